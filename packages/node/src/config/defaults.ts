@@ -1,0 +1,35 @@
+/**
+ * Default value of every option. The package README's variable table is checked against this
+ * object by a test, so documentation and code cannot drift apart.
+ */
+import type { ResolvedConfig } from './resolved.js'
+
+export const DEFAULT_OTLP_HTTP_ENDPOINT = 'http://localhost:4318'
+export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317'
+
+export const DEFAULTS = {
+  disabled: false,
+  serviceName: 'unknown_service:node',
+  resourceDetectors: ['env', 'host', 'os', 'process', 'container'],
+  tracesExporter: ['otlp'],
+  metricsExporter: ['prometheus'],
+  otlpProtocol: 'http/protobuf',
+  otlpTimeoutMs: 10_000,
+  otlpCompression: 'none',
+  metricExportIntervalMs: 60_000,
+  sampler: 'parentbased_always_on',
+  samplerRatio: 1,
+  bspMaxQueueSize: 2048,
+  bspMaxExportBatchSize: 512,
+  bspScheduleDelayMs: 5000,
+  bspExportTimeoutMs: 30_000,
+  disabledInstrumentations: [],
+  logLevel: 'info',
+  opsPort: 9464,
+  opsHost: '0.0.0.0',
+  resourceIntervalMs: 30_000,
+  healthIntervalMs: 30_000,
+  healthChecks: '',
+  slowQueryMs: 500,
+  shutdownTimeoutMs: 5000,
+} as const satisfies Partial<ResolvedConfig> & { otlpProtocol: string }

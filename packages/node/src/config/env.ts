@@ -1,0 +1,40 @@
+/**
+ * Reads the SDK's environment variables. A bad value never stops the service: it produces one
+ * warning naming the variable, the value (secrets redacted) and the accepted form, and that
+ * setting keeps its default.
+ */
+import type { OtelkitOptions } from './options.js'
+import { ENV_VARIABLES } from './variables.js'
+
+export type EnvOptions = OtelkitOptions & {
+  otlpTracesProtocol?: OtelkitOptions['otlpProtocol']
+  otlpMetricsProtocol?: OtelkitOptions['otlpProtocol']
+}
+
+export interface EnvReadResult {
+  options: EnvOptions
+  warnings: string[]
+}
+
+function shown(value: string, secret: boolean | undefined): string {
+  if (secret) return '<redacted>'
+  return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value)
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvReadResult {
+  const options: Record<string, unknown> = {}
+  const warnings: string[] = []
+  for (const variable of ENV_VARIABLES) {
+    const raw = env[variable.name]
+    if (raw === undefined || raw.trim() === '') continue
+    const parsed = variable.parse(raw)
+    if (parsed.ok) {
+      options[variable.option] = parsed.value
+    } else {
+      warnings.push(
+        `invalid ${variable.name}=${shown(raw, variable.secret)}: expected ${parsed.expected}; using the default`,
+      )
+    }
+  }
+  return { options: options as EnvOptions, warnings }
+}

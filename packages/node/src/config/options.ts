@@ -1,0 +1,85 @@
+/**
+ * The public options of `start(options)`. Each has an environment variable of the same meaning
+ * (named on the option); an option passed in code wins over the variable.
+ */
+
+export type TracesExporterName = 'otlp' | 'console' | 'none'
+export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none'
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc'
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio'
+export type ResourceDetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'aws' | 'gcp' | 'azure' | 'none'
+export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all'
+
+/** Options of `start()`; every field is optional. */
+export interface OtelkitOptions {
+  /** Turns the whole SDK into a no-op. Env: `OTEL_SDK_DISABLED`. @default false */
+  disabled?: boolean
+  /** `service.name`. Env: `OTEL_SERVICE_NAME`. @default the app's package.json name, else 'unknown_service:node' */
+  serviceName?: string
+  /** `service.version`. Env: `OTEL_SERVICE_VERSION` or `service.version` in `OTEL_RESOURCE_ATTRIBUTES`. @default the app's package.json version */
+  serviceVersion?: string
+  /** Extra resource attributes. Env: `OTEL_RESOURCE_ATTRIBUTES` (`k=v,k2=v2`, percent-encoded values). @default {} */
+  resourceAttributes?: Record<string, string>
+  /** Resource detectors. Env: `OTEL_NODE_RESOURCE_DETECTORS`. Cloud ones (aws, gcp, azure) query metadata addresses and are off unless named. @default ['env','host','os','process','container'] */
+  resourceDetectors?: ResourceDetectorName[]
+  /** Where spans go. Env: `OTEL_TRACES_EXPORTER`. @default ['otlp'] */
+  tracesExporter?: TracesExporterName[]
+  /** Where metrics go. Env: `OTEL_METRICS_EXPORTER`. @default ['prometheus'] */
+  metricsExporter?: MetricsExporterName[]
+  /** OTLP base endpoint. Env: `OTEL_EXPORTER_OTLP_ENDPOINT` (per signal: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `..._METRICS_ENDPOINT`). @default 'http://localhost:4318' (grpc: 'http://localhost:4317') */
+  otlpEndpoint?: string
+  /** Full traces endpoint (used as is). Env: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. @default `${otlpEndpoint}/v1/traces` */
+  otlpTracesEndpoint?: string
+  /** Full metrics endpoint (used as is). Env: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. @default `${otlpEndpoint}/v1/metrics` */
+  otlpMetricsEndpoint?: string
+  /** OTLP transport. Env: `OTEL_EXPORTER_OTLP_PROTOCOL` (per signal: `..._TRACES_PROTOCOL`, `..._METRICS_PROTOCOL`). @default 'http/protobuf' */
+  otlpProtocol?: OtlpProtocol
+  /** Headers sent with OTLP exports. Env: `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`). Values are never logged. @default {} */
+  otlpHeaders?: Record<string, string>
+  /** Export timeout. Env: `OTEL_EXPORTER_OTLP_TIMEOUT` (ms). @default 10000 */
+  otlpTimeoutMs?: number
+  /** Compression of OTLP exports. Env: `OTEL_EXPORTER_OTLP_COMPRESSION`. @default 'none' */
+  otlpCompression?: 'gzip' | 'none'
+  /** Interval of OTLP metric pushes. Env: `OTEL_METRIC_EXPORT_INTERVAL` (ms). @default 60000 */
+  metricExportIntervalMs?: number
+  /** Sampler. Env: `OTEL_TRACES_SAMPLER`. @default 'parentbased_always_on' */
+  sampler?: SamplerName
+  /** Ratio for the ratio samplers, 0..1. Env: `OTEL_TRACES_SAMPLER_ARG`. @default 1 */
+  samplerRatio?: number
+  /** Batch span processor queue size; spans beyond it are dropped and counted. Env: `OTEL_BSP_MAX_QUEUE_SIZE`. @default 2048 */
+  bspMaxQueueSize?: number
+  /** Batch size. Env: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. @default 512 */
+  bspMaxExportBatchSize?: number
+  /** Delay between exports. Env: `OTEL_BSP_SCHEDULE_DELAY` (ms). @default 5000 */
+  bspScheduleDelayMs?: number
+  /** Export timeout of the batch processor. Env: `OTEL_BSP_EXPORT_TIMEOUT` (ms). @default 30000 */
+  bspExportTimeoutMs?: number
+  /** Instrumentations to enable (others off). Env: `OTEL_NODE_ENABLED_INSTRUMENTATIONS` (e.g. `http,pg`). @default all that apply */
+  enabledInstrumentations?: string[]
+  /** Instrumentations to disable. Env: `OTEL_NODE_DISABLED_INSTRUMENTATIONS`. @default [] */
+  disabledInstrumentations?: string[]
+  /** Diagnostic log level. Env: `OTEL_LOG_LEVEL`. @default 'info' */
+  logLevel?: LogLevelName
+  /** Ops server port (metrics, health, debug); 0 picks a free port. Env: `OTELKIT_OPS_PORT`. @default 9464 */
+  opsPort?: number
+  /** Ops server bind address. Env: `OTELKIT_OPS_HOST`. @default '0.0.0.0' */
+  opsHost?: string
+  /** Enables /debug/* routes behind this bearer token (at least 16 characters). Env: `OTELKIT_DEBUG_TOKEN`. @default undefined (off) */
+  debugToken?: string
+  /** Interval of host and runtime metric collection. Env: `OTELKIT_RESOURCE_INTERVAL` (`30s`, `500ms`, or ms). @default 30000 */
+  resourceIntervalMs?: number
+  /** Interval of background health checks. Env: `OTELKIT_HEALTH_INTERVAL`. @default 30000 */
+  healthIntervalMs?: number
+  /** Declarative health checks: `name=url,...` (postgres://, mysql://, redis://, http(s)://). Env: `OTELKIT_HEALTH_CHECKS`. @default '' */
+  healthChecks?: string
+  /** Statements slower than this are logged once as a slow query; 0 turns the log off. Env: `OTELKIT_SLOW_QUERY_MS`. @default 500 */
+  slowQueryMs?: number
+  /** Flush budget on SIGTERM/SIGINT/beforeExit. Env: `OTELKIT_SHUTDOWN_TIMEOUT` (ms). @default 5000 */
+  shutdownTimeoutMs?: number
+}

@@ -1,0 +1,88 @@
+/**
+ * Turns env options and code options into the one `ResolvedConfig` the SDK runs with:
+ * code wins over env, env over defaults; OTLP endpoints completed per signal and protocol.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_HTTP_ENDPOINT, DEFAULTS } from './defaults.js'
+import type { EnvOptions } from './env.js'
+import type { OtlpProtocol } from './options.js'
+import type { ResolvedConfig } from './resolved.js'
+
+interface AppPackage {
+  name?: string
+  version?: string
+}
+
+function readAppPackage(cwd: string): AppPackage {
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as AppPackage
+    return typeof pkg === 'object' && pkg !== null ? pkg : {}
+  } catch {
+    return {}
+  }
+}
+
+function signalEndpoint(
+  explicit: string | undefined,
+  base: string | undefined,
+  protocol: OtlpProtocol,
+  path: string,
+): string {
+  if (explicit) return explicit
+  if (protocol === 'grpc') return base ?? DEFAULT_OTLP_GRPC_ENDPOINT
+  return `${(base ?? DEFAULT_OTLP_HTTP_ENDPOINT).replace(/\/$/, '')}${path}`
+}
+
+export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): ResolvedConfig {
+  const app = merged.serviceName && merged.serviceVersion ? {} : readAppPackage(cwd)
+  const resourceAttributes = { ...(merged.resourceAttributes ?? {}) }
+  const protocol = merged.otlpProtocol ?? DEFAULTS.otlpProtocol
+  const tracesProtocol = merged.otlpTracesProtocol ?? protocol
+  const metricsProtocol = merged.otlpMetricsProtocol ?? protocol
+  return {
+    disabled: merged.disabled ?? DEFAULTS.disabled,
+    serviceName:
+      merged.serviceName ??
+      resourceAttributes['service.name'] ??
+      (app.name ? app.name.replace(/^@[^/]+\//, '') : DEFAULTS.serviceName),
+    serviceVersion: merged.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
+    resourceAttributes,
+    resourceDetectors: merged.resourceDetectors ?? [...DEFAULTS.resourceDetectors],
+    tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
+    metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
+    otlpTracesEndpoint: signalEndpoint(merged.otlpTracesEndpoint, merged.otlpEndpoint, tracesProtocol, '/v1/traces'),
+    otlpMetricsEndpoint: signalEndpoint(
+      merged.otlpMetricsEndpoint,
+      merged.otlpEndpoint,
+      metricsProtocol,
+      '/v1/metrics',
+    ),
+    otlpTracesProtocol: tracesProtocol,
+    otlpMetricsProtocol: metricsProtocol,
+    otlpHeaders: merged.otlpHeaders ?? {},
+    otlpTimeoutMs: merged.otlpTimeoutMs ?? DEFAULTS.otlpTimeoutMs,
+    otlpCompression: merged.otlpCompression ?? DEFAULTS.otlpCompression,
+    metricExportIntervalMs: merged.metricExportIntervalMs ?? DEFAULTS.metricExportIntervalMs,
+    sampler: merged.sampler ?? DEFAULTS.sampler,
+    samplerRatio: merged.samplerRatio ?? DEFAULTS.samplerRatio,
+    bspMaxQueueSize: merged.bspMaxQueueSize ?? DEFAULTS.bspMaxQueueSize,
+    bspMaxExportBatchSize: Math.min(
+      merged.bspMaxExportBatchSize ?? DEFAULTS.bspMaxExportBatchSize,
+      merged.bspMaxQueueSize ?? DEFAULTS.bspMaxQueueSize,
+    ),
+    bspScheduleDelayMs: merged.bspScheduleDelayMs ?? DEFAULTS.bspScheduleDelayMs,
+    bspExportTimeoutMs: merged.bspExportTimeoutMs ?? DEFAULTS.bspExportTimeoutMs,
+    enabledInstrumentations: merged.enabledInstrumentations,
+    disabledInstrumentations: merged.disabledInstrumentations ?? [...DEFAULTS.disabledInstrumentations],
+    logLevel: merged.logLevel ?? DEFAULTS.logLevel,
+    opsPort: merged.opsPort ?? DEFAULTS.opsPort,
+    opsHost: merged.opsHost ?? DEFAULTS.opsHost,
+    debugToken: merged.debugToken,
+    resourceIntervalMs: merged.resourceIntervalMs ?? DEFAULTS.resourceIntervalMs,
+    healthIntervalMs: merged.healthIntervalMs ?? DEFAULTS.healthIntervalMs,
+    healthChecks: merged.healthChecks ?? DEFAULTS.healthChecks,
+    slowQueryMs: merged.slowQueryMs ?? DEFAULTS.slowQueryMs,
+    shutdownTimeoutMs: merged.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The configuration the SDK runs with: every option resolved to a concrete value (env and
+ * options merged, defaults applied, endpoints completed).
+ */
+import type {
+  LogLevelName,
+  MetricsExporterName,
+  OtlpProtocol,
+  ResourceDetectorName,
+  SamplerName,
+  TracesExporterName,
+} from './options.js'
+
+export interface ResolvedConfig {
+  disabled: boolean
+  serviceName: string
+  serviceVersion: string | undefined
+  resourceAttributes: Record<string, string>
+  resourceDetectors: ResourceDetectorName[]
+  tracesExporter: TracesExporterName[]
+  metricsExporter: MetricsExporterName[]
+  otlpTracesEndpoint: string
+  otlpMetricsEndpoint: string
+  otlpTracesProtocol: OtlpProtocol
+  otlpMetricsProtocol: OtlpProtocol
+  otlpHeaders: Record<string, string>
+  otlpTimeoutMs: number
+  otlpCompression: 'gzip' | 'none'
+  metricExportIntervalMs: number
+  sampler: SamplerName
+  samplerRatio: number
+  bspMaxQueueSize: number
+  bspMaxExportBatchSize: number
+  bspScheduleDelayMs: number
+  bspExportTimeoutMs: number
+  enabledInstrumentations: string[] | undefined
+  disabledInstrumentations: string[]
+  logLevel: LogLevelName
+  opsPort: number
+  opsHost: string
+  debugToken: string | undefined
+  resourceIntervalMs: number
+  healthIntervalMs: number
+  healthChecks: string
+  slowQueryMs: number
+  shutdownTimeoutMs: number
+}

@@ -1,0 +1,80 @@
+/**
+ * Every environment variable the SDK reads, the option it sets and how its value is parsed.
+ * This table is the single source for env parsing and for the README's variable list.
+ */
+import type { OtelkitOptions } from './options.js'
+import {
+  type Parsed,
+  parseBoolean,
+  parseDuration,
+  parseEnum,
+  parseHost,
+  parseHttpUrl,
+  parseInteger,
+  parseKeyValues,
+  parseList,
+  parseRatio,
+  parseString,
+  parseToken,
+} from './parse.js'
+
+export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const
+export const METRICS_EXPORTERS = ['prometheus', 'otlp', 'console', 'none'] as const
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const
+export const RESOURCE_DETECTORS = ['env', 'host', 'os', 'process', 'container', 'aws', 'gcp', 'azure', 'none'] as const
+export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const
+
+export interface EnvVariable {
+  name: string
+  option: keyof OtelkitOptions | 'otlpTracesProtocol' | 'otlpMetricsProtocol'
+  parse: (raw: string) => Parsed<unknown>
+  /** Value may be a secret: never echoed in a warning. */
+  secret?: boolean
+}
+
+const HOUR = 3_600_000
+
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  { name: 'OTEL_SDK_DISABLED', option: 'disabled', parse: parseBoolean },
+  { name: 'OTEL_SERVICE_NAME', option: 'serviceName', parse: parseString },
+  { name: 'OTEL_SERVICE_VERSION', option: 'serviceVersion', parse: parseString },
+  { name: 'OTEL_RESOURCE_ATTRIBUTES', option: 'resourceAttributes', parse: parseKeyValues },
+  { name: 'OTEL_NODE_RESOURCE_DETECTORS', option: 'resourceDetectors', parse: parseList(RESOURCE_DETECTORS) },
+  { name: 'OTEL_TRACES_EXPORTER', option: 'tracesExporter', parse: parseList(TRACES_EXPORTERS) },
+  { name: 'OTEL_METRICS_EXPORTER', option: 'metricsExporter', parse: parseList(METRICS_EXPORTERS) },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', option: 'otlpEndpoint', parse: parseHttpUrl, secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', option: 'otlpTracesEndpoint', parse: parseHttpUrl, secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', option: 'otlpMetricsEndpoint', parse: parseHttpUrl, secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', option: 'otlpProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', option: 'otlpTracesProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
+  { name: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', option: 'otlpMetricsProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', option: 'otlpHeaders', parse: parseKeyValues, secret: true },
+  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', option: 'otlpTimeoutMs', parse: parseInteger(1, 600_000) },
+  { name: 'OTEL_EXPORTER_OTLP_COMPRESSION', option: 'otlpCompression', parse: parseEnum(['gzip', 'none'] as const) },
+  { name: 'OTEL_METRIC_EXPORT_INTERVAL', option: 'metricExportIntervalMs', parse: parseInteger(100, HOUR) },
+  { name: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseEnum(SAMPLERS) },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', option: 'samplerRatio', parse: parseRatio },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', option: 'bspMaxQueueSize', parse: parseInteger(1, 1_000_000) },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', option: 'bspMaxExportBatchSize', parse: parseInteger(1, 1_000_000) },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', option: 'bspScheduleDelayMs', parse: parseInteger(0, HOUR) },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', option: 'bspExportTimeoutMs', parse: parseInteger(1, HOUR) },
+  { name: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', option: 'enabledInstrumentations', parse: parseList() },
+  { name: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', option: 'disabledInstrumentations', parse: parseList() },
+  { name: 'OTEL_LOG_LEVEL', option: 'logLevel', parse: parseEnum(LOG_LEVELS) },
+  { name: 'OTELKIT_OPS_PORT', option: 'opsPort', parse: parseInteger(0, 65_535) },
+  { name: 'OTELKIT_OPS_HOST', option: 'opsHost', parse: parseHost },
+  { name: 'OTELKIT_DEBUG_TOKEN', option: 'debugToken', parse: parseToken, secret: true },
+  { name: 'OTELKIT_RESOURCE_INTERVAL', option: 'resourceIntervalMs', parse: parseDuration(1000, HOUR) },
+  { name: 'OTELKIT_HEALTH_INTERVAL', option: 'healthIntervalMs', parse: parseDuration(500, HOUR) },
+  { name: 'OTELKIT_HEALTH_CHECKS', option: 'healthChecks', parse: parseString, secret: true },
+  { name: 'OTELKIT_SLOW_QUERY_MS', option: 'slowQueryMs', parse: parseInteger(0, HOUR) },
+  { name: 'OTELKIT_SHUTDOWN_TIMEOUT', option: 'shutdownTimeoutMs', parse: parseInteger(0, 60_000) },
+]

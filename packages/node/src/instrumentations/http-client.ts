@@ -1,0 +1,131 @@
+/**
+ * node:http / node:https client instrumentation built on Node's `diagnostics_channel` events
+ * (no module patching): a CLIENT span per outgoing request with W3C context injected into its
+ * headers, ended when the response body completes or the request fails, and
+ * http.client.request.duration recorded through the SDK's fast instruments. Requests made while
+ * tracing is suppressed (the SDK's own exports) are skipped.
+ */
+import diagnosticsChannel from 'node:diagnostics_channel'
+import type { ClientRequest, IncomingMessage } from 'node:http'
+import { performance } from 'node:perf_hooks'
+import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
+import { isTracingSuppressed } from '@opentelemetry/core'
+import type { SdkInstruments } from '../metrics/instruments.js'
+import { normalizeMethod } from './http-common.js'
+
+const STATE = Symbol('otelkit.http.client')
+
+interface ClientState {
+  span: Span
+  startMs: number
+  method: string
+  host: string
+  port: number
+  done: boolean
+}
+
+type TrackedRequest = ClientRequest & { [STATE]?: ClientState }
+type TrackedResponse = IncomingMessage & { [STATE]?: ClientState }
+
+export interface HttpClientInstrumentationOptions {
+  tracer: Tracer
+  instruments: SdkInstruments
+}
+
+let options: HttpClientInstrumentationOptions | undefined
+
+const headerSetter = {
+  set(carrier: ClientRequest, key: string, value: string) {
+    if (!carrier.headersSent) carrier.setHeader(key, value)
+  },
+}
+
+function finish(state: ClientState, status: number | undefined, errorType: string | undefined): void {
+  if (state.done || options === undefined) return
+  state.done = true
+  const durationS = (performance.now() - state.startMs) / 1000
+  const span = state.span
+  if (status !== undefined) span.setAttribute('http.response.status_code', status)
+  if (errorType !== undefined) {
+    span.setAttribute('error.type', errorType)
+    span.setStatus({ code: SpanStatusCode.ERROR })
+  }
+  span.end()
+  const { method, host, port } = state
+  const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
+  options.instruments.httpClientDuration.record(key, durationS, () => {
+    const attributes: Attributes = { 'http.request.method': method, 'server.address': host, 'server.port': port }
+    if (status !== undefined) attributes['http.response.status_code'] = status
+    if (errorType !== undefined) attributes['error.type'] = errorType
+    return attributes
+  })
+}
+
+function onRequestStart(message: unknown): void {
+  const opts = options
+  if (opts === undefined) return
+  const request = (message as { request: TrackedRequest }).request
+  const active = context.active()
+  if (isTracingSuppressed(active)) return
+  const method = normalizeMethod(request.method)
+  const host = request.host ?? 'localhost'
+  const socketPort = (request as unknown as { agent?: { defaultPort?: number } }).agent?.defaultPort
+  const hostHeader = request.getHeader('host')
+  const portMatch = typeof hostHeader === 'string' ? /:(\d+)$/.exec(hostHeader) : null
+  const port = portMatch ? Number(portMatch[1]) : (socketPort ?? 80)
+  const protocol = request.protocol ?? 'http:'
+  const path = request.path.split('?', 1)[0]
+  const attributes: Attributes = {
+    'http.request.method': method,
+    'server.address': host,
+    'server.port': port,
+    'url.full': `${protocol}//${host}${portMatch ? `:${port}` : ''}${path}`,
+  }
+  const span = opts.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, active)
+  request[STATE] = { span, startMs: performance.now(), method, host, port, done: false }
+  try {
+    propagation.inject(trace.setSpan(active, span), request, headerSetter)
+  } catch {
+    // headers were already written (array headers): the request goes out without trace context
+  }
+}
+
+function onResponseClose(this: TrackedResponse): void {
+  const state = this[STATE]
+  if (state === undefined) return
+  const status = this.statusCode
+  finish(state, status, status !== undefined && status >= 400 ? String(status) : this.complete ? undefined : 'aborted')
+}
+
+function onResponseFinish(message: unknown): void {
+  const { request, response } = message as { request: TrackedRequest; response: TrackedResponse }
+  const state = request[STATE]
+  if (state === undefined) return
+  response[STATE] = state
+  response.on('close', onResponseClose)
+}
+
+function onRequestError(message: unknown): void {
+  const { request, error } = message as { request: TrackedRequest; error: NodeJS.ErrnoException }
+  const state = request[STATE]
+  if (state === undefined) return
+  state.span.recordException(error)
+  finish(state, undefined, error?.code ?? error?.name ?? 'Error')
+}
+
+export function enableHttpClientInstrumentation(opts: HttpClientInstrumentationOptions): void {
+  if (options === undefined) {
+    diagnosticsChannel.subscribe('http.client.request.start', onRequestStart)
+    diagnosticsChannel.subscribe('http.client.response.finish', onResponseFinish)
+    diagnosticsChannel.subscribe('http.client.request.error', onRequestError)
+  }
+  options = opts
+}
+
+export function disableHttpClientInstrumentation(): void {
+  if (options === undefined) return
+  diagnosticsChannel.unsubscribe('http.client.request.start', onRequestStart)
+  diagnosticsChannel.unsubscribe('http.client.response.finish', onResponseFinish)
+  diagnosticsChannel.unsubscribe('http.client.request.error', onRequestError)
+  options = undefined
+}

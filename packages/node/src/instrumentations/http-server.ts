@@ -1,0 +1,189 @@
+/**
+ * node:http / node:https server instrumentation, written for a short hot path: one span per
+ * request (no per-middleware spans), one shared `close` listener (no per-request closures),
+ * attribute objects built once per series for metrics, and context extraction only when a
+ * trace header is present. Records http.server.request.duration, http.server.active_requests and
+ * http.server.request.queue_time through the SDK's fast instruments.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
+import { performance } from 'node:perf_hooks'
+import {
+  type Attributes,
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
+import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
+import type { SdkInstruments } from '../metrics/instruments.js'
+import { normalizeMethod, parseQueueStart } from './http-common.js'
+import { getHttpRoute } from './http-route.js'
+
+const STATE = Symbol('otelkit.http.server')
+const PATCHED = Symbol.for('otelkit.http.server.patched')
+
+interface RequestState {
+  span: Span
+  startMs: number
+  method: string
+  scheme: string
+  protocol: string
+  rpc: RPCMetadata & { route?: string }
+}
+
+type TrackedResponse = ServerResponse & { [STATE]?: RequestState }
+
+export interface HttpServerInstrumentationOptions {
+  tracer: Tracer
+  instruments: SdkInstruments
+  /** Servers whose requests are not instrumented (the ops server). */
+  ignoreServer: (server: unknown) => boolean
+  /** Called after each request ends, with its final attributes (error tracking hooks in here). */
+  onRequestEnd?: (req: IncomingMessage, res: ServerResponse, attributes: Attributes, span: Span) => void
+}
+
+let options: HttpServerInstrumentationOptions | undefined
+
+function onResponseClose(this: TrackedResponse): void {
+  const state = this[STATE]
+  const opts = options
+  if (state === undefined || opts === undefined) return
+  this[STATE] = undefined
+  const durationS = (performance.now() - state.startMs) / 1000
+  const req = this.req
+  const status = this.statusCode
+  const route = getHttpRoute(req) ?? state.rpc.route
+  const aborted = !this.writableFinished
+  const errorType = status >= 500 ? String(status) : aborted ? 'aborted' : undefined
+  const span = state.span
+  span.setAttribute('http.response.status_code', status)
+  if (route !== undefined) {
+    span.setAttribute('http.route', route)
+    span.updateName(`${state.method} ${route}`)
+  }
+  if (errorType !== undefined) {
+    span.setAttribute('error.type', errorType)
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
+  }
+  span.end()
+  const { instruments } = opts
+  const method = state.method
+  instruments.httpServerActive.add(method, -1, () => ({ 'http.request.method': method }))
+  const key = `${method}|${route ?? ''}|${status}|${errorType ?? ''}|${state.scheme}|${state.protocol}`
+  instruments.httpServerDuration.record(key, durationS, () => {
+    const attributes: Attributes = {
+      'http.request.method': method,
+      'http.response.status_code': status,
+      'url.scheme': state.scheme,
+      'network.protocol.version': state.protocol,
+    }
+    if (route !== undefined) attributes['http.route'] = route
+    if (errorType !== undefined) attributes['error.type'] = errorType
+    return attributes
+  })
+  if (opts.onRequestEnd) {
+    try {
+      opts.onRequestEnd(
+        req,
+        this,
+        { 'http.request.method': method, 'http.response.status_code': status, 'http.route': route },
+        span,
+      )
+    } catch {
+      // a hook must never break the response path
+    }
+  }
+}
+
+function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolean): Context {
+  const opts = options as HttpServerInstrumentationOptions
+  const startMs = performance.now()
+  const method = normalizeMethod(req.method)
+  const headers = req.headers
+  const active = context.active()
+  const parent =
+    headers.traceparent !== undefined || headers.baggage !== undefined
+      ? propagation.extract(active, headers)
+      : active
+  const scheme = secure ? 'https' : 'http'
+  const protocol = req.httpVersion
+  const attributes: Attributes = {
+    'http.request.method': method,
+    'url.path': (req.url ?? '/').split('?', 1)[0],
+    'url.scheme': scheme,
+    'network.protocol.version': protocol,
+  }
+  if (method === '_OTHER') attributes['http.request.method_original'] = req.method
+  const host = headers.host
+  if (host !== undefined) {
+    const colon = host.lastIndexOf(':')
+    if (colon > 0 && !host.endsWith(']')) {
+      attributes['server.address'] = host.slice(0, colon)
+      attributes['server.port'] = Number(host.slice(colon + 1))
+    } else {
+      attributes['server.address'] = host
+    }
+  }
+  const ua = headers['user-agent']
+  if (ua !== undefined) attributes['user_agent.original'] = ua
+  const clientAddress = req.socket?.remoteAddress
+  if (clientAddress !== undefined) attributes['client.address'] = clientAddress
+  const span = opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent)
+  const rpc: RPCMetadata = { type: RPCType.HTTP, span }
+  res[STATE] = { span, startMs, method, scheme, protocol, rpc }
+  res.on('close', onResponseClose)
+  opts.instruments.httpServerActive.add(method, 1, () => ({ 'http.request.method': method }))
+  const queueStart = parseQueueStart(headers['x-request-start'] ?? headers['x-queue-start'])
+  if (queueStart !== undefined) {
+    const waitS = Math.max(0, (Date.now() - queueStart) / 1000)
+    opts.instruments.httpServerQueueTime.record(method, waitS, () => ({ 'http.request.method': method }))
+  }
+  return setRPCMetadata(trace.setSpan(parent, span), rpc)
+}
+
+function patchServer(proto: typeof http.Server.prototype, secure: boolean): void {
+  const target = proto as unknown as Record<symbol, unknown> & { emit: (...args: unknown[]) => boolean }
+  if (target[PATCHED]) return
+  const original = target.emit
+  target.emit = function emit(this: http.Server, event: unknown): boolean {
+    if (event !== 'request' || options === undefined || options.ignoreServer(this)) {
+      // biome-ignore lint/complexity/noArguments: forwards any event's arguments without copying
+      return original.apply(this, arguments as unknown as unknown[])
+    }
+    // biome-ignore lint/complexity/noArguments: see above
+    const args = arguments as unknown as [unknown, IncomingMessage, TrackedResponse]
+    let ctx: Context
+    try {
+      ctx = startRequest(args[1], args[2], secure)
+    } catch {
+      return original.apply(this, args)
+    }
+    return context.with(ctx, original, this, event, args[1], args[2])
+  }
+  target[PATCHED] = original
+}
+
+function unpatchServer(proto: typeof http.Server.prototype): void {
+  const target = proto as unknown as Record<symbol, unknown> & { emit: unknown }
+  const original = target[PATCHED]
+  if (!original) return
+  target.emit = original
+  target[PATCHED] = undefined
+}
+
+export function enableHttpServerInstrumentation(opts: HttpServerInstrumentationOptions): void {
+  options = opts
+  patchServer(http.Server.prototype, false)
+  patchServer(https.Server.prototype as unknown as typeof http.Server.prototype, true)
+}
+
+export function disableHttpServerInstrumentation(): void {
+  options = undefined
+  unpatchServer(http.Server.prototype)
+  unpatchServer(https.Server.prototype as unknown as typeof http.Server.prototype)
+}

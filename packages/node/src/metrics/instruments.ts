@@ -1,0 +1,70 @@
+/**
+ * The per-request instruments of the SDK (HTTP server and client, database/Redis clients),
+ * created once per SDK start and read by every metric reader through `producer`.
+ */
+import { FastHistogram, FastInstrumentProducer, FastUpDownCounter } from './fast-instruments.js'
+
+/**
+ * Bucket boundaries in seconds for request and query latency: fine below 10 ms where fast
+ * endpoints and cache hits live, dense enough from 10 ms to 1 s for p50–p99.9 of a web service,
+ * and a tail up to 30 s for timeouts.
+ */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.35, 0.5, 0.75, 1,
+  1.5, 2.5, 5, 7.5, 10, 30,
+]
+
+export interface SdkInstruments {
+  producer: FastInstrumentProducer
+  httpServerDuration: FastHistogram
+  httpServerActive: FastUpDownCounter
+  httpServerQueueTime: FastHistogram
+  httpClientDuration: FastHistogram
+  dbClientDuration: FastHistogram
+}
+
+export function createSdkInstruments(version: string): SdkInstruments {
+  const producer = new FastInstrumentProducer({ name: '@otelkit/node', version })
+  return {
+    producer,
+    httpServerDuration: producer.add(
+      new FastHistogram(
+        { name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.' },
+        LATENCY_BUCKETS_SECONDS,
+      ),
+    ),
+    httpServerActive: producer.add(
+      new FastUpDownCounter({
+        name: 'http.server.active_requests',
+        unit: '{request}',
+        description: 'Number of active HTTP server requests.',
+      }),
+    ),
+    httpServerQueueTime: producer.add(
+      new FastHistogram(
+        {
+          name: 'http.server.request.queue_time',
+          unit: 's',
+          description: 'Time a request waited in front proxies and queues before the service received it.',
+        },
+        LATENCY_BUCKETS_SECONDS,
+      ),
+    ),
+    httpClientDuration: producer.add(
+      new FastHistogram(
+        { name: 'http.client.request.duration', unit: 's', description: 'Duration of HTTP client requests.' },
+        LATENCY_BUCKETS_SECONDS,
+      ),
+    ),
+    dbClientDuration: producer.add(
+      new FastHistogram(
+        {
+          name: 'db.client.operation.duration',
+          unit: 's',
+          description: 'Duration of database client operations (PostgreSQL, MySQL, Redis).',
+        },
+        LATENCY_BUCKETS_SECONDS,
+      ),
+    ),
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * SQL statement normalisation: literals and parameters become `?`, lists of them collapse to
+ * one, whitespace is folded. The result carries no parameter values, so it is safe for spans,
+ * logs and /debug/queries, and statements that differ only in values group together.
+ */
+
+const CACHE_LIMIT = 2000
+const cache = new Map<string, string>()
+
+const STRING_LITERAL = /'(?:[^']|'')*'|E'(?:[^'\\]|\\.|'')*'/g
+const DOLLAR_QUOTED = /\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g
+const DOUBLE_QUOTED_VALUE = /"(?:[^"\\]|\\.)*"/g // MySQL string literal (identifiers use backticks)
+const NUMBER = /(?<![\w$.])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w$])/gi
+const HEX = /\b0x[0-9a-f]+\b|\bx'[0-9a-f]*'/gi
+const PG_PARAM = /\$\d+/g
+const BOOL_NULL_LITERAL = /\b(?:true|false)\b/gi
+const LIST = /\(\s*\?(?:\s*,\s*\?)+\s*\)/g
+const VALUES_ROWS = /(VALUES\s*\(\?\))(?:\s*,\s*\(\?\))+/gi
+const WHITESPACE = /\s+/g
+const LINE_COMMENT = /--[^\n]*/g
+const BLOCK_COMMENT = /\/\*[\s\S]*?\*\//g
+
+/**
+ * Normalises a statement. `mysqlDoubleQuotes` treats "..." as string literals (MySQL's
+ * default mode); in PostgreSQL they are identifiers and are kept.
+ */
+export function normalizeSql(statement: string, mysqlDoubleQuotes = false): string {
+  const cacheKey = mysqlDoubleQuotes ? `m${statement}` : `p${statement}`
+  const cached = cache.get(cacheKey)
+  if (cached !== undefined) return cached
+  let s = statement.replace(BLOCK_COMMENT, ' ').replace(LINE_COMMENT, ' ')
+  s = s.replace(DOLLAR_QUOTED, '?').replace(STRING_LITERAL, '?')
+  if (mysqlDoubleQuotes) s = s.replace(DOUBLE_QUOTED_VALUE, '?')
+  s = s.replace(HEX, '?').replace(PG_PARAM, '?').replace(NUMBER, '?').replace(BOOL_NULL_LITERAL, '?')
+  s = s.replace(WHITESPACE, ' ').trim()
+  s = s.replace(LIST, '(?)').replace(VALUES_ROWS, '$1')
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
+  cache.set(cacheKey, s)
+  return s
+}
+
+const OPERATION = /^\s*(?:with\b[\s\S]*?\)\s*)?([a-z]+)/i
+const COLLECTION = /\b(?:from|into|update|join|table)\s+((?:[`"]?[\w$]+[`"]?\.)?[`"]?[\w$]+[`"]?)/i
+
+/** `SELECT`, `INSERT`, ... (upper case) or undefined. */
+export function sqlOperation(normalized: string): string | undefined {
+  const m = OPERATION.exec(normalized)
+  return m?.[1] ? m[1].toUpperCase() : undefined
+}
+
+/** The first table the statement names, without quotes, or undefined. */
+export function sqlCollection(normalized: string): string | undefined {
+  const m = COLLECTION.exec(normalized)
+  return m?.[1] ? m[1].replace(/[`"]/g, '') : undefined
+}
