@@ -4,7 +4,8 @@
  */
 
 export const ERROR_CODES = {
-  OTELKIT_CONFIG_INVALID: 'An option passed to start() is invalid; the message names it and the accepted form.',
+  OTELKIT_CONFIG_INVALID:
+    'An option passed to start() is invalid; the message names it and the accepted form.',
   OTELKIT_ALREADY_STARTED: 'start() was called while the SDK is already running; call shutdown() first.',
   OTELKIT_HEALTH_CHECK_INVALID: 'A health check registration is invalid (name, function or options).',
   OTELKIT_OPS_ROUTE_INVALID: 'An ops server route registration is invalid (path must start with "/").',

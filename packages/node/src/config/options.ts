@@ -13,7 +13,16 @@ export type SamplerName =
   | 'parentbased_always_on'
   | 'parentbased_always_off'
   | 'parentbased_traceidratio'
-export type ResourceDetectorName = 'env' | 'host' | 'os' | 'process' | 'container' | 'aws' | 'gcp' | 'azure' | 'none'
+export type ResourceDetectorName =
+  | 'env'
+  | 'host'
+  | 'os'
+  | 'process'
+  | 'container'
+  | 'aws'
+  | 'gcp'
+  | 'azure'
+  | 'none'
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all'
 
 /** Options of `start()`; every field is optional. */

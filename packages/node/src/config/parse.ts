@@ -59,7 +59,8 @@ export function parseList<T extends string>(allowed?: readonly T[]) {
       .filter((s) => s.length > 0)
     if (allowed) {
       const unknown = items.filter((s) => !allowed.includes(s as T))
-      if (unknown.length > 0) return bad(`a comma-separated list of ${allowed.join(', ')} (unknown: ${unknown.join(', ')})`)
+      if (unknown.length > 0)
+        return bad(`a comma-separated list of ${allowed.join(', ')} (unknown: ${unknown.join(', ')})`)
     }
     return ok([...new Set(items)] as T[])
   }

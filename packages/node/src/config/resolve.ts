@@ -51,7 +51,12 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     resourceDetectors: merged.resourceDetectors ?? [...DEFAULTS.resourceDetectors],
     tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
     metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
-    otlpTracesEndpoint: signalEndpoint(merged.otlpTracesEndpoint, merged.otlpEndpoint, tracesProtocol, '/v1/traces'),
+    otlpTracesEndpoint: signalEndpoint(
+      merged.otlpTracesEndpoint,
+      merged.otlpEndpoint,
+      tracesProtocol,
+      '/v1/traces',
+    ),
     otlpMetricsEndpoint: signalEndpoint(
       merged.otlpMetricsEndpoint,
       merged.otlpEndpoint,

@@ -29,7 +29,17 @@ export const SAMPLERS = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ] as const
-export const RESOURCE_DETECTORS = ['env', 'host', 'os', 'process', 'container', 'aws', 'gcp', 'azure', 'none'] as const
+export const RESOURCE_DETECTORS = [
+  'env',
+  'host',
+  'os',
+  'process',
+  'container',
+  'aws',
+  'gcp',
+  'azure',
+  'none',
+] as const
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const
 
 export interface EnvVariable {
@@ -51,19 +61,45 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_TRACES_EXPORTER', option: 'tracesExporter', parse: parseList(TRACES_EXPORTERS) },
   { name: 'OTEL_METRICS_EXPORTER', option: 'metricsExporter', parse: parseList(METRICS_EXPORTERS) },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', option: 'otlpEndpoint', parse: parseHttpUrl, secret: true },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', option: 'otlpTracesEndpoint', parse: parseHttpUrl, secret: true },
-  { name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', option: 'otlpMetricsEndpoint', parse: parseHttpUrl, secret: true },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    option: 'otlpTracesEndpoint',
+    parse: parseHttpUrl,
+    secret: true,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+    option: 'otlpMetricsEndpoint',
+    parse: parseHttpUrl,
+    secret: true,
+  },
   { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', option: 'otlpProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
-  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', option: 'otlpTracesProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
-  { name: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', option: 'otlpMetricsProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    option: 'otlpTracesProtocol',
+    parse: parseEnum(OTLP_PROTOCOLS),
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+    option: 'otlpMetricsProtocol',
+    parse: parseEnum(OTLP_PROTOCOLS),
+  },
   { name: 'OTEL_EXPORTER_OTLP_HEADERS', option: 'otlpHeaders', parse: parseKeyValues, secret: true },
   { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', option: 'otlpTimeoutMs', parse: parseInteger(1, 600_000) },
-  { name: 'OTEL_EXPORTER_OTLP_COMPRESSION', option: 'otlpCompression', parse: parseEnum(['gzip', 'none'] as const) },
+  {
+    name: 'OTEL_EXPORTER_OTLP_COMPRESSION',
+    option: 'otlpCompression',
+    parse: parseEnum(['gzip', 'none'] as const),
+  },
   { name: 'OTEL_METRIC_EXPORT_INTERVAL', option: 'metricExportIntervalMs', parse: parseInteger(100, HOUR) },
   { name: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseEnum(SAMPLERS) },
   { name: 'OTEL_TRACES_SAMPLER_ARG', option: 'samplerRatio', parse: parseRatio },
   { name: 'OTEL_BSP_MAX_QUEUE_SIZE', option: 'bspMaxQueueSize', parse: parseInteger(1, 1_000_000) },
-  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', option: 'bspMaxExportBatchSize', parse: parseInteger(1, 1_000_000) },
+  {
+    name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+    option: 'bspMaxExportBatchSize',
+    parse: parseInteger(1, 1_000_000),
+  },
   { name: 'OTEL_BSP_SCHEDULE_DELAY', option: 'bspScheduleDelayMs', parse: parseInteger(0, HOUR) },
   { name: 'OTEL_BSP_EXPORT_TIMEOUT', option: 'bspExportTimeoutMs', parse: parseInteger(1, HOUR) },
   { name: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', option: 'enabledInstrumentations', parse: parseList() },

@@ -8,7 +8,16 @@
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
+import {
+  type Attributes,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { normalizeMethod } from './http-common.js'
@@ -54,7 +63,11 @@ function finish(state: ClientState, status: number | undefined, errorType: strin
   const { method, host, port } = state
   const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
   options.instruments.httpClientDuration.record(key, durationS, () => {
-    const attributes: Attributes = { 'http.request.method': method, 'server.address': host, 'server.port': port }
+    const attributes: Attributes = {
+      'http.request.method': method,
+      'server.address': host,
+      'server.port': port,
+    }
     if (status !== undefined) attributes['http.response.status_code'] = status
     if (errorType !== undefined) attributes['error.type'] = errorType
     return attributes
@@ -94,7 +107,11 @@ function onResponseClose(this: TrackedResponse): void {
   const state = this[STATE]
   if (state === undefined) return
   const status = this.statusCode
-  finish(state, status, status !== undefined && status >= 400 ? String(status) : this.complete ? undefined : 'aborted')
+  finish(
+    state,
+    status,
+    status !== undefined && status >= 400 ? String(status) : this.complete ? undefined : 'aborted',
+  )
 }
 
 function onResponseFinish(message: unknown): void {

@@ -3,7 +3,18 @@
  * the semantic conventions define it, and parsing of proxy queue-start headers.
  */
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY'])
+const KNOWN_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+])
 
 /** Known methods as they are; anything else is `_OTHER` (bounded cardinality). */
 export function normalizeMethod(method: string | undefined): string {

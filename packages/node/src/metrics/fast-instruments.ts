@@ -7,8 +7,8 @@
  * OpenTelemetry specification prescribes.
  */
 import { type Attributes, type HrTime, ValueType } from '@opentelemetry/api'
-import { hrTime } from '@opentelemetry/core'
 import type { InstrumentationScope } from '@opentelemetry/core'
+import { hrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'
 import {
   AggregationTemporality,
@@ -44,7 +44,11 @@ export class FastHistogram {
   private readonly cells = new Map<string, HistogramCell>()
   private readonly limit: number
 
-  constructor(descriptor: InstrumentDescriptor, boundaries: readonly number[], limit = DEFAULT_CARDINALITY_LIMIT) {
+  constructor(
+    descriptor: InstrumentDescriptor,
+    boundaries: readonly number[],
+    limit = DEFAULT_CARDINALITY_LIMIT,
+  ) {
     this.descriptor = descriptor
     this.boundaries = boundaries
     this.limit = limit

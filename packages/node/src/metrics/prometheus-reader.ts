@@ -3,7 +3,7 @@
  * server's /metrics, and serialises with otelkit's own Prometheus text writer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { AggregationTemporality, MetricReader, type MetricProducer } from '@opentelemetry/sdk-metrics'
+import { AggregationTemporality, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics'
 import { log } from '../logger.js'
 import { serializePrometheus } from './prometheus-text.js'
 
@@ -28,7 +28,8 @@ export class PrometheusPullReader extends MetricReader {
   /** Collects every instrument and returns the exposition text. */
   async scrape(): Promise<string> {
     const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 10_000 })
-    if (errors.length > 0) log.debug(`metric collection reported ${errors.length} error(s): ${String(errors[0])}`)
+    if (errors.length > 0)
+      log.debug(`metric collection reported ${errors.length} error(s): ${String(errors[0])}`)
     return serializePrometheus(resourceMetrics).text
   }
 

@@ -68,7 +68,8 @@ export function sanitizeLabel(name: string): string {
 /** The Prometheus metric name for an OpenTelemetry metric. */
 export function prometheusName(data: MetricData): string {
   const isGauge =
-    data.dataPointType === DataPointType.GAUGE || (data.dataPointType === DataPointType.SUM && !data.isMonotonic)
+    data.dataPointType === DataPointType.GAUGE ||
+    (data.dataPointType === DataPointType.SUM && !data.isMonotonic)
   let name = sanitizeName(data.descriptor.name)
   const suffix = unitSuffix(data.descriptor.unit, isGauge)
   if (suffix && !name.endsWith(`_${suffix}`)) name = `${name}_${suffix}`
@@ -188,7 +189,9 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics): Serialize
             for (let i = 0; i < counts.length; i++) {
               cumulative += counts[i] as number
               const le = i < boundaries.length ? formatValue(boundaries[i] as number) : '+Inf'
-              f.lines.push(`${name}_bucket${labelString(point.attributes, constant, `le="${le}"`)} ${cumulative}`)
+              f.lines.push(
+                `${name}_bucket${labelString(point.attributes, constant, `le="${le}"`)} ${cumulative}`,
+              )
             }
             f.lines.push(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
             f.lines.push(`${name}_count${base} ${value.count}`)

@@ -27,7 +27,10 @@ const routes = new Map<string, OpsRoute>()
 /** Registers (or replaces) the handler of an exact path on the ops server. */
 export function registerOpsRoute(path: string, handler: OpsHandler, options: OpsRouteOptions = {}): void {
   if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new OtelkitError('OTELKIT_OPS_ROUTE_INVALID', `ops route path must start with "/", got ${JSON.stringify(path)}`)
+    throw new OtelkitError(
+      'OTELKIT_OPS_ROUTE_INVALID',
+      `ops route path must start with "/", got ${JSON.stringify(path)}`,
+    )
   }
   routes.set(path, { handler, debug: options.debug === true })
 }

@@ -58,7 +58,14 @@ export class QueryTracker {
         }))
   }
 
-  record(system: string, statement: string, durationMs: number, failed: boolean, traceId: string, spanId: string): void {
+  record(
+    system: string,
+    statement: string,
+    durationMs: number,
+    failed: boolean,
+    traceId: string,
+    spanId: string,
+  ): void {
     const key = `${system}\u0000${statement}`
     let entry = this.stats.get(key)
     if (entry === undefined) {

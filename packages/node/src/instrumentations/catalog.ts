@@ -1,0 +1,132 @@
+/**
+ * The instrumentations otelkit knows, when each applies, and how to build it. HTTP (server and
+ * client) and Fastify routes are otelkit's own lean implementations; the rest are the official
+ * OpenTelemetry instrumentations, configured for low noise. `fs`, `dns`, `net` and per-middleware
+ * Express spans are noisy and off unless named in `OTEL_NODE_ENABLED_INSTRUMENTATIONS`.
+ */
+import { createRequire } from 'node:module'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+
+const require = createRequire(import.meta.url)
+
+export interface CatalogEntry {
+  /** Name used in OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS. */
+  name: string
+  /** Modules whose presence makes the entry apply; empty = always applies (built-ins). */
+  modules: string[]
+  /** Off unless explicitly enabled. */
+  optIn?: boolean
+  /** Builds the upstream instrumentation; undefined for otelkit's own ones. */
+  create?: (ctx: CatalogContext) => Instrumentation
+}
+
+export interface CatalogContext {
+  /** Names the user enabled explicitly. */
+  explicitlyEnabled: ReadonlySet<string>
+}
+
+const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
+
+export const CATALOG: readonly CatalogEntry[] = [
+  { name: 'http', modules: [] },
+  {
+    name: 'undici',
+    modules: [],
+    create: () => {
+      const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici')
+      return new UndiciInstrumentation({})
+    },
+  },
+  {
+    name: 'express',
+    modules: ['express'],
+    create: (ctx) => {
+      const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express')
+      // Routes only, no span per middleware, unless `express-middleware` is enabled.
+      const layers = ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES
+      return new ExpressInstrumentation({ ignoreLayersType: layers })
+    },
+  },
+  { name: 'express-middleware', modules: ['express'], optIn: true },
+  { name: 'fastify', modules: ['fastify'] },
+  {
+    name: 'pg',
+    modules: ['pg'],
+    create: () => {
+      const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg')
+      return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true })
+    },
+  },
+  {
+    name: 'mysql2',
+    modules: ['mysql2'],
+    create: () => {
+      const { MySQL2Instrumentation } = require('@opentelemetry/instrumentation-mysql2')
+      return new MySQL2Instrumentation({ maskStatement: true })
+    },
+  },
+  {
+    name: 'ioredis',
+    modules: ['ioredis'],
+    create: () => {
+      const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis')
+      return new IORedisInstrumentation({ requireParentSpan: false })
+    },
+  },
+  {
+    name: 'redis',
+    modules: ['redis', '@redis/client'],
+    create: () => {
+      const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis')
+      return new RedisInstrumentation({ requireParentSpan: false })
+    },
+  },
+  {
+    name: 'pino',
+    modules: ['pino'],
+    create: () => {
+      const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino')
+      return new PinoInstrumentation({ disableLogSending: true })
+    },
+  },
+  {
+    name: 'fs',
+    modules: [],
+    optIn: true,
+    create: () => {
+      const { FsInstrumentation } = require('@opentelemetry/instrumentation-fs')
+      return new FsInstrumentation({ requireParentSpan: true })
+    },
+  },
+  {
+    name: 'dns',
+    modules: [],
+    optIn: true,
+    create: () => {
+      const { DnsInstrumentation } = require('@opentelemetry/instrumentation-dns')
+      return new DnsInstrumentation({})
+    },
+  },
+  {
+    name: 'net',
+    modules: [],
+    optIn: true,
+    create: () => {
+      const { NetInstrumentation } = require('@opentelemetry/instrumentation-net')
+      return new NetInstrumentation({})
+    },
+  },
+]
+
+/** Modules that ESM hooks must intercept for the upstream instrumentations above. */
+export const HOOKED_MODULES: Record<string, string[]> = {
+  express: ['express', 'router'],
+  pg: ['pg', 'pg-pool'],
+  mysql2: ['mysql2', 'mysql2/promise'],
+  ioredis: ['ioredis'],
+  redis: ['redis', '@redis/client'],
+  pino: ['pino'],
+  fs: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'],
+  dns: ['dns', 'node:dns', 'dns/promises', 'node:dns/promises'],
+  net: ['net', 'node:net'],
+}

@@ -1,0 +1,32 @@
+/**
+ * Whether the application can load a module, so instrumentations are loaded only for modules
+ * that are present (start-up does not pay for forty packages). Looks from the working directory
+ * and from the entry script's directory.
+ */
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+
+function bases(): string[] {
+  const out = new Set<string>([join(process.cwd(), 'noop.js')])
+  const entry = process.argv[1]
+  if (entry) out.add(join(dirname(resolve(entry)), 'noop.js'))
+  return [...out]
+}
+
+let cachedBases: string[] | undefined
+
+export function isModulePresent(name: string): boolean {
+  cachedBases ??= bases()
+  for (const base of cachedBases) {
+    const req = createRequire(base)
+    for (const specifier of [name, `${name}/package.json`]) {
+      try {
+        req.resolve(specifier)
+        return true
+      } catch {
+        // not resolvable this way
+      }
+    }
+  }
+  return false
+}

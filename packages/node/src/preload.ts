@@ -1,0 +1,62 @@
+/**
+ * What the `--import` / `--require` entries run: config from the environment only, instrumentations
+ * for the modules present, and for ESM apps the module hook that lets instrumentations patch
+ * ES modules. Never throws: any failure is one log line and the service starts uninstrumented.
+ */
+import { createRequire, register } from 'node:module'
+import { isMainThread } from 'node:worker_threads'
+import { loadConfig } from './config/load.js'
+import { HOOKED_MODULES } from './instrumentations/catalog.js'
+import { selectInstrumentations } from './instrumentations/select.js'
+import { log } from './logger.js'
+import { currentSdk, startSdk } from './sdk/start.js'
+
+const require = createRequire(import.meta.url)
+
+/**
+ * Registers the import-in-the-middle loader in "hooked modules only" mode (only modules an
+ * instrumentation asked for are wrapped); returns a barrier to await before the app loads.
+ */
+function registerEsmHooks(modules: string[]): () => Promise<void> {
+  if (modules.length === 0) return async () => {}
+  const { createAddHookMessageChannel } = require('import-in-the-middle') as {
+    createAddHookMessageChannel: () => {
+      registerOptions: object
+      waitForAllMessagesAcknowledged: () => Promise<void>
+    }
+  }
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel()
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions)
+  return waitForAllMessagesAcknowledged
+}
+
+/**
+ * Starts the SDK from the environment. With `esm`, ES module hooks are registered first and the
+ * returned promise resolves once the loader has acknowledged them.
+ */
+export async function startPreload(esm: boolean): Promise<void> {
+  if (!isMainThread || currentSdk() !== undefined) return
+  try {
+    const config = loadConfig()
+    if (config.disabled) {
+      startSdk(config, [])
+      return
+    }
+    const selected = selectInstrumentations(config.enabledInstrumentations, config.disabledInstrumentations)
+    let barrier: () => Promise<void> = async () => {}
+    if (esm) {
+      const modules = selected.flatMap((e) => HOOKED_MODULES[e.name] ?? [])
+      try {
+        barrier = registerEsmHooks(modules)
+      } catch (error) {
+        log.warn(
+          `ES module hooks could not be registered (${(error as Error).message}); ES modules will not be instrumented`,
+        )
+      }
+    }
+    startSdk(config, selected)
+    await barrier()
+  } catch (error) {
+    log.error(`could not start (${(error as Error).message}); the service runs without telemetry`)
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The resource describing this process: service name/version/instance, the detectors chosen
+ * (env, host, os, process, container by default; cloud metadata detectors only when named, since
+ * they send requests to metadata addresses), and otelkit as the distribution. Command-line
+ * arguments are left out of the resource: they often carry secrets.
+ */
+import { randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
+import {
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  type Resource,
+  type ResourceDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources'
+import type { ResourceDetectorName } from '../config/options.js'
+import type { ResolvedConfig } from '../config/resolved.js'
+import { log } from '../logger.js'
+import { OTELKIT_VERSION } from '../version.js'
+
+const require = createRequire(import.meta.url)
+
+const CLOUD_PACKAGES: Record<string, [pkg: string, exports: string[]]> = {
+  aws: ['@opentelemetry/resource-detector-aws', ['awsEc2Detector', 'awsEcsDetector', 'awsEksDetector']],
+  gcp: ['@opentelemetry/resource-detector-gcp', ['gcpDetector']],
+  azure: ['@opentelemetry/resource-detector-azure', ['azureVmDetector', 'azureAppServiceDetector']],
+}
+
+const REDACTED_PROCESS_ATTRIBUTES = ['process.command_args', 'process.command_line']
+
+function detectorFor(name: ResourceDetectorName): ResourceDetector[] {
+  switch (name) {
+    case 'env':
+      return [envDetector]
+    case 'host':
+      return [hostDetector]
+    case 'os':
+      return [osDetector]
+    case 'process':
+      return [processDetector]
+    case 'container': {
+      const { containerDetector } = require('@opentelemetry/resource-detector-container')
+      return [containerDetector]
+    }
+    case 'none':
+      return []
+    default: {
+      const [pkg, names] = CLOUD_PACKAGES[name] ?? ['', []]
+      try {
+        const mod = require(pkg) as Record<string, ResourceDetector>
+        return names.map((n) => mod[n]).filter((d): d is ResourceDetector => d !== undefined)
+      } catch {
+        log.warn(
+          `resource detector "${name}" needs the package ${pkg}: install it (pnpm add ${pkg}) or remove "${name}" from OTEL_NODE_RESOURCE_DETECTORS`,
+        )
+        return []
+      }
+    }
+  }
+}
+
+export function buildResource(config: ResolvedConfig): Resource {
+  const names = config.resourceDetectors.includes('none') ? [] : config.resourceDetectors
+  const detectors = names.flatMap(detectorFor)
+  let detected: Resource
+  try {
+    detected = detectResources({ detectors })
+  } catch (error) {
+    log.warn(
+      `resource detection failed (${(error as Error).message}); continuing with service attributes only`,
+    )
+    detected = resourceFromAttributes({})
+  }
+  const own: Record<string, string> = {
+    ...config.resourceAttributes,
+    'service.name': config.serviceName,
+    'service.instance.id': config.resourceAttributes['service.instance.id'] ?? randomUUID(),
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.distro.name': 'otelkit',
+    'telemetry.distro.version': OTELKIT_VERSION,
+  }
+  if (config.serviceVersion !== undefined) own['service.version'] = config.serviceVersion
+  const merged = detected.merge(resourceFromAttributes(own))
+  const attributes = { ...merged.attributes }
+  for (const key of REDACTED_PROCESS_ATTRIBUTES) delete attributes[key]
+  return resourceFromAttributes(attributes)
+}

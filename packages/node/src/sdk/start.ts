@@ -1,0 +1,294 @@
+/**
+ * Starts and stops the SDK: context and propagation, resource, metric readers (Prometheus pull
+ * on the ops server and/or OTLP push), the tracer provider with otelkit's span processors,
+ * instrumentations for the modules present, features (health, resources, errors, profiling),
+ * the ops server and flush-on-exit. Nothing here throws into the host once config is valid.
+ */
+import {
+  type MeterProvider as ApiMeterProvider,
+  context,
+  createNoopMeter,
+  metrics,
+  propagation,
+  trace,
+} from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
+import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import type { ResolvedConfig } from '../config/resolved.js'
+import { CATALOG, type CatalogEntry } from '../instrumentations/catalog.js'
+import { disableFastifyRoutes, enableFastifyRoutes } from '../instrumentations/fastify-routes.js'
+import {
+  disableHttpClientInstrumentation,
+  enableHttpClientInstrumentation,
+} from '../instrumentations/http-client.js'
+import {
+  disableHttpServerInstrumentation,
+  enableHttpServerInstrumentation,
+} from '../instrumentations/http-server.js'
+import { log, setLogLevel } from '../logger.js'
+import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
+import { createSdkInstruments } from '../metrics/instruments.js'
+import { PrometheusPullReader } from '../metrics/prometheus-reader.js'
+import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
+import { isOpsServer, type RunningOpsServer, startOpsServer } from '../ops/server.js'
+import { QueryTracker } from '../queries/tracker.js'
+import { OTELKIT_VERSION } from '../version.js'
+import type { Feature, SdkContext } from './context.js'
+import {
+  createConsoleMetricExporter,
+  createConsoleSpanExporter,
+  createOtlpMetricExporter,
+  createOtlpTraceExporter,
+} from './exporters.js'
+import { FEATURES } from './features.js'
+import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
+import { countingMetricExporter, periodicReader } from './metric-export.js'
+import { buildResource } from './resource.js'
+import { buildSampler } from './sampler.js'
+import { ExportingSpanProcessor } from './span-export.js'
+
+export interface RunningSdk {
+  readonly config: ResolvedConfig
+  readonly instrumentations: readonly string[]
+  /** The ops server's bound port once listening (undefined before, or if it could not bind). */
+  opsPort(): number | undefined
+  /** Flushes and stops everything; safe to call more than once. */
+  shutdown(): Promise<void>
+  /** Flushes spans and pushed metrics now. */
+  forceFlush(): Promise<void>
+}
+
+const NOOP_METER_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() }
+
+let running: RunningSdk | undefined
+
+export function currentSdk(): RunningSdk | undefined {
+  return running
+}
+
+function diagLevel(config: ResolvedConfig) {
+  return config.logLevel === 'verbose' || config.logLevel === 'all' ? 'debug' : config.logLevel
+}
+
+/** Starts the SDK with a resolved config. Returns the running SDK (a no-op one when disabled). */
+export function startSdk(
+  config: ResolvedConfig,
+  selected: readonly CatalogEntry[],
+  features: readonly Feature[] = FEATURES,
+): RunningSdk {
+  setLogLevel(diagLevel(config))
+  if (config.disabled) {
+    log.info('OTEL_SDK_DISABLED=true: telemetry is off')
+    const noop: RunningSdk = {
+      config,
+      instrumentations: [],
+      opsPort: () => undefined,
+      shutdown: async () => {
+        if (running === noop) running = undefined
+      },
+      forceFlush: async () => {},
+    }
+    running = noop
+    return noop
+  }
+
+  const contextManager = new AsyncLocalStorageContextManager().enable()
+  context.setGlobalContextManager(contextManager)
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  )
+  const resource = buildResource(config)
+  const instruments = createSdkInstruments(OTELKIT_VERSION)
+  const producers = [instruments.producer]
+  const readers: IMetricReader[] = []
+  let prometheus: PrometheusPullReader | undefined
+  let onMetricDrop: (n: number) => void = () => {}
+  const exporters = new Set(config.metricsExporter)
+  if (exporters.has('prometheus')) {
+    prometheus = new PrometheusPullReader(producers)
+    readers.push(prometheus)
+  }
+  if (exporters.has('otlp')) {
+    const exporter = countingMetricExporter(
+      () => createOtlpMetricExporter(config),
+      config.otlpMetricsEndpoint,
+      (n) => onMetricDrop(n),
+    )
+    readers.push(periodicReader(exporter, config.metricExportIntervalMs, config.otlpTimeoutMs, producers))
+  }
+  if (exporters.has('console')) {
+    readers.push(
+      periodicReader(
+        createConsoleMetricExporter(),
+        config.metricExportIntervalMs,
+        config.otlpTimeoutMs,
+        producers,
+      ),
+    )
+  }
+  const meterProvider = new MeterProvider({ resource, readers })
+  metrics.setGlobalMeterProvider(meterProvider)
+  const meter = meterProvider.getMeter('@otelkit/node', OTELKIT_VERSION)
+  const telemetryDropped = meter.createCounter('otelkit.telemetry.dropped', {
+    description: 'Telemetry otelkit could not deliver or keep (spans, metric points), by signal and reason.',
+    unit: '{item}',
+  })
+  onMetricDrop = (n) => telemetryDropped.add(n, { signal: 'metrics', reason: 'export_failed' })
+  const instrumentationNames = selected.map((e) => e.name)
+  meter
+    .createObservableGauge('otelkit.instrumentation.enabled', {
+      description: 'Instrumentations otelkit loaded in this process (1 per loaded instrumentation).',
+      unit: '1',
+    })
+    .addCallback((result) => {
+      for (const name of instrumentationNames) result.observe(1, { instrumentation: name })
+    })
+
+  const queries = new QueryTracker({ slowMs: config.slowQueryMs })
+  const spanProcessors: SpanProcessor[] = [new ClientSpanProcessor(instruments, queries)]
+  const shutdownHooks: Array<() => void | Promise<void>> = []
+  let installing = true
+  const ctx: SdkContext = {
+    config,
+    meterProvider,
+    meter,
+    telemetryDropped,
+    addSpanProcessor(processor) {
+      if (!installing) throw new Error('addSpanProcessor is only valid while a feature installs')
+      spanProcessors.push(processor)
+    },
+    onShutdown(hook) {
+      shutdownHooks.push(hook)
+    },
+  }
+  for (const feature of features) {
+    try {
+      feature.install(ctx)
+    } catch (error) {
+      log.warn(
+        `feature "${feature.name}" could not start: ${(error as Error).message}; the service runs on without it`,
+      )
+    }
+  }
+  installing = false
+
+  const tracesExporters = new Set(config.tracesExporter)
+  const batchOptions = {
+    maxQueueSize: config.bspMaxQueueSize,
+    maxExportBatchSize: config.bspMaxExportBatchSize,
+    scheduledDelayMs: config.bspScheduleDelayMs,
+    exportTimeoutMs: config.bspExportTimeoutMs,
+    onDrop: (reason: string, count: number) => telemetryDropped.add(count, { signal: 'traces', reason }),
+  }
+  if (tracesExporters.has('otlp')) {
+    spanProcessors.push(
+      new ExportingSpanProcessor({
+        ...batchOptions,
+        createExporter: () => createOtlpTraceExporter(config),
+        target: config.otlpTracesEndpoint,
+      }),
+    )
+  }
+  if (tracesExporters.has('console')) {
+    spanProcessors.push(
+      new ExportingSpanProcessor({
+        ...batchOptions,
+        createExporter: createConsoleSpanExporter,
+        target: 'console',
+      }),
+    )
+  }
+  const tracerProvider = new TracerProvider({ resource, sampler: buildSampler(config), spanProcessors })
+  trace.setGlobalTracerProvider(tracerProvider)
+  const tracer = tracerProvider.getTracer('@otelkit/node', OTELKIT_VERSION)
+
+  const selectedNames = new Set(instrumentationNames)
+  if (selectedNames.has('http')) {
+    enableHttpServerInstrumentation({ tracer, instruments, ignoreServer: isOpsServer })
+    enableHttpClientInstrumentation({ tracer, instruments })
+  }
+  if (selectedNames.has('fastify')) enableFastifyRoutes()
+  const upstream: Instrumentation[] = []
+  const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
+  for (const entry of selected) {
+    if (!entry.create) continue
+    try {
+      const instrumentation = entry.create({ explicitlyEnabled })
+      instrumentation.setTracerProvider(tracerProvider)
+      instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
+      instrumentation.enable()
+      upstream.push(instrumentation)
+    } catch (error) {
+      log.warn(
+        `instrumentation "${entry.name}" could not be loaded: ${(error as Error).message}; continuing without it`,
+      )
+    }
+  }
+
+  if (prometheus) registerOpsRoute('/metrics', prometheus.handler)
+  registerOpsRoute(
+    '/debug/queries',
+    (_req, res, url) => {
+      const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ statements: queries.top(limit) }))
+    },
+    { debug: true },
+  )
+  let ops: RunningOpsServer | undefined
+  try {
+    ops = startOpsServer({ port: config.opsPort, host: config.opsHost, debugToken: config.debugToken })
+  } catch (error) {
+    log.warn(`ops server could not start: ${(error as Error).message}; the service runs on without it`)
+  }
+
+  let lifecycle: Lifecycle | undefined
+  let stopped: Promise<void> | undefined
+  const sdk: RunningSdk = {
+    config,
+    instrumentations: instrumentationNames,
+    opsPort: () => ops?.port,
+    forceFlush: async () => {
+      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()])
+    },
+    shutdown() {
+      stopped ??= (async () => {
+        lifecycle?.detach()
+        for (const instrumentation of upstream) {
+          try {
+            instrumentation.disable()
+          } catch {
+            // best effort
+          }
+        }
+        disableHttpServerInstrumentation()
+        disableHttpClientInstrumentation()
+        disableFastifyRoutes()
+        await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
+        await withTimeout(
+          Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
+          config.shutdownTimeoutMs,
+        )
+        unregisterOpsRoute('/metrics')
+        unregisterOpsRoute('/debug/queries')
+        await ops?.close()
+        trace.disable()
+        metrics.disable()
+        propagation.disable()
+        context.disable()
+        if (running === sdk) running = undefined
+      })()
+      return stopped
+    },
+  }
+  lifecycle = attachLifecycle(() => sdk.shutdown(), config.shutdownTimeoutMs)
+  running = sdk
+  log.debug(`started: service ${config.serviceName}, instrumentations ${instrumentationNames.join(', ')}`)
+  return sdk
+}
+
+export { CATALOG }
