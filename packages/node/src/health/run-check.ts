@@ -1,7 +1,10 @@
 /**
  * Runs one check once: bounded by its timeout (the signal is aborted then), with every throw,
- * hang or malformed result turned into a `down` outcome with a reason. Never throws.
+ * hang or malformed result turned into a `down` outcome with a reason. Never throws. Checks run
+ * with tracing suppressed, so probes add no spans.
  */
+import { context } from '@opentelemetry/api'
+import { suppressTracing } from '@opentelemetry/core'
 import { HealthCheckResultError, HealthCheckTimeoutError } from './errors.js'
 import type { HealthCheck, HealthStatus } from './types.js'
 
@@ -9,6 +12,8 @@ export interface RunOutcome {
   status: HealthStatus
   message: string | null
   durationMs: number
+  /** The run was cut by its timeout. */
+  timedOut: boolean
   /** Settles when the check's own promise settles (it may outlive the timeout). */
   settled: Promise<void>
 }
@@ -16,13 +21,20 @@ export interface RunOutcome {
 const STATUSES = new Set<string>(['up', 'degraded', 'down'])
 
 /** Maps what a check returned to a status and message, or throws a `HealthCheckResultError`. */
-export function normalizeOutcome(name: string, value: unknown): { status: HealthStatus; message: string | null } {
+export function normalizeOutcome(
+  name: string,
+  value: unknown,
+): { status: HealthStatus; message: string | null } {
   if (value === undefined || value === true) return { status: 'up', message: null }
   if (value === false) return { status: 'down', message: 'check returned false' }
   if (typeof value === 'string' && STATUSES.has(value)) {
     return { status: value as HealthStatus, message: value === 'up' ? null : `check returned '${value}'` }
   }
-  if (typeof value === 'object' && value !== null && STATUSES.has((value as { status?: unknown }).status as string)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    STATUSES.has((value as { status?: unknown }).status as string)
+  ) {
     const { status, message } = value as { status: HealthStatus; message?: unknown }
     const text = typeof message === 'string' && message.length > 0 ? message : null
     return { status, message: text ?? (status === 'up' ? null : `check returned '${status}'`) }
@@ -48,7 +60,8 @@ export async function runCheck(name: string, check: HealthCheck, timeoutMs: numb
   let timer: NodeJS.Timeout | undefined
   let invoked: Promise<unknown>
   try {
-    invoked = Promise.resolve(check(controller.signal))
+    // A check's own queries and requests are not the service's traffic: no spans for them.
+    invoked = Promise.resolve(context.with(suppressTracing(context.active()), () => check(controller.signal)))
   } catch (error) {
     invoked = Promise.reject(error)
   }
@@ -67,9 +80,16 @@ export async function runCheck(name: string, check: HealthCheck, timeoutMs: numb
   try {
     const value = await Promise.race([invoked, timeout])
     const { status, message } = normalizeOutcome(name, value)
-    return { status, message, durationMs: performance.now() - started, settled }
+    return { status, message, durationMs: performance.now() - started, timedOut: false, settled }
   } catch (error) {
-    return { status: 'down', message: reason(error), durationMs: performance.now() - started, settled }
+    const timedOut = error instanceof HealthCheckTimeoutError
+    return {
+      status: 'down',
+      message: reason(error),
+      durationMs: performance.now() - started,
+      timedOut,
+      settled,
+    }
   } finally {
     clearTimeout(timer)
   }

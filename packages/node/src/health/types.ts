@@ -14,6 +14,7 @@ export type CheckStatus = HealthStatus | 'unknown'
  * status string is taken as is, and `{ status, message }` adds a reason. Anything else, a throw
  * or a timeout makes the check `down` with the reason.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a check may be any function that returns nothing
 export type CheckOutcome = void | boolean | HealthStatus | { status: HealthStatus; message?: string }
 
 /**

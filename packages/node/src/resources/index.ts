@@ -1,0 +1,7 @@
+/** Host, disk, process and runtime metrics as an SDK feature. */
+export { resourcesFeature } from './feature.js'
+export {
+  DEFAULT_FILESYSTEM_EXCLUDE_MOUNTPOINTS,
+  DEFAULT_FILESYSTEM_EXCLUDE_TYPES,
+  type ResourcesOptions,
+} from './options.js'
