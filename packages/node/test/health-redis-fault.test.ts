@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checks } from '../src/health/checks/index.js'
+import { HealthRegistry } from '../src/health/registry.js'
+import { startTestRedis, type TestRedis } from './support/redis-server.js'
+
+const INTERVAL_MS = 200
+
+async function until(predicate: () => boolean, what: string, limitMs = 15_000): Promise<void> {
+  const deadline = Date.now() + limitMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+describe('a Redis that dies and comes back', () => {
+  let redis: TestRedis
+  const registry = new HealthRegistry()
+  beforeAll(async () => {
+    redis = await startTestRedis()
+  })
+  afterAll(async () => {
+    await registry.reset()
+    await redis.kill()
+  })
+
+  it('goes down at the next background run after the kill, and up after a restart', async () => {
+    registry.register('cache', checks.redis(redis.url), { critical: true, timeoutMs: 1000 })
+    registry.start(INTERVAL_MS)
+    await until(() => registry.status().checks.cache?.status === 'up', 'first background run up')
+    expect(registry.status().status).toBe('up')
+
+    const killedPid = redis.pid()
+    await redis.kill()
+    const runsAtKill = registry.invocations
+    await until(() => registry.status().checks.cache?.status === 'down', 'down after the kill')
+    // At most the run in flight at the kill and the next one: down within one interval.
+    expect(registry.invocations - runsAtKill).toBeLessThanOrEqual(2)
+    expect(registry.status()).toMatchObject({ status: 'down' })
+    expect(registry.status().checks.cache?.lastError).toMatch(/ECONNREFUSED|Connection is closed/)
+
+    await redis.start()
+    expect(redis.pid()).not.toBe(killedPid)
+    const runsAtRestart = registry.invocations
+    await until(() => registry.status().checks.cache?.status === 'up', 'up after the restart')
+    expect(registry.invocations - runsAtRestart).toBeLessThanOrEqual(2)
+    expect(registry.status().status).toBe('up')
+  })
+})
