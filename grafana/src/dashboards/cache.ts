@@ -1,0 +1,68 @@
+// Cache (@otelkit/cache): hit ratio overall, per cache and per tier, stale serves, errors,
+// operation latency, in-process L1 size and evictions.
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
+import { dashboard, RowBuilder, SEL, stat, timeseries } from '../panels.ts'
+
+const R = 'otelkit_cache_requests_total'
+const rate = (by: string, extra = '') => `sum by (${by}) (rate(${R}{${SEL}${extra}}[$__rate_interval]))`
+const ratio = (by: string) => `(${rate(by, ', cache_result="hit"')} or ${rate(by)} * 0) / ${rate(by)}`
+
+export function cache(): Dashboard {
+  return dashboard('otelkit-cache', 'otelkit / Cache')
+    .description('Response and query caching by @otelkit/cache: L1 (in-process) and L2 (Redis).')
+    .withRow(new RowBuilder('Hit ratio'))
+    .withPanel(
+      stat('Hit ratio', 'percentunit', [
+        {
+          expr: `(sum(rate(${R}{${SEL}, cache_result="hit"}[$__rate_interval])) or vector(0)) / sum(rate(${R}{${SEL}}[$__rate_interval]))`,
+        },
+      ]),
+    )
+    .withPanel(stat('Cache requests', 'reqps', [{ expr: `sum(rate(${R}{${SEL}}[$__rate_interval]))` }]))
+    .withPanel(
+      timeseries('Hit ratio per cache', 'percentunit', [
+        { expr: ratio('cache_name'), legend: '{{cache_name}}' },
+      ]),
+    )
+    .withPanel(
+      timeseries('Hit ratio per tier', 'percentunit', [
+        { expr: ratio('cache_tier'), legend: '{{cache_tier}}' },
+      ]),
+    )
+    .withPanel(
+      timeseries('Requests by result', 'reqps', [
+        { expr: rate('cache_name, cache_result'), legend: '{{cache_name}} {{cache_result}}' },
+      ]),
+    )
+    .withPanel(
+      timeseries(
+        'Stale serves',
+        'reqps',
+        [{ expr: `${rate('cache_name', ', cache_result="stale"')} or vector(0)`, legend: '{{cache_name}}' }],
+        'Entries served past their TTL (within staleTtl) while a refresh runs; 0 when none.',
+      ),
+    )
+    .withRow(new RowBuilder('Errors and latency'))
+    .withPanel(
+      timeseries(
+        'Cache errors',
+        'ops',
+        [
+          {
+            expr: `sum by (cache_name, error_type) (rate(otelkit_cache_errors_total{${SEL}}[$__rate_interval])) or vector(0)`,
+            legend: '{{cache_name}} {{error_type}}',
+          },
+        ],
+        'Failed cache operations (the cache fails open: the loader ran instead); 0 when none.',
+      ),
+    )
+    .withPanel(
+      timeseries('Operation p95', 's', [
+        {
+          expr: `histogram_quantile(0.95, sum by (le, cache_name, cache_operation) (rate(otelkit_cache_operation_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+          legend: '{{cache_name}} {{cache_operation}}',
+        },
+      ]),
+    )
+    .build()
+}

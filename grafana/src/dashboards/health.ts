@@ -1,0 +1,63 @@
+// Health: each dependency check's status over time and latency, and the overall status
+// (otelkit_health_status: 1 up, 0.5 degraded, 0 down; the overall status is the worst check).
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
+import { MappingType } from '@grafana/grafana-foundation-sdk/dashboard'
+import { dashboard, RowBuilder, SEL, stat, stateTimeline, timeseries } from '../panels.ts'
+
+const statusText = [
+  {
+    type: MappingType.ValueToText as const,
+    options: {
+      '0': { text: 'down', color: 'red', index: 0 },
+      '0.5': { text: 'degraded', color: 'orange', index: 1 },
+      '1': { text: 'up', color: 'green', index: 2 },
+    },
+  },
+]
+
+export function health(): Dashboard {
+  return dashboard('otelkit-health', 'otelkit / Health')
+    .description('Dependency health checks run by otelkit in the background (also served on /readyz).')
+    .withRow(new RowBuilder('Status'))
+    .withPanel(
+      stat('Overall status (worst check)', 'none', [
+        {
+          expr: `min by (service_name, instance) (otelkit_health_status{${SEL}})`,
+          legend: '{{service_name}} {{instance}}',
+        },
+      ])
+        .mappings(statusText)
+        .span(12),
+    )
+    .withPanel(
+      stat('Checks down', 'short', [{ expr: `count(otelkit_health_status{${SEL}} == 0) or vector(0)` }]).span(
+        12,
+      ),
+    )
+    .withPanel(
+      stateTimeline('Check status over time', [
+        {
+          expr: `min by (health_check_name) (otelkit_health_status{${SEL}})`,
+          legend: '{{health_check_name}}',
+        },
+      ]).mappings(statusText),
+    )
+    .withRow(new RowBuilder('Latency'))
+    .withPanel(
+      timeseries('Check duration p95', 's', [
+        {
+          expr: `histogram_quantile(0.95, sum by (le, health_check_name) (rate(otelkit_health_check_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+          legend: '{{health_check_name}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('Check runs per second', 'ops', [
+        {
+          expr: `sum by (health_check_name) (rate(otelkit_health_check_duration_seconds_count{${SEL}}[$__rate_interval]))`,
+          legend: '{{health_check_name}}',
+        },
+      ]),
+    )
+    .build()
+}
