@@ -89,7 +89,12 @@ function poll(ops, metricsEveryMs, readyEveryMs) {
       seen.ready = await get(`${ops}/readyz`)
     }, readyEveryMs),
   ]
-  return { seen, stop: () => timers.forEach(clearInterval) }
+  return {
+    seen,
+    stop: () => {
+      for (const t of timers) clearInterval(t)
+    },
+  }
 }
 
 async function throughput(name) {
@@ -189,7 +194,7 @@ try {
   await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000))
   const after = procs.map(([, s]) => cpuSeconds(s.child.pid))
   poller.stop()
-  procs.forEach(([label], i) => idle.push([label, after[i] - before[i]]))
+  for (const [i, [label]] of procs.entries()) idle.push([label, after[i] - before[i]])
   await Promise.all(procs.map(([, s]) => stopServer(s)))
 } catch (error) {
   warnings.push(`idle measurement failed: ${error.message.slice(0, 200)}`)
