@@ -128,7 +128,9 @@ describe('/healthz and /readyz on the ops server', () => {
     const port = (server.address() as { port: number }).port
     const res = await fetch(`http://127.0.0.1:${port}/readyz`)
     expect(res.status).toBe(200)
-    expect((await res.json()).checks.db.status).toBe('up')
+    expect(((await res.json()) as { checks: Record<string, { status: string }> }).checks.db?.status).toBe(
+      'up',
+    )
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
     const data = await health.readiness()
     expect(data.statusCode).toBe(200)
