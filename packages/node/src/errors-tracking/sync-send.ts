@@ -1,0 +1,46 @@
+/**
+ * A synchronous, time-bounded HTTP POST for the moment the process is about to die: Node gives
+ * an `uncaughtExceptionMonitor` listener no turn of the event loop, so an ordinary (async)
+ * export would never leave the process. A short-lived child Node process sends the requests
+ * while this one blocks in `spawnSync`, for at most `timeoutMs`. The child runs without
+ * NODE_OPTIONS and with OTEL_SDK_DISABLED, so it never loads the preload itself.
+ */
+import { spawnSync } from 'node:child_process'
+
+export interface PostRequest {
+  url: string
+  headers: Record<string, string>
+  body: string
+}
+
+const SENDER = `
+let input = ''
+process.stdin.setEncoding('utf8')
+process.stdin.on('data', (c) => { input += c })
+process.stdin.on('end', async () => {
+  const { requests, timeoutMs } = JSON.parse(input)
+  const results = await Promise.allSettled(requests.map((r) =>
+    fetch(r.url, { method: 'POST', headers: r.headers, body: r.body, signal: AbortSignal.timeout(timeoutMs) })
+      .then((res) => { if (!res.ok) throw new Error('HTTP ' + res.status) })))
+  process.exitCode = results.every((r) => r.status === 'fulfilled') ? 0 : 1
+})
+`
+
+/** Sends the requests; true when every one was accepted within the budget. Never throws. */
+export function postSync(requests: PostRequest[], timeoutMs: number): boolean {
+  if (requests.length === 0) return true
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, OTEL_SDK_DISABLED: 'true' }
+    delete env.NODE_OPTIONS
+    const result = spawnSync(process.execPath, ['-e', SENDER], {
+      input: JSON.stringify({ requests, timeoutMs }),
+      timeout: timeoutMs,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env,
+      windowsHide: true,
+    })
+    return result.status === 0
+  } catch {
+    return false
+  }
+}
