@@ -12,6 +12,7 @@ import {
   validateCollector,
 } from './lib/collector.ts'
 import { composeConfig } from './lib/compose.ts'
+import { servicePorts as allPorts } from './lib/ports.ts'
 
 const dir = new URL('../../otel-collector/', import.meta.url)
 const compose = composeConfig()
@@ -22,26 +23,7 @@ const components = JSON.parse(
 ) as ComponentList
 const agent = readYaml<CollectorConfig>(new URL('otelcol.yaml', dir))
 const gateway = readYaml<CollectorConfig>(new URL('gateway.yaml', dir))
-const tempo = readYaml<{ server: { http_listen_port: number }; distributor: { receivers: unknown } }>(
-  new URL('tempo/tempo.yaml', dir),
-)
-
-/** Ports each compose service listens on inside the compose network, from its own config. */
-function servicePorts(): Record<string, number[]> {
-  const tempoPorts = [
-    tempo.server.http_listen_port,
-    ...JSON.stringify(tempo.distributor).matchAll(/0\.0\.0\.0:(\d+)/g),
-  ].map((m) => (typeof m === 'number' ? m : Number(m[1])))
-  const api = compose.services['shop-api']!.environment!
-  return {
-    'otel-collector': listenPorts(agent),
-    'otel-gateway': listenPorts(gateway),
-    tempo: tempoPorts,
-    prometheus: [9090],
-    alertmanager: [9093],
-    'shop-api': [Number(api.PORT), Number(api.OTELKIT_OPS_PORT)],
-  }
-}
+const servicePorts = () => allPorts(compose)
 
 describe('component list', () => {
   it('is the release the compose file pins, with its source', () => {

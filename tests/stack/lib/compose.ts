@@ -58,19 +58,3 @@ export function bytes(value: string | number | undefined): number {
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g']
   return Number(m[1]) * unit
 }
-
-/**
- * Ports a service listens on inside the compose network: its published ports' targets plus
- * the known listen ports of the images (documented here, as they are not declared in compose).
- */
-export const IMAGE_PORTS: Record<string, number[]> = {
-  'otel-collector': [4317, 4318, 8888, 8889, 13133],
-  'otel-gateway': [4317, 4318, 4319, 8888, 13133],
-  prometheus: [9090],
-  alertmanager: [9093],
-  tempo: [3200, 4317, 4318],
-  grafana: [3000],
-  postgres: [5432],
-  redis: [6379],
-  'shop-api': [8080, 9464],
-}
