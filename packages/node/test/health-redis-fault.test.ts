@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checks } from '../src/health/checks/index.js'
 import { HealthRegistry } from '../src/health/registry.js'
-import { startTestRedis, type TestRedis } from './support/redis-server.js'
+import { startTestCluster, startTestRedis, type TestCluster, type TestRedis } from './support/redis-server.js'
 
 const INTERVAL_MS = 200
 
@@ -45,5 +46,35 @@ describe('a Redis that dies and comes back', () => {
     await until(() => registry.status().checks.cache?.status === 'up', 'up after the restart')
     expect(registry.invocations - runsAtRestart).toBeLessThanOrEqual(2)
     expect(registry.status().status).toBe('up')
+  })
+})
+
+describe('a Redis Cluster client', () => {
+  let cluster: TestCluster
+  const { Cluster } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
+  let client: InstanceType<typeof Cluster>
+  beforeAll(async () => {
+    cluster = await startTestCluster()
+    client = new Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]?.port ?? 0 }], {
+      clusterRetryStrategy: () => 50,
+    })
+    client.on('error', () => {})
+  })
+  afterAll(async () => {
+    client.disconnect()
+    await cluster.kill()
+  })
+
+  it('is up while the cluster serves and down once its nodes are killed', async () => {
+    const registry = new HealthRegistry({ coalesceWindowMs: 0 })
+    registry.register('cluster', checks.redis(client), { timeoutMs: 1000 })
+    expect((await registry.check()).checks.cluster).toMatchObject({ status: 'up', lastError: null })
+    await cluster.kill()
+    const report = await registry.check()
+    expect(report.checks.cluster?.status).toBe('down')
+    expect(report.checks.cluster?.lastError).toMatch(
+      /redis client is|timed out|Connection is closed|ECONNREFUSED/,
+    )
+    await registry.reset()
   })
 })

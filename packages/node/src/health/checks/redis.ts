@@ -22,8 +22,8 @@ interface RedisClient {
 
 type RedisCtor = new (url: string, options: Record<string, unknown>) => RedisClient
 
-// ioredis states in which a PING either answers or connects first.
-const PINGABLE = new Set(['ready', 'wait', 'connect', undefined])
+// ioredis states in which a PING answers, or waits (bounded by the timeout) for a first connection.
+const PINGABLE = new Set(['ready', 'wait', 'connecting', 'connect', undefined])
 
 export function redis(target: RedisPingable | string | URL): HealthCheck {
   if (typeof target !== 'string' && !(target instanceof URL)) {
