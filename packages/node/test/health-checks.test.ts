@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { checks } from '../src/health/checks/index.js'
 import { loadDriver } from '../src/health/drivers.js'
 import { HealthRegistry } from '../src/health/registry.js'
+import { setLogSink } from '../src/logger.js'
 
 const require = createRequire(import.meta.url)
 const pg = require('pg') as typeof import('pg')
@@ -74,9 +75,13 @@ describe('built-in dependency checks against real services', () => {
     await registry.reset()
   })
 
-  it('reports a driver the application lacks in one clear line', () => {
-    expect(() => loadDriver('otelkit-no-such-driver', 'postgres')).toThrow(
-      "the postgres check needs the 'otelkit-no-such-driver' package; install it in the application (npm install otelkit-no-such-driver)",
-    )
+  it('reports a driver the application lacks in one clear line, once', () => {
+    const logs: string[] = []
+    setLogSink((line) => logs.push(line))
+    const message =
+      "the postgres check needs the 'otelkit-no-such-driver' package; install it in the application (npm install otelkit-no-such-driver)"
+    expect(() => loadDriver('otelkit-no-such-driver', 'postgres')).toThrow(message)
+    expect(() => loadDriver('otelkit-no-such-driver', 'postgres')).toThrow(message)
+    expect(logs).toEqual([`[otelkit] warn: OTELKIT_HEALTH_DRIVER_MISSING: ${message}`])
   })
 })

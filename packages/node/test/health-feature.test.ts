@@ -113,6 +113,10 @@ describe('/healthz and /readyz on the ops server', () => {
       critical: true,
       lastError: 'primary unreachable',
     })
+    expect(t.logs).toContain(
+      '[otelkit] warn: critical health check "critical-broken" is down: primary unreachable',
+    )
+    expect(t.logs.filter((l) => l.includes('"payments" is down: connect ECONNREFUSED'))).toHaveLength(1)
     expect(health.unregister('critical-broken')).toBe(true)
     expect((await get('/readyz')).status).toBe(200)
   })
