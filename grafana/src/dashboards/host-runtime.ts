@@ -10,7 +10,7 @@ export function hostRuntime(): Dashboard {
     .withPanel(
       timeseries('CPU busy', 'percentunit', [
         {
-          expr: `1 - avg by (instance) (system_cpu_utilization_ratio{${SEL}, system_cpu_state="idle"})`,
+          expr: `1 - avg by (instance) (system_cpu_utilization_ratio{${SEL}, cpu_mode="idle"})`,
           legend: '{{instance}}',
         },
       ]),
