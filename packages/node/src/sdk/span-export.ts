@@ -4,8 +4,8 @@
  * otelkit.telemetry.dropped{signal="traces", reason}; failures are logged at most once a minute.
  * The exporter module is loaded on the first export, so start-up does not pay for it.
  */
-import { TraceFlags } from '@opentelemetry/api'
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
+import { context, TraceFlags } from '@opentelemetry/api'
+import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core'
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { log, rateLimitedLogger } from '../logger.js'
 
@@ -113,10 +113,13 @@ export class ExportingSpanProcessor implements SpanProcessor {
       )
       timer.unref()
       try {
-        exporter.export(batch, (r) => {
-          clearTimeout(timer)
-          resolve(r)
-        })
+        // The export's own HTTP/gRPC requests must not be traced (or counted as client metrics).
+        context.with(suppressTracing(context.active()), () =>
+          exporter.export(batch, (r) => {
+            clearTimeout(timer)
+            resolve(r)
+          }),
+        )
       } catch (error) {
         clearTimeout(timer)
         resolve({ code: ExportResultCode.FAILED, error: error as Error })

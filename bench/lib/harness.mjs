@@ -1,0 +1,92 @@
+// Shared benchmark helpers: start a server process and wait for its port, run a load in a child
+// process, an OTLP sink that accepts and counts exports, RSS sampling, and summary statistics.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const NODE = process.execPath
+
+export function startServer({ args, env = {}, cwd = ROOT, readyPattern = /listening (\d+)|listening on .*:(\d+)/ }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 20_000)
+    child.stdout.on('data', (d) => {
+      out += d
+      const m = readyPattern.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve({ child, port: Number(m[1] ?? m[2] ?? env.PORT), stderr: () => err })
+      }
+    })
+    child.stderr.on('data', (d) => {
+      err += d
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code}: ${err}`))
+    })
+  })
+}
+
+export function stopServer(server) {
+  return new Promise((resolve) => {
+    server.child.removeAllListeners('exit')
+    server.child.once('exit', () => resolve())
+    server.child.kill('SIGKILL')
+  })
+}
+
+export function runLoad(options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [join(ROOT, 'bench/lib/load.mjs'), JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+    })
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`load exited with ${code}`))
+      else resolve(JSON.parse(out.trim().split('\n').pop()))
+    })
+  })
+}
+
+/** An OTLP/HTTP endpoint that accepts everything and counts requests and bytes. */
+export function startSink() {
+  const stats = { requests: 0, bytes: 0 }
+  const server = http.createServer((req, res) => {
+    req.on('data', (d) => {
+      stats.bytes += d.length
+    })
+    req.on('end', () => {
+      stats.requests++
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
+    })
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, stats, server })),
+  )
+}
+
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const m = /VmRSS:\s+(\d+) kB/.exec(status)
+  return m ? Number(m[1]) / 1024 : Number.NaN
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+export function summary(values, digits = 0) {
+  const f = (n) => n.toFixed(digits)
+  return `${f(median(values))} (${f(Math.min(...values))}–${f(Math.max(...values))})`
+}

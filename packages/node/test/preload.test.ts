@@ -1,0 +1,176 @@
+/**
+ * The preload end to end: real `--import` / `--require`, real PostgreSQL, MariaDB and Redis,
+ * spans decoded from what the SDK exports over OTLP, and the /metrics text.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
+import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
+
+const SERVER = 2
+const CLIENT = 3
+let receiver: OtlpReceiver
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver()
+})
+afterAll(async () => {
+  killAll()
+  await receiver.close()
+})
+
+function traceOf(spans: ReceivedSpan[], server: ReceivedSpan) {
+  return spans.filter((s) => s.traceId === server.traceId)
+}
+
+function exportEnv(service: string, protocol?: string) {
+  return {
+    OTEL_SERVICE_NAME: service,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+  }
+}
+
+describe.each([
+  { preload: 'import' as const, fixture: 'esm-app.mjs', protocol: 'http/json' },
+  { preload: 'require' as const, fixture: 'cjs-app.cjs', protocol: undefined },
+])('--$preload with $fixture (OTLP $protocol)', ({ preload, fixture, protocol }) => {
+  let service: RunningService
+  const name = `svc-${preload}`
+
+  beforeAll(async () => {
+    service = await startService({ fixture, preload, env: exportEnv(name, protocol) })
+  })
+  afterAll(async () => {
+    await service.stop()
+  })
+
+  it('traces an HTTP request and every database call under it, without parameter values', async () => {
+    const res = await service.get('/orders/4242')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ pg: 4242, mysql: 4242, ioredis: null, redis: null })
+    await receiver.waitFor((spans) =>
+      spans.some((s) => s.service === name && s.kind === SERVER && s.name === 'GET /orders/:id'),
+    )
+    const server = receiver.spans.find((s) => s.service === name && s.name === 'GET /orders/:id') as ReceivedSpan
+    await receiver.waitFor((spans) => traceOf(spans, server).length >= 5)
+    const trace = traceOf(receiver.spans, server)
+    const children = trace.filter((s) => s.parentSpanId === server.spanId)
+    const systems = children.map((s) => s.attributes['db.system.name'] ?? s.attributes['db.system']).sort()
+    expect(systems).toEqual(expect.arrayContaining(['mysql', 'postgresql', 'redis', 'redis']))
+    expect(children.every((s) => s.kind === CLIENT)).toBe(true)
+    expect(server.attributes['http.route']).toBe('/orders/:id')
+    expect(server.attributes['http.response.status_code']).toBe(200)
+    expect(server.attributes['http.request.method']).toBe('GET')
+    const pgSpan = children.find((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql')
+    const statement = String(pgSpan?.attributes['db.query.text'] ?? pgSpan?.attributes['db.statement'])
+    expect(statement).toBe('SELECT ?::int AS id, ? AS note')
+    for (const span of trace) {
+      for (const value of Object.values(span.attributes)) {
+        expect(String(value)).not.toContain('secret-literal')
+        if (span.kind === CLIENT && span.attributes['db.system.name'] !== 'redis' && span.attributes['db.system'] !== 'redis') {
+          expect(String(value)).not.toContain('4242')
+        }
+      }
+    }
+  })
+
+  it('serves Prometheus metrics with route templates, units, buckets and service_name', async () => {
+    await service.get('/orders/1')
+    await service.get('/fail')
+    const text = await service.metrics()
+    expect(text).toContain('# TYPE http_server_request_duration_seconds histogram')
+    expect(
+      seriesValue(text, 'http_server_request_duration_seconds_count', [
+        `service_name="${name}"`,
+        'http_route="/orders/:id"',
+        'http_response_status_code="200"',
+      ]),
+    ).toBeGreaterThanOrEqual(2)
+    expect(text).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*http_route="\/orders\/:id"[^}]*le="0\.005"\}/)
+    expect(text).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*le="\+Inf"\}/)
+    expect(
+      seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/fail"', 'error_type="500"']),
+    ).toBe(1)
+    for (const system of ['postgresql', 'mysql', 'redis']) {
+      expect(seriesValue(text, 'db_client_operation_duration_seconds_count', [`db_system_name="${system}"`])).toBeGreaterThan(0)
+    }
+    expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_system_name="postgresql",db_operation_name="SELECT"/)
+    expect(text).toContain('# TYPE http_server_active_requests gauge')
+    expect(text).toMatch(/target_info\{[^}]*service_name="svc-/)
+    expect(text).not.toContain('/orders/4242')
+  })
+})
+
+describe('routes', () => {
+  it('Express 5 nested routers report the full template', async () => {
+    const service = await startService({ fixture: 'esm-app.mjs' })
+    try {
+      for (const id of [1, 2, 3]) expect((await service.get(`/api/items/${id}`)).status).toBe(200)
+      const text = await service.metrics()
+      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/api/items/:itemId"'])).toBe(3)
+    } finally {
+      await service.stop()
+    }
+  })
+
+  it('Fastify reports the route template, prefixes included, and none for 404s', async () => {
+    const service = await startService({ fixture: 'fastify-app.mjs' })
+    try {
+      await service.get('/items/1')
+      await service.get('/items/2')
+      await service.get('/v2/users/9/orders')
+      expect((await service.get('/missing/7')).status).toBe(404)
+      const text = await service.metrics()
+      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/items/:id"'])).toBe(2)
+      expect(
+        seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/v2/users/:userId/orders"']),
+      ).toBe(1)
+      expect(text).not.toContain('/missing/7')
+      expect(text).not.toContain('/items/1"')
+    } finally {
+      await service.stop()
+    }
+  })
+
+  it('plain node:http collapses unmatched paths into one series and honours setHttpRoute', async () => {
+    const service = await startService({ fixture: 'http-app.mjs' })
+    try {
+      for (let i = 0; i < 20; i++) await service.get(`/user/${i}/profile?token=${i}`)
+      await service.get('/routed/1')
+      await service.get('/routed/2')
+      await service.get('/error')
+      const text = await service.metrics()
+      const lines = text
+        .split('\n')
+        .filter((l) => l.startsWith('http_server_request_duration_seconds_count') && l.includes('status_code="200"'))
+      expect(lines).toHaveLength(2)
+      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/routed/:id"'])).toBe(2)
+      const unrouted = lines.find((l) => !l.includes('http_route')) as string
+      expect(Number(unrouted.split(' ').pop())).toBe(20)
+      expect(text).not.toContain('/user/')
+      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['error_type="503"'])).toBe(1)
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
+describe('outgoing HTTP', () => {
+  it('fetch calls get a client span carrying trace context and http.client.request.duration', async () => {
+    const service = await startService({ fixture: 'esm-app.mjs', env: exportEnv('svc-fetch', 'http/json') })
+    try {
+      expect((await service.get('/outbound')).status).toBe(200)
+      await receiver.waitFor((spans) => spans.some((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId'))
+      const inner = receiver.spans.find((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId') as ReceivedSpan
+      const client = receiver.spans.find((s) => s.spanId === inner.parentSpanId) as ReceivedSpan
+      expect(client.kind).toBe(CLIENT)
+      const outer = receiver.spans.find((s) => s.spanId === client.parentSpanId) as ReceivedSpan
+      expect(outer.name).toBe('GET /outbound')
+      const text = await service.metrics()
+      expect(seriesValue(text, 'http_client_request_duration_seconds_count', ['http_response_status_code="200"'])).toBe(1)
+    } finally {
+      await service.stop()
+    }
+  })
+})

@@ -1,0 +1,195 @@
+/**
+ * An OTLP/HTTP receiver for tests: accepts /v1/traces and /v1/metrics in JSON and protobuf,
+ * keeps the decoded spans. Protobuf is decoded with a minimal wire-format reader (enough for
+ * span names, ids, kinds and string/int attributes).
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ReceivedSpan {
+  traceId: string
+  spanId: string
+  parentSpanId: string
+  name: string
+  kind: number
+  scope: string
+  attributes: Record<string, string | number | boolean>
+  statusCode: number
+  service: string
+}
+
+export interface OtlpReceiver {
+  url: string
+  spans: ReceivedSpan[]
+  requests: Array<{ path: string; contentType: string; bytes: number }>
+  close(): Promise<void>
+  /** Resolves once `predicate(spans)` holds (polls; rejects after `timeoutMs`). */
+  waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
+}
+
+type JsonValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
+
+function jsonAttributes(list: Array<{ key: string; value: JsonValue }> | undefined) {
+  const out: Record<string, string | number | boolean> = {}
+  for (const { key, value } of list ?? []) {
+    if (value.stringValue !== undefined) out[key] = value.stringValue
+    else if (value.intValue !== undefined) out[key] = Number(value.intValue)
+    else if (value.boolValue !== undefined) out[key] = value.boolValue
+    else if (value.doubleValue !== undefined) out[key] = value.doubleValue
+  }
+  return out
+}
+
+function fromJson(body: string): ReceivedSpan[] {
+  const doc = JSON.parse(body)
+  const spans: ReceivedSpan[] = []
+  for (const rs of doc.resourceSpans ?? []) {
+    const resource = jsonAttributes(rs.resource?.attributes)
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const s of ss.spans ?? []) {
+        spans.push({
+          traceId: s.traceId,
+          spanId: s.spanId,
+          parentSpanId: s.parentSpanId ?? '',
+          name: s.name,
+          kind: s.kind,
+          scope: ss.scope?.name ?? '',
+          attributes: jsonAttributes(s.attributes),
+          statusCode: s.status?.code ?? 0,
+          service: String(resource['service.name'] ?? ''),
+        })
+      }
+    }
+  }
+  return spans
+}
+
+// --- minimal protobuf reader -------------------------------------------------------------
+type Field = { no: number; wire: number; value: bigint | Buffer }
+
+function readFields(buf: Buffer): Field[] {
+  const fields: Field[] = []
+  let i = 0
+  const varint = (): bigint => {
+    let result = 0n
+    let shift = 0n
+    for (;;) {
+      const b = buf[i++] as number
+      result |= BigInt(b & 0x7f) << shift
+      if ((b & 0x80) === 0) return result
+      shift += 7n
+    }
+  }
+  while (i < buf.length) {
+    const key = Number(varint())
+    const no = key >> 3
+    const wire = key & 7
+    if (wire === 0) fields.push({ no, wire, value: varint() })
+    else if (wire === 2) {
+      const len = Number(varint())
+      fields.push({ no, wire, value: buf.subarray(i, i + len) })
+      i += len
+    } else if (wire === 1) {
+      fields.push({ no, wire, value: buf.subarray(i, i + 8) })
+      i += 8
+    } else if (wire === 5) {
+      fields.push({ no, wire, value: buf.subarray(i, i + 4) })
+      i += 4
+    } else throw new Error(`unsupported wire type ${wire}`)
+  }
+  return fields
+}
+
+const sub = (fields: Field[], no: number) => fields.filter((f) => f.no === no).map((f) => f.value as Buffer)
+const str = (fields: Field[], no: number) => sub(fields, no)[0]?.toString('utf8') ?? ''
+const num = (fields: Field[], no: number) => Number((fields.find((f) => f.no === no)?.value as bigint) ?? 0n)
+
+function protoAttributes(list: Buffer[]) {
+  const out: Record<string, string | number | boolean> = {}
+  for (const kv of list) {
+    const f = readFields(kv)
+    const key = str(f, 1)
+    const value = readFields(sub(f, 2)[0] ?? Buffer.alloc(0))
+    const s = value.find((v) => v.no === 1)
+    const b = value.find((v) => v.no === 2)
+    const n = value.find((v) => v.no === 3)
+    const d = value.find((v) => v.no === 4)
+    if (s) out[key] = (s.value as Buffer).toString('utf8')
+    else if (b) out[key] = (b.value as bigint) !== 0n
+    else if (n) out[key] = Number(BigInt.asIntN(64, n.value as bigint))
+    else if (d) out[key] = (d.value as Buffer).readDoubleLE(0)
+  }
+  return out
+}
+
+function fromProtobuf(body: Buffer): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = []
+  for (const rsBuf of sub(readFields(body), 1)) {
+    const rs = readFields(rsBuf)
+    const resource = protoAttributes(sub(readFields(sub(rs, 1)[0] ?? Buffer.alloc(0)), 1))
+    for (const ssBuf of sub(rs, 2)) {
+      const ss = readFields(ssBuf)
+      const scope = str(readFields(sub(ss, 1)[0] ?? Buffer.alloc(0)), 1)
+      for (const spanBuf of sub(ss, 2)) {
+        const s = readFields(spanBuf)
+        const status = readFields(sub(s, 15)[0] ?? Buffer.alloc(0))
+        spans.push({
+          traceId: sub(s, 1)[0]?.toString('hex') ?? '',
+          spanId: sub(s, 2)[0]?.toString('hex') ?? '',
+          parentSpanId: sub(s, 4)[0]?.toString('hex') ?? '',
+          name: str(s, 5),
+          kind: num(s, 6),
+          scope,
+          attributes: protoAttributes(sub(s, 9)),
+          statusCode: num(status, 3),
+          service: String(resource['service.name'] ?? ''),
+        })
+      }
+    }
+  }
+  return spans
+}
+
+export function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = []
+  const requests: OtlpReceiver['requests'] = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const contentType = String(req.headers['content-type'] ?? '')
+      requests.push({ path: req.url ?? '', contentType, bytes: body.length })
+      try {
+        if (req.url === '/v1/traces') {
+          spans.push(...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)))
+        }
+        res.writeHead(200, { 'content-type': contentType || 'application/json' }).end(contentType.includes('json') ? '{}' : '')
+      } catch (error) {
+        res.writeHead(400).end(String(error))
+      }
+    })
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        spans,
+        requests,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections()
+            server.close(() => r())
+          }),
+        async waitFor(predicate, timeoutMs = 15_000) {
+          const deadline = Date.now() + timeoutMs
+          while (!predicate(spans)) {
+            if (Date.now() > deadline) throw new Error(`timed out waiting for spans; have: ${spans.map((s) => s.name).join(', ')}`)
+            await new Promise((r) => setTimeout(r, 50))
+          }
+        },
+      })
+    })
+  })
+}

@@ -1,0 +1,132 @@
+/**
+ * Runs a fixture service as a child process with the real preload flag (`--import` or
+ * `--require`), and gives tests its port, its ops server, its stderr and a clean stop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const FIXTURES = join(PACKAGE_DIR, 'test', 'fixtures')
+export const REGISTER_ESM = join(PACKAGE_DIR, 'dist', 'register.js')
+export const REGISTER_CJS = join(PACKAGE_DIR, 'dist', 'register-cjs.cjs')
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export interface RunningService {
+  child: ChildProcess
+  port: number
+  opsPort: number
+  stderr(): string
+  stdout(): string
+  url(path: string): string
+  get(path: string, init?: RequestInit): Promise<Response>
+  metrics(): Promise<string>
+  /** Sends a signal and resolves with how the process ended. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export interface StartOptions {
+  fixture: string
+  preload?: 'import' | 'require' | 'none'
+  env?: Record<string, string | undefined>
+  /** Extra node flags before the preload. */
+  nodeArgs?: string[]
+  timeoutMs?: number
+}
+
+const running = new Set<ChildProcess>()
+
+export async function startService(options: StartOptions): Promise<RunningService> {
+  const opsPort = options.env?.OTELKIT_OPS_PORT ? Number(options.env.OTELKIT_OPS_PORT) : await freePort()
+  const preload =
+    options.preload === 'none' ? [] : options.preload === 'require' ? ['--require', REGISTER_CJS] : ['--import', REGISTER_ESM]
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OTELKIT_OPS_HOST: '127.0.0.1',
+    OTEL_SERVICE_NAME: 'fixture',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_TRACES_EXPORTER: 'none',
+    ...options.env,
+    OTELKIT_OPS_PORT: String(opsPort),
+  }
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...preload, join(FIXTURES, options.fixture)], {
+    cwd: PACKAGE_DIR,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  running.add(child)
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (d) => {
+    out += d
+  })
+  child.stderr?.on('data', (d) => {
+    err += d
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child)
+      resolve({ code, signal })
+    }),
+  )
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`fixture ${options.fixture} did not start:\n${out}\n${err}`)),
+      options.timeoutMs ?? 20_000,
+    )
+    const check = () => {
+      const m = /listening (\d+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(Number(m[1]))
+      }
+    }
+    child.stdout?.on('data', check)
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new Error(`fixture ${options.fixture} exited (${code ?? signal}) before listening:\n${out}\n${err}`))
+    })
+  })
+  const service: RunningService = {
+    child,
+    port,
+    opsPort,
+    stderr: () => err,
+    stdout: () => out,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    get: (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init),
+    metrics: async () => (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text(),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+  }
+  return service
+}
+
+/** Kills every fixture still running (afterAll safety net). */
+export function killAll(): void {
+  for (const child of running) child.kill('SIGKILL')
+}
+
+/** Sum of a Prometheus series' values whose line matches all `parts`. */
+export function seriesValue(text: string, name: string, parts: string[] = []): number {
+  let total = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    if (parts.every((p) => line.includes(p))) total += Number(line.slice(line.lastIndexOf(' ') + 1))
+  }
+  return total
+}
