@@ -47,7 +47,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const base = positionals[0]
   if (!base || positionals.length > 1)
     throw usageError('doctor: give the ops server URL, e.g. otelkit doctor http://127.0.0.1:9464')
-  const token = values.token ?? process.env.OTELKIT_DEBUG_TOKEN
+  const token = values.token || process.env.OTELKIT_DEBUG_TOKEN || undefined
   const waitMs = parseDurationMs(values.wait ?? '2s', '--wait')
   const findings: Finding[] = []
 

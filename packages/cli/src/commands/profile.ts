@@ -41,7 +41,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const seconds = values.seconds === undefined ? 10 : Number(values.seconds)
   if (!Number.isInteger(seconds) || seconds <= 0)
     throw usageError(`--seconds must be a positive integer, got ${JSON.stringify(values.seconds)}`)
-  const token = values.token ?? process.env.OTELKIT_DEBUG_TOKEN
+  const token = values.token || process.env.OTELKIT_DEBUG_TOKEN || undefined
   const kind = values.heap ? 'heap' : 'cpu'
   const path = values.heap ? '/debug/pprof/heap' : `/debug/pprof/profile?seconds=${seconds}`
   const output = values.output ?? `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.pb.gz`

@@ -119,9 +119,9 @@ export function parseReadyz(body: string): { status?: string; checks: CheckState
     if (typeof value === 'string') checks.push({ name, status: value })
     else if (value && typeof value === 'object') {
       const v = value as Record<string, unknown>
-      const detail = [v.lastError, v.error, v.message, v.detail, v.reason].find((x) => typeof x === 'string') as
-        | string
-        | undefined
+      const detail = [v.lastError, v.error, v.message, v.detail, v.reason].find(
+        (x) => typeof x === 'string',
+      ) as string | undefined
       checks.push({
         name: String(v.name ?? name),
         status: String(v.status ?? v.state ?? 'unknown'),

@@ -46,7 +46,10 @@ export class OpsSampler {
   async stop(): Promise<OpsData> {
     clearInterval(this.timer)
     await this.inFlight
-    await this.scrape()
+    // One last reading at the end of the run, unless the last one is recent (a rate over a
+    // very short gap is noise).
+    const last = this.data.samples.at(-1)
+    if (!last || this.elapsedMs() - last.t * 1000 >= this.intervalMs / 2) await this.scrape()
     return this.data
   }
 
