@@ -36,7 +36,7 @@ function target(q: Query, i: number): DataqueryBuilder {
     .refId(REF_IDS[i] ?? `Q${i}`)
     .expr(q.expr)
     .legendFormat(q.legend ?? '__auto')
-  return q.instant ? b.instant(true).range(false).format(PromQueryFormat.Table) : b.range(true)
+  return q.instant ? b.instant() : b.range()
 }
 
 /** A time series panel. */
@@ -66,7 +66,7 @@ export function stat(title: string, unit: string, queries: Query[], description 
 export function table(title: string, unit: string, queries: Query[], description = ''): TableBuilder {
   const p = new TableBuilder().title(title).unit(unit).datasource(prometheus).description(description)
   queries.forEach((q, i) => {
-    p.withTarget(target({ ...q, instant: true }, i))
+    p.withTarget(target({ ...q, instant: true }, i).format(PromQueryFormat.Table))
   })
   return p.height(8).span(12)
 }

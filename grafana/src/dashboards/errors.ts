@@ -16,7 +16,10 @@ export function errors(): Dashboard {
     )
     .withPanel(
       stat('Unhandled errors over the range', 'short', [
-        { expr: `sum(increase(${E}{${SEL}, error_category="unhandled"}[$__range])) or vector(0)` },
+        {
+          expr: `sum(increase(${E}{${SEL}, error_category="unhandled"}[$__range])) or vector(0)`,
+          instant: true,
+        },
       ]).span(12),
     )
     .withPanel(

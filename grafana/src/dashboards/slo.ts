@@ -28,15 +28,17 @@ export function slo(t: Thresholds): Dashboard {
     )
     .withRow(new RowBuilder('Error budget'))
     .withPanel(
-      stat('Availability over 30 days', 'percentunit', [{ expr: `1 - ${errorRatio('30d')}` }]).decimals(3),
+      stat('Availability over 30 days', 'percentunit', [
+        { expr: `1 - ${errorRatio('30d')}`, instant: true },
+      ]).decimals(3),
     )
     .withPanel(
       stat('Error budget remaining (30 days)', 'percentunit', [
-        { expr: `1 - ${errorRatio('30d')} / ${round(1 - target)}` },
+        { expr: `1 - ${errorRatio('30d')} / ${round(1 - target)}`, instant: true },
       ]),
     )
-    .withPanel(stat('Burn rate (1h)', 'x', [{ expr: burnRate('1h', target) }]))
-    .withPanel(stat('Burn rate (6h)', 'x', [{ expr: burnRate('6h', target) }]))
+    .withPanel(stat('Burn rate (1h)', 'x', [{ expr: burnRate('1h', target), instant: true }]))
+    .withPanel(stat('Burn rate (6h)', 'x', [{ expr: burnRate('6h', target), instant: true }]))
     .withRow(new RowBuilder('Burn rates'))
     .withPanel(
       timeseries(
