@@ -4,6 +4,8 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
 import { dashboard, RowBuilder, SEL, stat, timeseries } from '../panels.ts'
 
 const R = 'otelkit_cache_requests_total'
+/** otelkit.cache.size (unit 1, so the Prometheus form takes the `_ratio` suffix). */
+const L1_SIZE = 'otelkit_cache_size_ratio'
 const rate = (by: string, extra = '') => `sum by (${by}) (rate(${R}{${SEL}${extra}}[$__rate_interval]))`
 const ratio = (by: string) => `(${rate(by, ', cache_result="hit"')} or ${rate(by)} * 0) / ${rate(by)}`
 
@@ -63,6 +65,52 @@ export function cache(): Dashboard {
           legend: '{{cache_name}} {{cache_operation}}',
         },
       ]),
+    )
+    .withPanel(
+      timeseries('Loader p95 (misses and refreshes)', 's', [
+        {
+          expr: `histogram_quantile(0.95, sum by (le, cache_name) (rate(otelkit_cache_loader_duration_seconds_bucket{${SEL}}[$__rate_interval])))`,
+          legend: '{{cache_name}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('HTTP response cache by route', 'reqps', [
+        {
+          expr: `sum by (http_route, cache_result) (rate(otelkit_cache_http_requests_total{${SEL}}[$__rate_interval]))`,
+          legend: '{{http_route}} {{cache_result}}',
+        },
+      ]),
+    )
+    .withRow(new RowBuilder('In-process L1'))
+    .withPanel(
+      timeseries('L1 entries', 'short', [
+        {
+          expr: `sum by (cache_name) (${L1_SIZE}{${SEL}, cache_size_kind="entries"})`,
+          legend: '{{cache_name}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('L1 bytes', 'bytes', [
+        {
+          expr: `sum by (cache_name) (${L1_SIZE}{${SEL}, cache_size_kind="bytes"})`,
+          legend: '{{cache_name}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries(
+        'L1 evictions',
+        'ops',
+        [
+          {
+            expr: `sum by (cache_name) (rate(otelkit_cache_evictions_total{${SEL}}[$__rate_interval])) or vector(0)`,
+            legend: '{{cache_name}}',
+          },
+        ],
+        'Entries evicted by the L1 entry or byte limit; 0 when the limits were never reached.',
+      ),
     )
     .build()
 }
