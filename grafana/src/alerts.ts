@@ -89,7 +89,13 @@ export function criticalRules(t: Thresholds): ProvisionedRule[] {
     rule(
       'otelkit-dependency-down',
       'Dependency down',
-      [promQuery('A', 'min by (service_name, instance, health_check_name) (otelkit_health_status)', 300)],
+      [
+        promQuery(
+          'A',
+          'min by (service_name, instance, health_check_name) (otelkit_health_status{health_check_name!="_overall"})',
+          300,
+        ),
+      ],
       `$A <= ${t.health_down_value}`,
       '2m',
       'A dependency health check reports down',

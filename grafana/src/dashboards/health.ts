@@ -1,8 +1,12 @@
 // Health: each dependency check's status over time and latency, and the overall status
-// (otelkit_health_status: 1 up, 0.5 degraded, 0 down; the overall status is the worst check).
+// (otelkit_health_status: 1 up, 0.5 degraded, 0 down; the service's aggregate is the series
+// with health_check_name="_overall").
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
 import { MappingType } from '@grafana/grafana-foundation-sdk/dashboard'
 import { dashboard, RowBuilder, SEL, stat, stateTimeline, timeseries } from '../panels.ts'
+
+const CHECKS = `${SEL}, health_check_name!="_overall"`
+const OVERALL = `${SEL}, health_check_name="_overall"`
 
 const statusText = [
   {
@@ -20,9 +24,9 @@ export function health(): Dashboard {
     .description('Dependency health checks run by otelkit in the background (also served on /readyz).')
     .withRow(new RowBuilder('Status'))
     .withPanel(
-      stat('Overall status (worst check)', 'none', [
+      stat('Overall status', 'none', [
         {
-          expr: `min by (service_name, instance) (otelkit_health_status{${SEL}})`,
+          expr: `min by (service_name, instance) (otelkit_health_status{${OVERALL}})`,
           legend: '{{service_name}} {{instance}}',
         },
       ])
@@ -30,16 +34,17 @@ export function health(): Dashboard {
         .span(12),
     )
     .withPanel(
-      stat('Checks down', 'short', [{ expr: `count(otelkit_health_status{${SEL}} == 0) or vector(0)` }]).span(
-        12,
-      ),
+      stat('Checks down', 'short', [
+        { expr: `count(otelkit_health_status{${CHECKS}} == 0) or vector(0)` },
+      ]).span(12),
     )
     .withPanel(
       stateTimeline('Check status over time', [
         {
-          expr: `min by (health_check_name) (otelkit_health_status{${SEL}})`,
+          expr: `min by (health_check_name) (otelkit_health_status{${CHECKS}})`,
           legend: '{{health_check_name}}',
         },
+        { expr: `min(otelkit_health_status{${OVERALL}})`, legend: 'overall' },
       ]).mappings(statusText),
     )
     .withRow(new RowBuilder('Latency'))
