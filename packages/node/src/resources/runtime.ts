@@ -12,7 +12,7 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { sampledMeterProvider } from './sampled-meter.js'
 
 /** Resolution of the event-loop delay histogram: one unref'd libuv timer wake-up per period. */
-export const EVENT_LOOP_DELAY_RESOLUTION_MS = 20
+export const EVENT_LOOP_DELAY_RESOLUTION_MS = 50
 
 export interface RuntimeMetricsOptions {
   host: boolean
