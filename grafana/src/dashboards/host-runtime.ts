@@ -40,6 +40,14 @@ export function hostRuntime(): Dashboard {
       ]),
     )
     .withPanel(
+      timeseries('Disk I/O', 'Bps', [
+        {
+          expr: `sum by (system_device, disk_io_direction) (rate(system_disk_io_bytes_total{${SEL}}[$__rate_interval]))`,
+          legend: '{{system_device}} {{disk_io_direction}}',
+        },
+      ]),
+    )
+    .withPanel(
       timeseries('Network I/O', 'Bps', [
         {
           expr: `sum by (network_io_direction) (rate(system_network_io_bytes_total{${SEL}}[$__rate_interval]))`,
@@ -92,9 +100,20 @@ export function hostRuntime(): Dashboard {
       ]),
     )
     .withPanel(
-      timeseries('V8 heap used and limit', 'bytes', [
+      timeseries('V8 heap used and size', 'bytes', [
         { expr: `sum by (instance) (v8js_memory_heap_used_bytes{${SEL}})`, legend: 'used {{instance}}' },
-        { expr: `sum by (instance) (v8js_memory_heap_limit_bytes{${SEL}})`, legend: 'limit {{instance}}' },
+        {
+          expr: `sum by (instance) (v8js_memory_heap_space_size_bytes{${SEL}})`,
+          legend: 'size {{instance}}',
+        },
+      ]),
+    )
+    .withPanel(
+      timeseries('V8 heap used by space', 'bytes', [
+        {
+          expr: `sum by (v8js_heap_space_name) (v8js_memory_heap_used_bytes{${SEL}})`,
+          legend: '{{v8js_heap_space_name}}',
+        },
       ]),
     )
     .withRow(new RowBuilder('Telemetry (SDK)'))
