@@ -141,11 +141,16 @@ describe('resources feature on a real MeterProvider', () => {
 })
 
 describe('feature options', () => {
-  it('is off with resourceIntervalMs 0, and leaves host-metrics out when that instrumentation is disabled', async () => {
+  it('is off with resourceIntervalMs 0 or no metrics exporter, and leaves host-metrics out when that instrumentation is disabled', async () => {
     const off = createTestContext({ resourceIntervalMs: 0 })
     resourcesFeature.install(off.ctx)
     expect([...(await off.metrics()).keys()].filter((n) => n.startsWith('system.'))).toEqual([])
     await off.shutdown()
+
+    const noExporter = createTestContext({ metricsExporter: ['none'] })
+    resourcesFeature.install(noExporter.ctx)
+    expect([...(await noExporter.metrics()).keys()].filter((n) => n.startsWith('system.'))).toEqual([])
+    await noExporter.shutdown()
 
     const noHost = createTestContext({ disabledInstrumentations: ['host-metrics'] })
     resourcesFeature.install(noHost.ctx)

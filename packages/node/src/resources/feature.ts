@@ -1,8 +1,9 @@
 /**
  * The resources feature: host (CPU, memory, network, filesystem, disk I/O), process and
  * runtime metrics, all sampled at collection time at most once per `resourceIntervalMs`
- * (0 turns the feature off), with no timer of their own. `OTEL_NODE_DISABLED_INSTRUMENTATIONS`
- * may name `host-metrics` or `runtime-node` to leave one group out.
+ * (0 turns the feature off, as does `OTEL_METRICS_EXPORTER=none`), with no timer of their own.
+ * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` may name `host-metrics` or `runtime-node` to leave one
+ * group out.
  */
 import { log } from '../logger.js'
 import type { Feature, SdkContext } from '../sdk/context.js'
@@ -21,6 +22,10 @@ export const resourcesFeature: Feature = {
     const intervalMs = ctx.config.resourceIntervalMs
     if (!(intervalMs > 0)) {
       log.debug('resource metrics off (OTELKIT_RESOURCE_INTERVAL=0)')
+      return
+    }
+    if (!ctx.config.metricsExporter.some((name) => name !== 'none')) {
+      log.debug('resource metrics off: no metrics exporter (OTEL_METRICS_EXPORTER=none)')
       return
     }
     const options = resourcesOptions(ctx.config as Partial<ResourcesOptions>)
