@@ -8,14 +8,25 @@ import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { median, NODE, ROOT, rssMb, runLoad, startServer, startSink, stopServer, summary } from './lib/harness.mjs'
+import {
+  median,
+  NODE,
+  ROOT,
+  rssMb,
+  runLoad,
+  startServer,
+  startSink,
+  stopServer,
+  summary,
+} from './lib/harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_DURATION ?? 5)
 const CONNECTIONS = 10
 
 const rootRequire = createRequire(join(ROOT, 'package.json'))
-const stockRegister = rootRequire.resolve('@opentelemetry/auto-instrumentations-node/register')
+const stockRegister = rootRequire
+  .resolve('@opentelemetry/auto-instrumentations-node/register')
   .replace(/register\.cjs$/, 'register.mjs')
 const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
 const otelkitRegister = join(ROOT, 'packages/node/dist/register.js')
@@ -74,7 +85,11 @@ async function measure(appName, variantName) {
 
 function startupMs(flags, env) {
   const t0 = performance.now()
-  const r = spawnSync(NODE, [...flags, '-e', '0'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' })
+  const r = spawnSync(NODE, [...flags, '-e', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  })
   if (r.status !== 0) throw new Error(`start-up run failed with ${r.status}`)
   return performance.now() - t0
 }
@@ -83,7 +98,9 @@ const lines = []
 const out = (s = '') => lines.push(s)
 out('## Preload overhead (`bench/overhead.bench.mjs`)')
 out()
-out(`Command: \`pnpm bench\` (or \`node bench/overhead.bench.mjs\` after \`pnpm build\`). ${ROUNDS} interleaved rounds, ${DURATION} s each after a 1 s warm-up, ${CONNECTIONS} connections, load generator in its own process; traces 100% sampled and exported over OTLP/HTTP protobuf to a local sink, Prometheus metrics on. Median (min–max).`)
+out(
+  `Command: \`pnpm bench\` (or \`node bench/overhead.bench.mjs\` after \`pnpm build\`). ${ROUNDS} interleaved rounds, ${DURATION} s each after a 1 s warm-up, ${CONNECTIONS} connections, load generator in its own process; traces 100% sampled and exported over OTLP/HTTP protobuf to a local sink, Prometheus metrics on. Median (min–max).`,
+)
 out()
 out('| app | variant | req/s | ratio to bare | RSS after load (MB) |')
 out('| --- | --- | --- | --- | --- |')
@@ -109,9 +126,13 @@ for (const appName of Object.keys(APPS)) {
   }
   const ratio = median(results.otelkit) / bare
   const target = appName === 'hello' ? 0.45 : 0.8
-  verdicts.push(`${appName}: otelkit ${ratio.toFixed(2)}× bare (target ≥ ${target}×) — ${ratio >= target ? 'met' : 'MISSED'}`)
+  verdicts.push(
+    `${appName}: otelkit ${ratio.toFixed(2)}× bare (target ≥ ${target}×) — ${ratio >= target ? 'met' : 'MISSED'}`,
+  )
   const rssDelta = median(rss.otelkit) - median(rss.bare)
-  verdicts.push(`${appName}: RSS after load bare + ${rssDelta.toFixed(1)} MB (target ≤ + 30 MB) — ${rssDelta <= 30 ? 'met' : 'MISSED'}`)
+  verdicts.push(
+    `${appName}: RSS after load bare + ${rssDelta.toFixed(1)} MB (target ≤ + 30 MB) — ${rssDelta <= 30 ? 'met' : 'MISSED'}`,
+  )
 }
 
 const startRounds = 10
@@ -119,7 +140,9 @@ const starts = { bare: [], otelkit: [], stock: [] }
 for (let i = 0; i < startRounds; i++) {
   starts.bare.push(startupMs([], {}))
   starts.otelkit.push(startupMs(['--import', otelkitRegister], { ...commonEnv, OTELKIT_OPS_PORT: '0' }))
-  starts.stock.push(startupMs(['--import', stockRegister], { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }))
+  starts.stock.push(
+    startupMs(['--import', stockRegister], { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }),
+  )
 }
 out()
 out(`Start-up, \`node [--import …] -e 0\`, ${startRounds} interleaved runs, wall time in ms:`)
@@ -127,10 +150,14 @@ out()
 out('| variant | ms | over bare |')
 out('| --- | --- | --- |')
 for (const v of ['bare', 'otelkit', 'stock']) {
-  out(`| ${v} | ${summary(starts[v])} | ${v === 'bare' ? '' : `+${(median(starts[v]) - median(starts.bare)).toFixed(0)}`} |`)
+  out(
+    `| ${v} | ${summary(starts[v])} | ${v === 'bare' ? '' : `+${(median(starts[v]) - median(starts.bare)).toFixed(0)}`} |`,
+  )
 }
 const startDelta = median(starts.otelkit) - median(starts.bare)
-verdicts.push(`start-up: bare + ${startDelta.toFixed(0)} ms (target ≤ + 60 ms) — ${startDelta <= 60 ? 'met' : 'MISSED'}`)
+verdicts.push(
+  `start-up: bare + ${startDelta.toFixed(0)} ms (target ≤ + 60 ms) — ${startDelta <= 60 ? 'met' : 'MISSED'}`,
+)
 out()
 out('Targets:')
 out()

@@ -13,7 +13,10 @@ const files = readdirSync(here)
 let failed = 0
 for (const file of files) {
   process.stderr.write(`running ${file}...\n`)
-  const r = spawnSync(process.execPath, [join(here, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const r = spawnSync(process.execPath, [join(here, file)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   process.stdout.write(r.stdout)
   if (r.status !== 0) {
     failed++

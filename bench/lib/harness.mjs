@@ -9,9 +9,18 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = process.execPath
 
-export function startServer({ args, env = {}, cwd = ROOT, readyPattern = /listening (\d+)|listening on .*:(\d+)/ }) {
+export function startServer({
+  args,
+  env = {},
+  cwd = ROOT,
+  readyPattern = /listening (\d+)|listening on .*:(\d+)/,
+}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(NODE, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let err = ''
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 20_000)
@@ -70,7 +79,9 @@ export function startSink() {
     })
   })
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}`, stats, server })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, stats, server }),
+    ),
   )
 }
 

@@ -52,7 +52,9 @@ describe.each([
     await receiver.waitFor((spans) =>
       spans.some((s) => s.service === name && s.kind === SERVER && s.name === 'GET /orders/:id'),
     )
-    const server = receiver.spans.find((s) => s.service === name && s.name === 'GET /orders/:id') as ReceivedSpan
+    const server = receiver.spans.find(
+      (s) => s.service === name && s.name === 'GET /orders/:id',
+    ) as ReceivedSpan
     await receiver.waitFor((spans) => traceOf(spans, server).length >= 5)
     const trace = traceOf(receiver.spans, server)
     const children = trace.filter((s) => s.parentSpanId === server.spanId)
@@ -62,13 +64,19 @@ describe.each([
     expect(server.attributes['http.route']).toBe('/orders/:id')
     expect(server.attributes['http.response.status_code']).toBe(200)
     expect(server.attributes['http.request.method']).toBe('GET')
-    const pgSpan = children.find((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql')
+    const pgSpan = children.find(
+      (s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'postgresql',
+    )
     const statement = String(pgSpan?.attributes['db.query.text'] ?? pgSpan?.attributes['db.statement'])
     expect(statement).toBe('SELECT ?::int AS id, ? AS note')
     for (const span of trace) {
       for (const value of Object.values(span.attributes)) {
         expect(String(value)).not.toContain('secret-literal')
-        if (span.kind === CLIENT && span.attributes['db.system.name'] !== 'redis' && span.attributes['db.system'] !== 'redis') {
+        if (
+          span.kind === CLIENT &&
+          span.attributes['db.system.name'] !== 'redis' &&
+          span.attributes['db.system'] !== 'redis'
+        ) {
           expect(String(value)).not.toContain('4242')
         }
       }
@@ -87,15 +95,24 @@ describe.each([
         'http_response_status_code="200"',
       ]),
     ).toBeGreaterThanOrEqual(2)
-    expect(text).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*http_route="\/orders\/:id"[^}]*le="0\.005"\}/)
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_bucket\{[^}]*http_route="\/orders\/:id"[^}]*le="0\.005"\}/,
+    )
     expect(text).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*le="\+Inf"\}/)
     expect(
-      seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/fail"', 'error_type="500"']),
+      seriesValue(text, 'http_server_request_duration_seconds_count', [
+        'http_route="/fail"',
+        'error_type="500"',
+      ]),
     ).toBe(1)
     for (const system of ['postgresql', 'mysql', 'redis']) {
-      expect(seriesValue(text, 'db_client_operation_duration_seconds_count', [`db_system_name="${system}"`])).toBeGreaterThan(0)
+      expect(
+        seriesValue(text, 'db_client_operation_duration_seconds_count', [`db_system_name="${system}"`]),
+      ).toBeGreaterThan(0)
     }
-    expect(text).toMatch(/db_client_operation_duration_seconds_count\{[^}]*db_system_name="postgresql",db_operation_name="SELECT"/)
+    expect(text).toMatch(
+      /db_client_operation_duration_seconds_count\{[^}]*db_system_name="postgresql",db_operation_name="SELECT"/,
+    )
     expect(text).toContain('# TYPE http_server_active_requests gauge')
     expect(text).toMatch(/target_info\{[^}]*service_name="svc-/)
     expect(text).not.toContain('/orders/4242')
@@ -108,7 +125,9 @@ describe('routes', () => {
     try {
       for (const id of [1, 2, 3]) expect((await service.get(`/api/items/${id}`)).status).toBe(200)
       const text = await service.metrics()
-      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/api/items/:itemId"'])).toBe(3)
+      expect(
+        seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/api/items/:itemId"']),
+      ).toBe(3)
     } finally {
       await service.stop()
     }
@@ -122,9 +141,13 @@ describe('routes', () => {
       await service.get('/v2/users/9/orders')
       expect((await service.get('/missing/7')).status).toBe(404)
       const text = await service.metrics()
-      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/items/:id"'])).toBe(2)
       expect(
-        seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/v2/users/:userId/orders"']),
+        seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/items/:id"']),
+      ).toBe(2)
+      expect(
+        seriesValue(text, 'http_server_request_duration_seconds_count', [
+          'http_route="/v2/users/:userId/orders"',
+        ]),
       ).toBe(1)
       expect(text).not.toContain('/missing/7')
       expect(text).not.toContain('/items/1"')
@@ -143,9 +166,14 @@ describe('routes', () => {
       const text = await service.metrics()
       const lines = text
         .split('\n')
-        .filter((l) => l.startsWith('http_server_request_duration_seconds_count') && l.includes('status_code="200"'))
+        .filter(
+          (l) =>
+            l.startsWith('http_server_request_duration_seconds_count') && l.includes('status_code="200"'),
+        )
       expect(lines).toHaveLength(2)
-      expect(seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/routed/:id"'])).toBe(2)
+      expect(
+        seriesValue(text, 'http_server_request_duration_seconds_count', ['http_route="/routed/:id"']),
+      ).toBe(2)
       const unrouted = lines.find((l) => !l.includes('http_route')) as string
       expect(Number(unrouted.split(' ').pop())).toBe(20)
       expect(text).not.toContain('/user/')
@@ -161,14 +189,20 @@ describe('outgoing HTTP', () => {
     const service = await startService({ fixture: 'esm-app.mjs', env: exportEnv('svc-fetch', 'http/json') })
     try {
       expect((await service.get('/outbound')).status).toBe(200)
-      await receiver.waitFor((spans) => spans.some((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId'))
-      const inner = receiver.spans.find((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId') as ReceivedSpan
+      await receiver.waitFor((spans) =>
+        spans.some((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId'),
+      )
+      const inner = receiver.spans.find(
+        (s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId',
+      ) as ReceivedSpan
       const client = receiver.spans.find((s) => s.spanId === inner.parentSpanId) as ReceivedSpan
       expect(client.kind).toBe(CLIENT)
       const outer = receiver.spans.find((s) => s.spanId === client.parentSpanId) as ReceivedSpan
       expect(outer.name).toBe('GET /outbound')
       const text = await service.metrics()
-      expect(seriesValue(text, 'http_client_request_duration_seconds_count', ['http_response_status_code="200"'])).toBe(1)
+      expect(
+        seriesValue(text, 'http_client_request_duration_seconds_count', ['http_response_status_code="200"']),
+      ).toBe(1)
     } finally {
       await service.stop()
     }

@@ -27,7 +27,12 @@ export interface OtlpReceiver {
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
 }
 
-type JsonValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
+type JsonValue = {
+  stringValue?: string
+  intValue?: string | number
+  boolValue?: boolean
+  doubleValue?: number
+}
 
 function jsonAttributes(list: Array<{ key: string; value: JsonValue }> | undefined) {
   const out: Record<string, string | number | boolean> = {}
@@ -164,7 +169,9 @@ export function startOtlpReceiver(): Promise<OtlpReceiver> {
         if (req.url === '/v1/traces') {
           spans.push(...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)))
         }
-        res.writeHead(200, { 'content-type': contentType || 'application/json' }).end(contentType.includes('json') ? '{}' : '')
+        res
+          .writeHead(200, { 'content-type': contentType || 'application/json' })
+          .end(contentType.includes('json') ? '{}' : '')
       } catch (error) {
         res.writeHead(400).end(String(error))
       }
@@ -185,7 +192,8 @@ export function startOtlpReceiver(): Promise<OtlpReceiver> {
         async waitFor(predicate, timeoutMs = 15_000) {
           const deadline = Date.now() + timeoutMs
           while (!predicate(spans)) {
-            if (Date.now() > deadline) throw new Error(`timed out waiting for spans; have: ${spans.map((s) => s.name).join(', ')}`)
+            if (Date.now() > deadline)
+              throw new Error(`timed out waiting for spans; have: ${spans.map((s) => s.name).join(', ')}`)
             await new Promise((r) => setTimeout(r, 50))
           }
         },

@@ -48,9 +48,14 @@ export interface StartOptions {
 const running = new Set<ChildProcess>()
 
 export async function startService(options: StartOptions): Promise<RunningService> {
-  const opsPort = options.env?.OTELKIT_OPS_PORT ? Number(options.env.OTELKIT_OPS_PORT) : await freePort()
+  const explicitOpsPort = options.env?.OTELKIT_OPS_PORT
+  const opsPort = explicitOpsPort !== undefined ? Number(explicitOpsPort) : await freePort()
   const preload =
-    options.preload === 'none' ? [] : options.preload === 'require' ? ['--require', REGISTER_CJS] : ['--import', REGISTER_ESM]
+    options.preload === 'none'
+      ? []
+      : options.preload === 'require'
+        ? ['--require', REGISTER_CJS]
+        : ['--import', REGISTER_ESM]
   const env: Record<string, string | undefined> = {
     ...process.env,
     OTELKIT_OPS_HOST: '127.0.0.1',
@@ -58,14 +63,18 @@ export async function startService(options: StartOptions): Promise<RunningServic
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_TRACES_EXPORTER: 'none',
     ...options.env,
-    OTELKIT_OPS_PORT: String(opsPort),
+    OTELKIT_OPS_PORT: explicitOpsPort ?? String(opsPort),
   }
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...preload, join(FIXTURES, options.fixture)], {
-    cwd: PACKAGE_DIR,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...preload, join(FIXTURES, options.fixture)],
+    {
+      cwd: PACKAGE_DIR,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   running.add(child)
   let out = ''
   let err = ''
@@ -96,7 +105,9 @@ export async function startService(options: StartOptions): Promise<RunningServic
     child.stdout?.on('data', check)
     void exited.then(({ code, signal }) => {
       clearTimeout(timer)
-      reject(new Error(`fixture ${options.fixture} exited (${code ?? signal}) before listening:\n${out}\n${err}`))
+      reject(
+        new Error(`fixture ${options.fixture} exited (${code ?? signal}) before listening:\n${out}\n${err}`),
+      )
     })
   })
   const service: RunningService = {

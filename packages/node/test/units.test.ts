@@ -1,0 +1,133 @@
+/** Unit tests of the pure pieces: SQL normalisation, Prometheus naming, fast instruments, headers. */
+import { ValueType } from '@opentelemetry/api'
+import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources'
+import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics'
+import { describe, expect, it } from 'vitest'
+import { normalizeMethod, parseQueueStart } from '../src/instrumentations/http-common.js'
+import { FastHistogram } from '../src/metrics/fast-instruments.js'
+import { prometheusName, serializePrometheus } from '../src/metrics/prometheus-text.js'
+import { normalizeSql, sqlCollection, sqlOperation } from '../src/queries/normalize.js'
+
+describe('normalizeSql', () => {
+  it.each([
+    [
+      "SELECT * FROM users WHERE email = 'a@b.c' AND id = 42",
+      'SELECT * FROM users WHERE email = ? AND id = ?',
+    ],
+    ['SELECT * FROM t WHERE id IN ($1, $2, $3)', 'SELECT * FROM t WHERE id IN (?)'],
+    ["INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", 'INSERT INTO t (a, b) VALUES (?)'],
+    ["SELECT 'it''s' AS s, -3.5e2 AS n, TRUE", 'SELECT ? AS s, ? AS n, ?'],
+    ['SELECT $$secret body$$ AS x', 'SELECT ? AS x'],
+    ['SELECT x FROM t -- trailing secret 99\nWHERE y = 0x1F', 'SELECT x FROM t WHERE y = ?'],
+    ['SELECT * FROM t2 WHERE c1 = 5 /* note 7 */', 'SELECT * FROM t2 WHERE c1 = ?'],
+  ])('%s', (input, expected) => {
+    expect(normalizeSql(input)).toBe(expected)
+  })
+
+  it('treats double quotes as strings for MySQL and as identifiers for PostgreSQL', () => {
+    expect(normalizeSql('SELECT "col" FROM t WHERE a = "x"', true)).toBe('SELECT ? FROM t WHERE a = ?')
+    expect(normalizeSql('SELECT "col" FROM t WHERE a = 1')).toBe('SELECT "col" FROM t WHERE a = ?')
+  })
+
+  it('finds operation and collection', () => {
+    expect(sqlOperation('select * from orders')).toBe('SELECT')
+    expect(sqlCollection('SELECT * FROM public.orders o JOIN items i')).toBe('public.orders')
+    expect(sqlCollection('INSERT INTO `order_items` (a) VALUES (?)')).toBe('order_items')
+    expect(sqlCollection('UPDATE products SET stock = ?')).toBe('products')
+    expect(sqlCollection('BEGIN')).toBeUndefined()
+  })
+})
+
+function metric(name: string, unit: string, type: DataPointType, monotonic = true): MetricData {
+  return {
+    descriptor: { name, unit, description: 'd', valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: type,
+    isMonotonic: monotonic,
+    dataPoints: [],
+  } as unknown as MetricData
+}
+
+describe('Prometheus names (OpenTelemetry compatibility rules)', () => {
+  it.each([
+    [
+      'http.server.request.duration',
+      's',
+      DataPointType.HISTOGRAM,
+      true,
+      'http_server_request_duration_seconds',
+    ],
+    ['otelkit.cache.requests', '{request}', DataPointType.SUM, true, 'otelkit_cache_requests_total'],
+    ['system.memory.usage', 'By', DataPointType.SUM, false, 'system_memory_usage_bytes'],
+    ['system.cpu.utilization', '1', DataPointType.GAUGE, true, 'system_cpu_utilization_ratio'],
+    ['process.cpu.time', 's', DataPointType.SUM, true, 'process_cpu_time_seconds_total'],
+    ['system.network.io', 'By', DataPointType.SUM, true, 'system_network_io_bytes_total'],
+    ['otelkit.health.status', '1', DataPointType.GAUGE, true, 'otelkit_health_status_ratio'],
+    ['x.rate', 'By/s', DataPointType.GAUGE, true, 'x_rate_bytes_per_second'],
+    ['already_seconds', 's', DataPointType.HISTOGRAM, true, 'already_seconds'],
+  ] as const)('%s [%s] -> %s', (name, unit, type, monotonic, expected) => {
+    expect(prometheusName(metric(name, unit, type, monotonic))).toBe(expected)
+  })
+
+  it('writes histograms with cumulative buckets and service labels, and escapes label values', () => {
+    const h = new FastHistogram({ name: 'h', unit: 's', description: 'help' }, [0.1, 1])
+    h.record('a', 0.05, () => ({ route: '/a"b\\c' }))
+    h.record('a', 0.5, () => ({ route: 'unused' }))
+    h.record('a', 5, () => ({ route: 'unused' }))
+    const text = serializePrometheus({
+      resource: resourceFromAttributes({ 'service.name': 'svc', 'deployment.environment.name': 'prod' }),
+      scopeMetrics: [{ scope: { name: 's' }, metrics: [h.toMetricData([0, 0], [1, 0])] }],
+    }).text
+    const labels = 'service_name="svc",deployment_environment="prod",route="/a\\"b\\\\c"'
+    expect(text).toContain(`h_seconds_bucket{${labels},le="0.1"} 1`)
+    expect(text).toContain(`h_seconds_bucket{${labels},le="1"} 2`)
+    expect(text).toContain(`h_seconds_bucket{${labels},le="+Inf"} 3`)
+    expect(text).toContain(`h_seconds_count{${labels}} 3`)
+    expect(text).toContain(`h_seconds_sum{${labels}} 5.55`)
+    expect(text).toContain('# TYPE h_seconds histogram')
+    expect(text).toMatch(/^target_info\{service_name="svc",deployment_environment_name="prod"\} 1$/m)
+  })
+
+  it('drops a duplicate series instead of writing it twice', () => {
+    const a = new FastHistogram({ name: 'dup', unit: 's', description: '' }, [1])
+    const b = new FastHistogram({ name: 'dup', unit: 's', description: '' }, [1])
+    a.record('k', 0.5, () => ({ x: '1' }))
+    b.record('k', 0.5, () => ({ x: '1' }))
+    const result = serializePrometheus({
+      resource: emptyResource(),
+      scopeMetrics: [
+        { scope: { name: 'a' }, metrics: [a.toMetricData([0, 0], [1, 0])] },
+        { scope: { name: 'b' }, metrics: [b.toMetricData([0, 0], [1, 0])] },
+      ],
+    })
+    expect(result.duplicates).toBe(1)
+    expect(result.text.match(/dup_seconds_count/g)).toHaveLength(1)
+  })
+})
+
+describe('fast instruments', () => {
+  it('bounds cardinality with one overflow series', () => {
+    const h = new FastHistogram({ name: 'h', unit: 's', description: '' }, [1], 10)
+    for (let i = 0; i < 50; i++) h.record(`k${i}`, 0.1, () => ({ i }))
+    expect(h.size).toBe(11)
+    const data = h.toMetricData([0, 0], [1, 0])
+    const overflow = data.dataPoints.find((p) => p.attributes['otel.metric.overflow'] === true)
+    expect((overflow?.value as { count: number }).count).toBe(40)
+  })
+})
+
+describe('HTTP helpers', () => {
+  it('normalises methods to a bounded set', () => {
+    expect(normalizeMethod('get')).toBe('GET')
+    expect(normalizeMethod('PROPFIND')).toBe('_OTHER')
+    expect(normalizeMethod(undefined)).toBe('_OTHER')
+  })
+
+  it('reads X-Request-Start in seconds, milliseconds and microseconds', () => {
+    expect(parseQueueStart('t=1700000000.123')).toBe(1700000000123)
+    expect(parseQueueStart('1700000000123')).toBe(1700000000123)
+    expect(parseQueueStart('t=1700000000123456')).toBeCloseTo(1700000000123.456, 3)
+    expect(parseQueueStart('garbage')).toBeUndefined()
+    expect(parseQueueStart(undefined)).toBeUndefined()
+  })
+})
