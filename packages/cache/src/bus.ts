@@ -1,0 +1,68 @@
+/**
+ * Coherence bus: Redis pub/sub messages that tell other instances which keys changed, so each
+ * drops or soft-expires them in its L1. Messages carry keys (or a prefix, or a namespace version),
+ * never values. An instance ignores its own messages.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Cluster, Redis } from 'ioredis'
+import type { RateLimitedLog } from './logger.js'
+
+/** d: delete keys, s: soft-expire keys, p: delete every key under a prefix, v: namespace version changed. */
+export type BusPayload =
+  | { t: 'd' | 's'; k: string[] }
+  | { t: 'p'; p: string }
+  | { t: 'v'; n: string; v: number }
+export type BusMessage = BusPayload & { i: string }
+
+export class Bus {
+  readonly id = randomUUID()
+  private readonly subscriber: Redis | Cluster
+  private readonly subscribed: Promise<unknown>
+
+  constructor(
+    source: Redis | Cluster,
+    private readonly publisher: () => Redis | Cluster,
+    private readonly channel: string,
+    onMessage: (message: BusMessage) => void,
+    private readonly log: RateLimitedLog,
+  ) {
+    this.subscriber = (source as Cluster).isCluster
+      ? (source as Cluster).duplicate()
+      : (source as Redis).duplicate({ commandTimeout: undefined, maxRetriesPerRequest: null })
+    this.subscriber.on('error', (error: Error) =>
+      log.warn('bus', `cache bus: Redis pub/sub error: ${error.message}`),
+    )
+    this.subscriber.on('message', (ch: string, raw: string) => {
+      if (ch !== this.channel) return
+      let message: BusMessage
+      try {
+        message = JSON.parse(raw)
+      } catch {
+        return
+      }
+      if (message.i !== this.id) onMessage(message)
+    })
+    this.subscribed = this.subscriber.subscribe(channel).catch((error: Error) => {
+      log.warn('bus', `cache bus: subscribe failed: ${error.message}`)
+    })
+  }
+
+  ready(): Promise<unknown> {
+    return this.subscribed
+  }
+
+  /** Publishes without waiting; failures are logged, never thrown. */
+  publish(message: BusPayload): Promise<void> {
+    const payload = JSON.stringify({ ...message, i: this.id })
+    return this.publisher()
+      .publish(this.channel, payload)
+      .then(
+        () => undefined,
+        (error: Error) => this.log.warn('bus-publish', `cache bus: publish failed: ${error.message}`),
+      )
+  }
+
+  close(): void {
+    this.subscriber.disconnect()
+  }
+}

@@ -1,0 +1,543 @@
+/**
+ * The Cache: get / set / delete / has / getOrSet, invalidation, namespaces and query caching.
+ * Lookups go L1 (when enabled) then Redis with one GET; misses of one key in one process share one
+ * loader call (single-flight), optionally one per cluster (lock). Redis trouble never throws: the
+ * call falls through to the loader (fail open); misuse (bad key, TTL, value) throws a CacheError.
+ */
+import { randomBytes } from 'node:crypto'
+import { type Core, checkJitter, type ResolvedLock, resolveLock } from './core.js'
+import { toMs } from './duration.js'
+import { decodeEntry, type Entry, encodeEntry } from './envelope.js'
+import { CacheClosedError, InvalidKeyError, LoaderTimeoutError, NotSerializableError } from './errors.js'
+import type {
+  GetOrSetOptions,
+  InvalidateTagsOptions,
+  InvalidationResult,
+  NamespaceOptions,
+  SetOptions,
+} from './options.js'
+import { type QueryOptions, type QueryResultLike, runCachedQuery } from './query.js'
+import { Telemetry } from './telemetry.js'
+
+/** A loader (factory): produces the value on a miss. Returning undefined stores nothing. */
+export type Loader<T> = () => Promise<T> | T
+
+const UNAVAILABLE = Symbol('unavailable')
+type L2Read = Entry | undefined | typeof UNAVAILABLE
+const NO_TAGS: readonly string[] = []
+
+export class Cache {
+  /** @internal */
+  readonly core: Core
+  private prefix: string
+  private versionReady: Promise<void> | undefined
+
+  /** @internal use createCache() */
+  constructor(core: Core, prefix: string, versionBase?: string) {
+    this.core = core
+    this.prefix = prefix
+    if (versionBase !== undefined) this.versionReady = this.loadVersion(versionBase)
+  }
+
+  /** The cache's name (the `cache.name` attribute). */
+  get name(): string {
+    return this.core.name
+  }
+
+  /** The Redis key prefix of this cache or namespace. */
+  get keyPrefix(): string {
+    return this.prefix
+  }
+
+  /** Resolves when Redis (and the pub/sub subscriber, if any) is connected, or after `timeoutMs`. */
+  async ready(timeoutMs = 5000): Promise<boolean> {
+    const ok = this.core.store ? await this.core.store.ready(timeoutMs) : true
+    await this.core.bus?.ready()
+    if (this.versionReady) await this.versionReady
+    return ok
+  }
+
+  /** A fresh value, or undefined. */
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    const full = this.fullKey(key)
+    if (this.versionReady) await this.versionReady
+    const core = this.core
+    const now = Date.now()
+    const l1 = core.l1?.get(full, now)
+    if (l1 !== undefined && l1.staleAt > now) {
+      core.telemetry.request('hit', 'l1')
+      return l1.value as T
+    }
+    const entry = await this.readL2(full)
+    if (entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > now) {
+      core.telemetry.request('hit', 'l2')
+      core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, now)
+      return entry.value as T
+    }
+    core.telemetry.request('miss', 'l2')
+    return undefined
+  }
+
+  /** True when a fresh value exists. */
+  async has(key: string): Promise<boolean> {
+    const full = this.fullKey(key)
+    if (this.versionReady) await this.versionReady
+    const now = Date.now()
+    const l1 = this.core.l1?.get(full, now)
+    if (l1 !== undefined && l1.staleAt > now) return true
+    const entry = await this.readL2(full)
+    return entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > now
+  }
+
+  /** Stores a value. Throws NotSerializableError / InvalidDurationError on misuse; never because of Redis. */
+  async set(key: string, value: unknown, options?: SetOptions): Promise<void> {
+    const full = this.fullKey(key)
+    if (this.versionReady) await this.versionReady
+    await this.write(full, key, value, options, true)
+  }
+
+  /** Deletes keys (L1, Redis, and other instances' L1). */
+  async delete(keys: string | readonly string[]): Promise<InvalidationResult> {
+    const list = typeof keys === 'string' ? [keys] : keys
+    if (this.versionReady) await this.versionReady
+    const full = list.map((k) => this.fullKey(k))
+    for (const k of full) this.core.l1?.delete(k)
+    const n = this.core.store ? await this.core.store.unlink(full) : 0
+    await this.core.bus?.publish({ t: 'd', k: full })
+    return { keys: Math.max(0, n), ok: n >= 0 }
+  }
+
+  /**
+   * The cached value, or the loader's (stored on the way). Concurrent misses of one key share one
+   * loader call; stale values are served while one refresh runs.
+   */
+  getOrSet<T>(key: string, loader: Loader<T>, options?: GetOrSetOptions): Promise<T> {
+    const full = this.fullKey(key)
+    const core = this.core
+    if (this.versionReady === undefined) {
+      const now = Date.now()
+      const l1 = core.l1?.get(full, now)
+      if (l1 !== undefined && l1.staleAt > now) {
+        core.telemetry.request('hit', 'l1')
+        return Promise.resolve(l1.value as T)
+      }
+    }
+    const inflight = core.flights.get(full)
+    if (inflight !== undefined) return inflight as Promise<T>
+    const promise = this.resolve(full, key, loader, options)
+    core.flights.set(full, promise)
+    promise.then(
+      () => core.flights.delete(full),
+      () => core.flights.delete(full),
+    )
+    return promise
+  }
+
+  /** Deletes (or, with `soft`, marks stale) every entry carrying one of `tags`. */
+  async invalidateTags(
+    tags: readonly string[],
+    options?: InvalidateTagsOptions,
+  ): Promise<InvalidationResult> {
+    const store = this.core.store
+    if (!store) {
+      this.core.l1?.deletePrefix('')
+      return { keys: 0, ok: true }
+    }
+    let keys = 0
+    let ok = true
+    const now = Date.now()
+    for (const tag of tags) {
+      const tagKey = this.core.tagKey(tag)
+      const members = await store.tagMembers(tagKey)
+      if (members === undefined) {
+        ok = false
+        continue
+      }
+      if (members.length === 0) continue
+      const n = options?.soft ? await store.softExpire(members, now) : await store.unlink(members)
+      if (n < 0) ok = false
+      else {
+        keys += n
+        if (!options?.soft) await store.removeFromTag(tagKey, members)
+      }
+      for (const k of members) options?.soft ? this.core.l1?.expire(k, now) : this.core.l1?.delete(k)
+      await this.core.bus?.publish({ t: options?.soft ? 's' : 'd', k: members })
+    }
+    return { keys, ok }
+  }
+
+  /** Deletes every key of this cache/namespace that starts with `prefix` (SCAN + UNLINK, never KEYS). */
+  async invalidatePrefix(prefix: string): Promise<InvalidationResult> {
+    if (this.versionReady) await this.versionReady
+    return this.deleteUnder(this.prefix + prefix)
+  }
+
+  /** Deletes every key of this cache or namespace. */
+  async clear(): Promise<InvalidationResult> {
+    if (this.versionReady) await this.versionReady
+    return this.deleteUnder(this.prefix)
+  }
+
+  /**
+   * A namespace: same connections and options, keys under `${prefix}${name}:`. With `versioned`,
+   * keys also carry a version number and bumpVersion() invalidates the namespace at once.
+   */
+  namespace(name: string, options?: NamespaceOptions): Cache {
+    if (typeof name !== 'string' || name === '' || name.includes('\u0000')) throw new InvalidKeyError(name)
+    const base = `${this.prefix}${name}:`
+    if (!options?.versioned) return new Cache(this.core, base)
+    this.core.startBus()
+    return new Cache(this.core, base, base)
+  }
+
+  /** Invalidates a versioned namespace at once by moving it to a new version; returns the new version. */
+  async bumpVersion(): Promise<number | undefined> {
+    if (this.versionBase === undefined) return undefined
+    if (this.versionReady) await this.versionReady
+    const base = this.versionBase
+    const store = this.core.store
+    const next = store ? await store.run('version', undefined, (c) => c.incr(`${base}__version`)) : undefined
+    const state = this.core.versions.get(base)!
+    const version = next ?? state.version + 1
+    if (version > state.version) {
+      state.version = version
+      for (const fn of state.listeners) fn(version)
+    }
+    this.core.l1?.deletePrefix(base)
+    await this.core.bus?.publish({ t: 'v', n: base, v: version })
+    return version
+  }
+
+  /**
+   * Caches a database query's rows: `cache.query(pool, sql, params, { ttl, tags })`. Works with any
+   * client whose `query(sql, params)` resolves to `{ rows }` (pg) or `[rows, fields]` (mysql2).
+   */
+  query<Row = Record<string, unknown>>(
+    client: { query: (sql: string, params?: unknown[]) => Promise<unknown> },
+    sql: string,
+    params: readonly unknown[] = [],
+    options?: QueryOptions,
+  ): Promise<QueryResultLike<Row>> {
+    return runCachedQuery<Row>(this, client, sql, params, options)
+  }
+
+  /** Closes the cache's own Redis connections (not the client you passed). */
+  close(): Promise<void> {
+    return this.core.close()
+  }
+
+  // ---- internals ----
+
+  private versionBase: string | undefined
+
+  private loadVersion(base: string): Promise<void> {
+    this.versionBase = base
+    const core = this.core
+    let state = core.versions.get(base)
+    if (!state) {
+      state = { version: 0, listeners: new Set() }
+      core.versions.set(base, state)
+    }
+    const s = state
+    s.listeners.add((v) => {
+      this.prefix = `${base}v${v}:`
+    })
+    this.prefix = `${base}v${s.version}:`
+    const store = core.store
+    if (!store) return Promise.resolve()
+    return store.ready(2000).then(async () => {
+      const raw = await store.run('version', undefined, (c) => c.get(`${base}__version`))
+      const v = Number(raw ?? 0)
+      if (Number.isFinite(v) && v > s.version) {
+        s.version = v
+        for (const fn of s.listeners) fn(v)
+      }
+      this.versionReady = undefined
+    })
+  }
+
+  private fullKey(key: string): string {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 1024) throw new InvalidKeyError(key)
+    if (this.core.closed) throw new CacheClosedError(this.core.name)
+    return this.prefix + key
+  }
+
+  private async readL2(full: string): Promise<L2Read> {
+    const store = this.core.store
+    if (store === undefined) return UNAVAILABLE
+    if (!store.usable(Date.now())) return UNAVAILABLE
+    const started = performance.now()
+    let data: Buffer | null
+    try {
+      data = await store.client.getBuffer(full)
+    } catch (error) {
+      store.fail('get', error)
+      return UNAVAILABLE
+    }
+    store.ok('get', started)
+    if (data === null) return undefined
+    try {
+      return decodeEntry(data, this.core.serializer)
+    } catch {
+      this.core.telemetry.error('serialization')
+      return undefined
+    }
+  }
+
+  private async resolve<T>(
+    full: string,
+    key: string,
+    loader: Loader<T>,
+    options?: GetOrSetOptions,
+  ): Promise<T> {
+    const core = this.core
+    if (this.versionReady) {
+      await this.versionReady
+      if (this.prefix + key !== full) return this.getOrSet(key, loader, options)
+    }
+    const now = Date.now()
+    const l1 = core.l1?.get(full, now)
+    if (l1 !== undefined && l1.staleAt > now) {
+      core.telemetry.request('hit', 'l1')
+      return l1.value as T
+    }
+    const entry = await this.readL2(full)
+    if (entry !== undefined && entry !== UNAVAILABLE) {
+      if (entry.staleAt > now) {
+        core.telemetry.request('hit', 'l2')
+        core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, now)
+        return entry.value as T
+      }
+      core.telemetry.request('stale', 'l2')
+      this.refresh(full, key, loader, options)
+      return entry.value as T
+    }
+    // Redis has nothing or is unavailable: an L1 value past its fresh period is still a stale value
+    const stale = l1 !== undefined ? (l1 as Entry) : undefined
+    if (stale !== undefined && entry === UNAVAILABLE) {
+      core.telemetry.request('stale', 'l1')
+      this.refresh(full, key, loader, options)
+      return stale.value as T
+    }
+    core.telemetry.request('miss', entry === UNAVAILABLE && core.l1 ? 'l1' : 'l2')
+    const lock = options?.lock === undefined ? core.lock : resolveLock(options.lock)
+    if (lock !== undefined && entry !== UNAVAILABLE)
+      return this.loadWithLock(full, key, loader, options, lock)
+    return this.loadAndStore(full, key, loader, options, stale)
+  }
+
+  private async loadWithLock<T>(
+    full: string,
+    key: string,
+    loader: Loader<T>,
+    options: GetOrSetOptions | undefined,
+    lock: ResolvedLock,
+  ): Promise<T> {
+    const store = this.core.store!
+    const lockKey = `${full}:__lock`
+    const token = randomBytes(12).toString('base64url')
+    const deadline = Date.now() + lock.wait
+    for (;;) {
+      const acquired = await store.acquire(lockKey, token, lock.ttl)
+      if (acquired === undefined) return this.loadAndStore(full, key, loader, options, undefined)
+      if (acquired) {
+        try {
+          const again = await this.readL2(full)
+          if (again !== undefined && again !== UNAVAILABLE && again.staleAt > Date.now())
+            return again.value as T
+          return await this.loadAndStore(full, key, loader, options, undefined)
+        } finally {
+          await store.release(lockKey, token)
+        }
+      }
+      await sleep(lock.poll)
+      const entry = await this.readL2(full)
+      if (entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > Date.now()) {
+        this.core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, Date.now())
+        return entry.value as T
+      }
+      if (entry === UNAVAILABLE || Date.now() >= deadline) {
+        return this.loadAndStore(full, key, loader, options, undefined)
+      }
+    }
+  }
+
+  /** Runs the loader with soft/hard timeouts and stores its value; serves `stale` on failure when allowed. */
+  private async loadAndStore<T>(
+    full: string,
+    key: string,
+    loader: Loader<T>,
+    options: GetOrSetOptions | undefined,
+    stale: Entry | undefined,
+  ): Promise<T> {
+    const core = this.core
+    const soft =
+      options?.timeouts?.soft !== undefined ? toMs(options.timeouts.soft, 'timeouts.soft') : core.softTimeout
+    const hard =
+      options?.timeouts?.hard !== undefined ? toMs(options.timeouts.hard, 'timeouts.hard') : core.hardTimeout
+    const staleIfError = options?.staleIfError ?? core.staleIfError
+    const span = core.telemetry.span('load')
+    const started = performance.now()
+    const run = (async () => {
+      try {
+        const value = await loader()
+        core.telemetry.loader((performance.now() - started) / 1000, false)
+        Telemetry.end(span, 'miss')
+        return value
+      } catch (error) {
+        core.telemetry.loader((performance.now() - started) / 1000, true)
+        core.telemetry.error('loader')
+        Telemetry.end(span, 'miss', error)
+        throw error
+      }
+    })()
+    const stored = run.then(async (value) => {
+      if (value !== undefined) await this.write(full, key, value, options, false)
+      return value
+    })
+    let value: T
+    try {
+      if (stale !== undefined && soft !== undefined) {
+        const first = await race(stored, soft)
+        if (first === TIMED_OUT) {
+          stored.catch(() => undefined)
+          return stale.value as T
+        }
+        value = first as T
+      } else if (hard !== undefined) {
+        const first = await race(stored, hard)
+        if (first === TIMED_OUT) {
+          stored.catch(() => undefined)
+          core.telemetry.error('loader_timeout')
+          if (stale !== undefined && staleIfError) return stale.value as T
+          throw new LoaderTimeoutError(key, hard)
+        }
+        value = first as T
+      } else {
+        value = await stored
+      }
+    } catch (error) {
+      if (stale !== undefined && staleIfError && !(error instanceof NotSerializableError))
+        return stale.value as T
+      throw error
+    }
+    return value
+  }
+
+  /** Starts one background refresh of `full` (no-op if one is running). */
+  private refresh<T>(full: string, key: string, loader: Loader<T>, options?: GetOrSetOptions): void {
+    const core = this.core
+    if (core.refreshing.has(full)) return
+    core.refreshing.add(full)
+    const hard =
+      options?.timeouts?.hard !== undefined ? toMs(options.timeouts.hard, 'timeouts.hard') : core.hardTimeout
+    const run = async () => {
+      const started = performance.now()
+      try {
+        const pending = Promise.resolve().then(loader)
+        const value = hard === undefined ? await pending : await race(pending, hard)
+        if (value === TIMED_OUT) {
+          core.telemetry.error('loader_timeout')
+          return
+        }
+        core.telemetry.loader((performance.now() - started) / 1000, false)
+        if (value !== undefined) await this.write(full, key, value, options, false)
+      } catch (error) {
+        core.telemetry.loader((performance.now() - started) / 1000, true)
+        core.telemetry.error('loader')
+        core.log.warn(
+          'refresh',
+          `cache "${core.name}": background refresh failed: ${(error as Error)?.message ?? error}`,
+        )
+      } finally {
+        core.refreshing.delete(full)
+      }
+    }
+    void run()
+  }
+
+  /** Encodes and stores a value in L1 and Redis; `strict` throws on a non-serialisable value. */
+  private async write(
+    full: string,
+    key: string,
+    value: unknown,
+    options: SetOptions | undefined,
+    strict: boolean,
+  ) {
+    const core = this.core
+    const ttl = options?.ttl !== undefined ? toMs(options.ttl, 'ttl') : core.ttl
+    const staleTtl = options?.staleTtl !== undefined ? toMs(options.staleTtl, 'staleTtl') : core.staleTtl
+    const jitter = options?.jitter !== undefined ? checkJitter(options.jitter) : core.jitter
+    const tags = options?.tags ?? NO_TAGS
+    const now = Date.now()
+    const fresh = core.jittered(ttl, jitter)
+    const staleAt = now + fresh
+    const hardAt = staleAt + staleTtl
+    let data: Buffer
+    try {
+      data = encodeEntry(value, staleAt, hardAt, core.serializer, core.compressAbove)
+    } catch (cause) {
+      const error = new NotSerializableError(key, cause)
+      core.telemetry.error('serialization')
+      if (strict) throw error
+      core.log.warn('serialization', `cache "${core.name}": ${error.message}`)
+      return
+    }
+    if (data.length > core.maxValueBytes) {
+      core.telemetry.skippedWrite('too_large')
+      core.log.warn(
+        'too-large',
+        `cache "${core.name}": a ${data.length}-byte value exceeds maxValueBytes (${core.maxValueBytes}) and was not stored`,
+      )
+      core.l1?.delete(full)
+      return
+    }
+    if (hardAt <= now) return
+    if (core.l1) {
+      core.l1.set(full, value, staleAt, hardAt, data.length, now)
+    }
+    if (core.store) {
+      const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((t) => core.tagKey(t))
+      await core.store.write(full, data, hardAt - now, tagKeys)
+      if (core.bus) await core.bus.publish({ t: 'd', k: [full] })
+    }
+  }
+
+  private async deleteUnder(prefix: string): Promise<InvalidationResult> {
+    this.core.l1?.deletePrefix(prefix)
+    const store = this.core.store
+    if (!store) return { keys: 0, ok: true }
+    const keys = await store.scanPrefix(prefix)
+    await this.core.bus?.publish({ t: 'p', p: prefix })
+    if (keys === undefined) return { keys: 0, ok: false }
+    let n = 0
+    for (let i = 0; i < keys.length; i += 500) {
+      const r = await store.unlink(keys.slice(i, i + 500))
+      if (r < 0) return { keys: n, ok: false }
+      n += r
+    }
+    return { keys: n, ok: true }
+  }
+}
+
+const TIMED_OUT = Symbol('timed out')
+
+function race<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms, TIMED_OUT)
+    promise.then(
+      (v) => {
+        clearTimeout(timer)
+        resolve(v)
+      },
+      (e) => {
+        clearTimeout(timer)
+        reject(e)
+      },
+    )
+  })
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
