@@ -9,9 +9,9 @@ while true; do
   id=$((i % 20 + 1))
   curl -s -o /dev/null "$TARGET/products"
   curl -s -o /dev/null "$TARGET/products/$id"
-  curl -s -o /dev/null "$TARGET/products/search?q=item$((i % 5))"
+  curl -s -o /dev/null "$TARGET/products/search?q=item%20$((i % 9 + 1))"
   curl -s -o /dev/null -X POST -H 'content-type: application/json' \
-    -d "{\"productId\":$id,\"quantity\":1}" "$TARGET/orders"
+    -d "{\"email\":\"load@example.test\",\"items\":[{\"productId\":$id,\"quantity\":1}]}" "$TARGET/orders"
   if [ $((i % 5)) -eq 0 ]; then curl -s -o /dev/null "$TARGET/fail"; fi
   if [ $((i % 10)) -eq 0 ]; then curl -s -o /dev/null "$TARGET/reports/slow"; fi
   if [ $((i % 10)) -eq 5 ]; then curl -s -o /dev/null "$TARGET/upstream"; fi

@@ -116,7 +116,7 @@ function mix(i: number): Req[] {
     { path: `/products?page=${(i % 3) + 1}` },
     { path: `/products/${id}` },
     { path: `/products/${(i % 5) + 1}` },
-    { path: `/products/search?q=pro${i % 3}` },
+    { path: `/products/search?q=item%20${(i % 9) + 1}` },
     {
       path: '/orders',
       method: 'POST',
