@@ -121,6 +121,28 @@ describe('/healthz and /readyz on the ops server', () => {
     expect((await get('/readyz')).status).toBe(200)
   })
 
+  it('runs a check at most once per second however fast /readyz is probed', async () => {
+    let runs = 0
+    health.register('counted', async () => {
+      runs++
+    })
+    const started = performance.now()
+    let probes = 0
+    while (performance.now() - started < 2500) {
+      const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${base}/readyz`)))
+      for (const a of answers) {
+        expect(a.status).toBe(200)
+        await a.arrayBuffer()
+      }
+      probes += answers.length
+    }
+    const windows = Math.ceil((performance.now() - started) / 1000)
+    expect(probes).toBeGreaterThan(50)
+    expect(runs).toBeGreaterThanOrEqual(2)
+    expect(runs).toBeLessThanOrEqual(windows + 1)
+    health.unregister('counted')
+  })
+
   it("serves the same handlers in the application's own server", async () => {
     const routes = healthRoutes()
     const server = createHttpServer((req, res) => {
@@ -155,8 +177,8 @@ describe('health metrics', () => {
     const duration = metrics.get('otelkit.health.check.duration')
     expect(duration?.descriptor.unit).toBe('s')
     const names = duration?.dataPoints.map((p) => p.attributes['health.check.name']).sort()
-    // The check registered and removed earlier keeps its (cumulative) duration series.
-    expect(names).toEqual(['cache', 'critical-broken', 'db', 'mariadb', 'payments'])
+    // Checks registered and removed earlier keep their (cumulative) duration series.
+    expect(names).toEqual(['cache', 'counted', 'critical-broken', 'db', 'mariadb', 'payments'])
 
     const text = await t.reader.scrape()
     expect(text).toMatch(/^otelkit_health_status\{[^}]*health_check_name="_overall"\} 0\.5$/m)
