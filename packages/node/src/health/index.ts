@@ -33,7 +33,6 @@ export const health = {
 
 export type * from './checks/index.js'
 export { healthFeature } from './feature.js'
-export { HealthRegistry } from './registry.js'
 export type { ProbeResponse } from './routes.js'
 export { healthRoutes } from './routes.js'
 export type {
