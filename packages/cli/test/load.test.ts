@@ -235,6 +235,15 @@ describe('otelkit load', () => {
       expect(run.code).toBe(0)
       expect(run.stdout).toContain(`Usage: otelkit ${command}`)
     }
+    const schema = await runCli(['load', '--print-schema'])
+    expect(schema.code).toBe(0)
+    const jsonSchema = JSON.parse(schema.stdout) as {
+      properties: Record<string, unknown>
+      required: string[]
+    }
+    expect(jsonSchema.required).toEqual(
+      expect.arrayContaining(['schema', 'requests', 'latencyMs', 'timeline', 'histogram', 'pass']),
+    )
     const top = await runCli(['--help'])
     expect(top.stdout).toContain('Commands:')
     const unknown = await runCli(['fly'])

@@ -8,7 +8,7 @@ import { buildPlan } from '../load/plan.js'
 import { progressEnabled, startProgress } from '../load/progress.js'
 import { Recorder } from '../load/recorder.js'
 import { createRequestPicker } from '../load/requests.js'
-import { buildResult, type LoadResult } from '../load/result.js'
+import { buildResult, type LoadResult, resultJsonSchema } from '../load/result.js'
 import { runPlan } from '../load/runner.js'
 import { loadScenarioFile, parseScenario, type Scenario } from '../load/scenario.js'
 import { formatSummary } from '../load/summary.js'
@@ -41,6 +41,7 @@ Options:
       --ops-interval <time>  sampling interval for --ops                        default 1s
       --name <name>          name shown in the report
       --no-progress          no live progress line (it only shows on a TTY outside CI anyway)
+      --print-schema         print the JSON Schema of the result document and exit
   -h, --help                 this help
 
 Exit codes: 0 pass, 1 a threshold failed or a regression exceeded --max-regression, 2 usage or run error.`
@@ -64,6 +65,7 @@ const OPTIONS = {
   'ops-interval': { type: 'string' },
   name: { type: 'string' },
   'no-progress': { type: 'boolean' },
+  'print-schema': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -90,6 +92,10 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'load')
   if (values.help) {
     process.stdout.write(`${LOAD_HELP}\n`)
+    return EXIT.ok
+  }
+  if (values['print-schema']) {
+    process.stdout.write(`${JSON.stringify(resultJsonSchema(), null, 2)}\n`)
     return EXIT.ok
   }
   const urlArg = positionals.find(isUrl)

@@ -56,22 +56,19 @@ export const LoadResultSchema = z.object({
       .optional(),
   }),
   requests: z.object({
-    /** Responses plus transport errors. */
-    total: z.number().int().nonnegative(),
-    /** Responses with status 200-399. */
-    ok: z.number().int().nonnegative(),
-    /** Responses outside 200-399 plus transport errors. */
-    failed: z.number().int().nonnegative(),
-    transportErrors: z.number().int().nonnegative(),
-    timeouts: z.number().int().nonnegative(),
-    /** Mean throughput over the run. */
-    perSecond: z.number().nonnegative(),
+    total: z.number().int().nonnegative().describe('Responses plus transport errors.'),
+    ok: z.number().int().nonnegative().describe('Responses with status 200-399.'),
+    failed: z.number().int().nonnegative().describe('Responses outside 200-399 plus transport errors.'),
+    transportErrors: z.number().int().nonnegative().describe('Connection errors and timeouts (no response).'),
+    timeouts: z.number().int().nonnegative().describe('Requests without a response within --timeout.'),
+    perSecond: z.number().nonnegative().describe('Mean throughput over the run (total / durationSeconds).'),
   }),
-  /** failed / total, 0..1. */
-  errorRate: z.number().min(0).max(1),
+  errorRate: z.number().min(0).max(1).describe('requests.failed / requests.total, 0..1.'),
   errorKinds: z.record(z.string(), z.number().int()),
-  latencyMs: z.object({ min: ms, mean: ms, p50: ms, p90: ms, p95: ms, p99: ms, p999: ms, max: ms }),
-  statusCodes: z.record(z.string(), z.number().int()),
+  latencyMs: z
+    .object({ min: ms, mean: ms, p50: ms, p90: ms, p95: ms, p99: ms, p999: ms, max: ms })
+    .describe('Response latency in milliseconds over the whole run (HdrHistogram, 3 significant digits).'),
+  statusCodes: z.record(z.string(), z.number().int()).describe('Responses per HTTP status code.'),
   bytes: z.object({ total: z.number().nonnegative(), perSecond: z.number().nonnegative() }),
   timeline: z.array(
     z.object({
@@ -85,8 +82,11 @@ export const LoadResultSchema = z.object({
       max: ms,
     }),
   ),
-  /** Latency histogram: count of responses with latency <= leMs (and above the previous bound). */
-  histogram: z.array(z.object({ leMs: z.number().nullable(), count: z.number().int() })),
+  histogram: z
+    .array(z.object({ leMs: z.number().nullable(), count: z.number().int() }))
+    .describe(
+      'Latency histogram: responses with latency <= leMs and above the previous bound; null is +Inf.',
+    ),
   ops: z
     .object({
       source: z.string(),
@@ -108,11 +108,15 @@ export const LoadResultSchema = z.object({
     .optional(),
   thresholds: z.array(ThresholdResultSchema),
   comparison: ComparisonSchema.optional(),
-  /** True when every threshold and the comparison passed. */
-  pass: z.boolean(),
+  pass: z.boolean().describe('True when every threshold and the comparison passed (exit code 0).'),
 })
 
 export type LoadResult = z.infer<typeof LoadResultSchema>
+
+/** The result document's JSON Schema (draft 2020-12), printed by `otelkit load --print-schema`. */
+export function resultJsonSchema(): unknown {
+  return z.toJSONSchema(LoadResultSchema, { io: 'output' })
+}
 
 export function buildResult(args: {
   name: string | undefined
