@@ -131,3 +131,15 @@ describe('HTTP helpers', () => {
     expect(parseQueueStart(undefined)).toBeUndefined()
   })
 })
+
+describe('container id', () => {
+  it('reads cgroup v1 and v2 forms, and nothing outside a container', async () => {
+    const { containerId } = await import('../src/sdk/container.js')
+    const id = 'a'.repeat(12) + 'b'.repeat(52)
+    expect(containerId(`12:memory:/docker/${id}\n`, '')).toBe(id)
+    expect(
+      containerId('0::/\n', `1 2 0:3 /var/lib/docker/containers/${id}/hostname /etc/hostname rw - ext4 /dev/x rw\n`),
+    ).toBe(id)
+    expect(containerId('0::/init.scope\n', '22 1 0:21 / /proc rw - proc proc rw\n')).toBeUndefined()
+  })
+})

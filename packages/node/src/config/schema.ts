@@ -1,9 +1,11 @@
 /**
  * Validation of the options object passed to `start(options)`. Unlike env values (which warn and
  * fall back), a bad option in code is a programming error: `start` throws `OtelkitConfigError`
- * listing every problem.
+ * listing every problem. zod is loaded on first use, so the preload (which only reads env)
+ * never pays for it.
  */
-import { z } from 'zod'
+import { createRequire } from 'node:module'
+import type { z as Z } from 'zod'
 import { OtelkitConfigError } from '../errors.js'
 import type { OtelkitOptions } from './options.js'
 import {
@@ -15,53 +17,60 @@ import {
   TRACES_EXPORTERS,
 } from './variables.js'
 
-const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), {
-  message: 'expected an http:// or https:// URL, e.g. http://otel-collector:4318',
-})
-const ms = (min: number, max: number) => z.number().int().min(min).max(max)
+const require = createRequire(import.meta.url)
 const HOUR = 3_600_000
 
-export const optionsSchema = z
-  .strictObject({
-    disabled: z.boolean(),
-    serviceName: z.string().min(1),
-    serviceVersion: z.string().min(1),
-    resourceAttributes: z.record(z.string(), z.string()),
-    resourceDetectors: z.array(z.enum(RESOURCE_DETECTORS)),
-    tracesExporter: z.array(z.enum(TRACES_EXPORTERS)),
-    metricsExporter: z.array(z.enum(METRICS_EXPORTERS)),
-    otlpEndpoint: httpUrl,
-    otlpTracesEndpoint: httpUrl,
-    otlpMetricsEndpoint: httpUrl,
-    otlpProtocol: z.enum(OTLP_PROTOCOLS),
-    otlpHeaders: z.record(z.string(), z.string()),
-    otlpTimeoutMs: ms(1, 600_000),
-    otlpCompression: z.enum(['gzip', 'none']),
-    metricExportIntervalMs: ms(100, HOUR),
-    sampler: z.enum(SAMPLERS),
-    samplerRatio: z.number().min(0).max(1),
-    bspMaxQueueSize: ms(1, 1_000_000),
-    bspMaxExportBatchSize: ms(1, 1_000_000),
-    bspScheduleDelayMs: ms(0, HOUR),
-    bspExportTimeoutMs: ms(1, HOUR),
-    enabledInstrumentations: z.array(z.string()),
-    disabledInstrumentations: z.array(z.string()),
-    logLevel: z.enum(LOG_LEVELS),
-    opsPort: ms(0, 65_535),
-    opsHost: z.string().min(1),
-    debugToken: z.string().min(16, 'expected a secret of at least 16 characters'),
-    resourceIntervalMs: ms(1000, HOUR),
-    healthIntervalMs: ms(500, HOUR),
-    healthChecks: z.string(),
-    slowQueryMs: ms(0, HOUR),
-    shutdownTimeoutMs: ms(0, 60_000),
+function buildSchema() {
+  const { z } = require('zod') as { z: typeof Z }
+  const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s]+$/.test(s) && URL.canParse(s), {
+    message: 'expected an http:// or https:// URL, e.g. http://otel-collector:4318',
   })
-  .partial()
+  const ms = (min: number, max: number) => z.number().int().min(min).max(max)
+  return z
+    .strictObject({
+      disabled: z.boolean(),
+      serviceName: z.string().min(1),
+      serviceVersion: z.string().min(1),
+      resourceAttributes: z.record(z.string(), z.string()),
+      resourceDetectors: z.array(z.enum(RESOURCE_DETECTORS)),
+      tracesExporter: z.array(z.enum(TRACES_EXPORTERS)),
+      metricsExporter: z.array(z.enum(METRICS_EXPORTERS)),
+      otlpEndpoint: httpUrl,
+      otlpTracesEndpoint: httpUrl,
+      otlpMetricsEndpoint: httpUrl,
+      otlpProtocol: z.enum(OTLP_PROTOCOLS),
+      otlpHeaders: z.record(z.string(), z.string()),
+      otlpTimeoutMs: ms(1, 600_000),
+      otlpCompression: z.enum(['gzip', 'none']),
+      metricExportIntervalMs: ms(100, HOUR),
+      sampler: z.enum(SAMPLERS),
+      samplerRatio: z.number().min(0).max(1),
+      bspMaxQueueSize: ms(1, 1_000_000),
+      bspMaxExportBatchSize: ms(1, 1_000_000),
+      bspScheduleDelayMs: ms(0, HOUR),
+      bspExportTimeoutMs: ms(1, HOUR),
+      enabledInstrumentations: z.array(z.string()),
+      disabledInstrumentations: z.array(z.string()),
+      logLevel: z.enum(LOG_LEVELS),
+      opsPort: ms(0, 65_535),
+      opsHost: z.string().min(1),
+      debugToken: z.string().min(16, 'expected a secret of at least 16 characters'),
+      resourceIntervalMs: ms(1000, HOUR),
+      healthIntervalMs: ms(500, HOUR),
+      healthChecks: z.string(),
+      slowQueryMs: ms(0, HOUR),
+      shutdownTimeoutMs: ms(0, 60_000),
+    })
+    .partial()
+}
+
+let schema: ReturnType<typeof buildSchema> | undefined
 
 /** Validates `start()` options; throws `OtelkitConfigError` naming each bad option. */
 export function validateOptions(options: unknown): OtelkitOptions {
   if (options === undefined) return {}
-  const result = optionsSchema.safeParse(options)
+  schema ??= buildSchema()
+  const result = schema.safeParse(options)
   if (result.success) return result.data as OtelkitOptions
   const issues = result.error.issues.map((issue) => {
     const path = issue.path.join('.') || '(options)'

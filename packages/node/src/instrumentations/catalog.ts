@@ -1,6 +1,7 @@
 /**
  * The instrumentations otelkit knows, when each applies, and how to build it. HTTP (server and
- * client) and Fastify routes are otelkit's own lean implementations; the rest are the official
+ * client), fetch/undici and Fastify routes are otelkit's own lean implementations (on Node's
+ * diagnostics channels); the rest are the official
  * OpenTelemetry instrumentations, configured for low noise. `fs`, `dns`, `net` and per-middleware
  * Express spans are noisy and off unless named in `OTEL_NODE_ENABLED_INSTRUMENTATIONS`.
  */
@@ -29,14 +30,7 @@ const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
 
 export const CATALOG: readonly CatalogEntry[] = [
   { name: 'http', modules: [] },
-  {
-    name: 'undici',
-    modules: [],
-    create: () => {
-      const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici')
-      return new UndiciInstrumentation({})
-    },
-  },
+  { name: 'undici', modules: [] },
   {
     name: 'express',
     modules: ['express'],

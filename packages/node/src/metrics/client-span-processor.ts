@@ -1,8 +1,7 @@
 /**
- * Derives client metrics from client spans, in-process: db.client.operation.duration for pg,
- * mysql2, ioredis and node-redis (upstream emits it for pg only), and http.client.request.duration
- * for fetch/undici. It sees every span, sampled or not, so metrics stay complete when traces are
- * sampled down. Before a span is exported it also replaces the statement with its normalised
+ * Derives db.client.operation.duration from database client spans, in-process, for pg, mysql2,
+ * ioredis and node-redis (upstream emits it for pg only). It sees every span, sampled or not, so
+ * metrics stay complete when traces are sampled down. Before a span is exported it also replaces the statement with its normalised
  * form, so no SQL literal or parameter value leaves the process.
  */
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
@@ -13,7 +12,6 @@ import type { SdkInstruments } from './instruments.js'
 
 const STATEMENT_KEYS = ['db.query.text', 'db.statement'] as const
 const SQL_SYSTEMS = new Set(['postgresql', 'mysql', 'mariadb'])
-const UNDICI_SCOPE = '@opentelemetry/instrumentation-undici'
 
 function dbSystem(attributes: Attributes): string | undefined {
   const v = attributes['db.system.name'] ?? attributes['db.system']
@@ -55,11 +53,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     if (span.kind !== SpanKind.CLIENT) return
     const attributes = span.attributes
     const system = dbSystem(attributes)
-    if (system !== undefined) {
-      this.recordDb(span, system, attributes)
-    } else if (span.instrumentationScope.name === UNDICI_SCOPE) {
-      this.recordHttpClient(span, attributes)
-    }
+    if (system !== undefined) this.recordDb(span, system, attributes)
   }
 
   private recordDb(span: ReadableSpan, system: string, attributes: Attributes): void {
@@ -93,21 +87,6 @@ export class ClientSpanProcessor implements SpanProcessor {
       const ctx = span.spanContext()
       this.queries.record(system, statement, durationS * 1000, failed, ctx.traceId, ctx.spanId)
     }
-  }
-
-  private recordHttpClient(span: ReadableSpan, attributes: Attributes): void {
-    const method = String(attributes['http.request.method'] ?? '_OTHER')
-    const host = String(attributes['server.address'] ?? '')
-    const port = Number(attributes['server.port'] ?? 0)
-    const status = attributes['http.response.status_code'] as number | undefined
-    const errorType = attributes['error.type'] as string | undefined
-    const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
-    this.instruments.httpClientDuration.record(key, hrToSeconds(span.duration), () => {
-      const out: Attributes = { 'http.request.method': method, 'server.address': host, 'server.port': port }
-      if (status !== undefined) out['http.response.status_code'] = status
-      if (errorType !== undefined) out['error.type'] = errorType
-      return out
-    })
   }
 
   forceFlush(): Promise<void> {

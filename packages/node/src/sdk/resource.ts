@@ -20,6 +20,7 @@ import type { ResourceDetectorName } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
 import { OTELKIT_VERSION } from '../version.js'
+import { containerDetector } from './container.js'
 
 const require = createRequire(import.meta.url)
 
@@ -41,10 +42,8 @@ function detectorFor(name: ResourceDetectorName): ResourceDetector[] {
       return [osDetector]
     case 'process':
       return [processDetector]
-    case 'container': {
-      const { containerDetector } = require('@opentelemetry/resource-detector-container')
+    case 'container':
       return [containerDetector]
-    }
     case 'none':
       return []
     default: {

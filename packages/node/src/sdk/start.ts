@@ -28,6 +28,7 @@ import {
   disableHttpServerInstrumentation,
   enableHttpServerInstrumentation,
 } from '../instrumentations/http-server.js'
+import { disableUndiciInstrumentation, enableUndiciInstrumentation } from '../instrumentations/undici.js'
 import { log, setLogLevel } from '../logger.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
 import { createSdkInstruments } from '../metrics/instruments.js'
@@ -210,6 +211,7 @@ export function startSdk(
     enableHttpServerInstrumentation({ tracer, instruments, ignoreServer: isOpsServer })
     enableHttpClientInstrumentation({ tracer, instruments })
   }
+  if (selectedNames.has('undici')) enableUndiciInstrumentation({ tracer, instruments })
   if (selectedNames.has('fastify')) enableFastifyRoutes()
   const upstream: Instrumentation[] = []
   const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
@@ -267,6 +269,7 @@ export function startSdk(
         }
         disableHttpServerInstrumentation()
         disableHttpClientInstrumentation()
+        disableUndiciInstrumentation()
         disableFastifyRoutes()
         await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
         await withTimeout(
