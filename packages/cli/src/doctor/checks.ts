@@ -11,6 +11,9 @@ export interface Finding {
   fix?: string
 }
 
+/** The gauge of loaded instrumentations (`_ratio` is the suffix its unit `1` gets). */
+const INSTRUMENTATION_GAUGES = ['otelkit_instrumentation_enabled', 'otelkit_instrumentation_enabled_ratio']
+
 /** Metric series that reveal an instrumentation when the explicit gauge is absent. */
 const SERIES_HINTS: Array<[string, string]> = [
   ['http_server_request_duration_seconds_count', 'http (server)'],
@@ -19,7 +22,7 @@ const SERIES_HINTS: Array<[string, string]> = [
 ]
 
 export function instrumentationFindings(samples: Sample[]): Finding[] {
-  const explicit = samples.filter((s) => s.name === 'otelkit_instrumentation_enabled')
+  const explicit = samples.filter((s) => INSTRUMENTATION_GAUGES.includes(s.name))
   if (explicit.length > 0) {
     const on = explicit.filter((s) => s.value >= 1).map((s) => s.labels.instrumentation ?? '?')
     const off = explicit.filter((s) => s.value < 1).map((s) => s.labels.instrumentation ?? '?')
