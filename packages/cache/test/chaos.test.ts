@@ -1,0 +1,120 @@
+/**
+ * Failure injection against the test's own redis-server: killed during a mixed load (0 failed calls,
+ * loader used, breaker opens, recovery after restart) and paused with SIGSTOP (calls still return,
+ * through the loader, bounded by the command timeout).
+ */
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCache } from '../src/index.js'
+import { eventually, RedisProcess } from './support/redis.js'
+
+let server: RedisProcess
+beforeAll(async () => {
+  server = await RedisProcess.start()
+})
+afterAll(async () => {
+  await server.stop()
+})
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe('chaos', () => {
+  it('Redis killed during mixed load: no call fails, the breaker opens, and the cache recovers after restart', async () => {
+    const redis = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 })
+    redis.on('error', () => {})
+    const warnings: string[] = []
+    const cache = createCache({
+      name: 'chaos',
+      redis,
+      l1: true,
+      breaker: { threshold: 3, resetAfter: 200, maxResetAfter: 400 },
+      logger: { warn: (m) => warnings.push(m) },
+    })
+    expect(await cache.ready()).toBe(true)
+    let loaderCalls = 0
+    let failed = 0
+    let completed = 0
+    let stop = false
+    const loader = async () => {
+      loaderCalls++
+      return { at: Date.now() }
+    }
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const key = `k${(w * 7 + i) % 50}`
+        try {
+          switch (i % 4) {
+            case 0:
+              await cache.getOrSet(key, loader, { ttl: 200 })
+              break
+            case 1:
+              await cache.get(key)
+              break
+            case 2:
+              await cache.set(key, { i })
+              break
+            default:
+              await cache.delete(key)
+          }
+          completed++
+        } catch {
+          failed++
+        }
+        await sleep(1)
+      }
+    }
+    const workers = Array.from({ length: 20 }, (_, w) => worker(w))
+    await sleep(200)
+    await server.kill()
+    const loaderBefore = loaderCalls
+    await eventually(() => cache.core.breaker.isOpen, 10_000)
+    await sleep(300)
+    expect(loaderCalls).toBeGreaterThan(loaderBefore)
+    await server.start()
+    let attempt = 0
+    await eventually(async () => {
+      const key = `recovered:${attempt++}`
+      await cache.getOrSet(key, loader, { ttl: '1m' })
+      return !cache.core.breaker.isOpen && (await redis.exists(`chaos:${key}`).catch(() => 0)) === 1
+    }, 20_000)
+    stop = true
+    await Promise.all(workers)
+    expect(failed).toBe(0)
+    expect(completed).toBeGreaterThan(100)
+    expect(cache.core.breaker.opened).toBeGreaterThanOrEqual(1)
+    // errors are logged at most once a minute per kind: a handful of lines, not one per failed call
+    expect(warnings.length).toBeLessThan(15)
+    expect(warnings.some((w) => w.includes('breaker opened'))).toBe(true)
+    await cache.close()
+    redis.disconnect()
+  })
+
+  it('Redis paused (SIGSTOP): calls return through the loader instead of hanging', async () => {
+    const redis = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 })
+    redis.on('error', () => {})
+    const cache = createCache({ name: 'paused', redis, commandTimeout: 50, logger: { warn() {} } })
+    expect(await cache.ready()).toBe(true)
+    await cache.set('p', 'cached')
+    expect(await cache.get('p')).toBe('cached')
+    server.pause()
+    try {
+      let calls = 0
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          cache.getOrSet(`paused:${i}`, async () => {
+            calls++
+            return `loaded:${i}`
+          }),
+        ),
+      )
+      expect(results).toEqual(Array.from({ length: 20 }, (_, i) => `loaded:${i}`))
+      expect(calls).toBe(20)
+      expect(await cache.get('p')).toBeUndefined()
+      await cache.set('q', 1)
+    } finally {
+      server.resume()
+    }
+    await cache.close()
+    redis.disconnect()
+  })
+})
