@@ -86,6 +86,8 @@ describe('profiling endpoints', () => {
       const res = await fetch(`${base}/debug/pprof/profile?seconds=1`, { headers: auth })
       expect(res.status).toBe(200)
       expect(res.headers.get('x-otelkit-service')).toBe('profiled-svc')
+      // @datadog/pprof loads here (its prebuilt binary for this platform), not the fallback.
+      expect(res.headers.get('x-otelkit-profiler')).toBe('datadog')
       expect(res.headers.get('x-otelkit-profile-seconds')).toBe('1')
       const profile = decode(Buffer.from(await res.arrayBuffer()))
       const names = strings(profile)

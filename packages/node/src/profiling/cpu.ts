@@ -38,6 +38,7 @@ export function cpuProfileHandler(serviceName: string, options: ProfilingOptions
       const meta = {
         service: serviceName,
         'profile-type': 'cpu',
+        profiler: pprof.name,
         'profile-start': start.toISOString(),
         'profile-duration-ms': String(Date.now() - start.getTime()),
         'profile-seconds': String(seconds),

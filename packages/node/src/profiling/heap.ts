@@ -37,11 +37,12 @@ export function heapProfileHandler(serviceName: string, options: ProfilingOption
     }
     const wait = Math.min(seconds ?? 0, options.profileMaxSeconds)
     if (wait > 0) await sleep(wait * 1000)
-    const profile = pprof.heap.profile()
+    const profile = await pprof.heap.profile()
     const taken = new Date()
     const meta = {
       service: serviceName,
       'profile-type': 'heap',
+      profiler: pprof.name,
       'profile-start': samplingSince.toISOString(),
       'profile-duration-ms': String(taken.getTime() - samplingSince.getTime()),
       'sampling-interval-bytes': String(options.heapSamplingIntervalBytes),

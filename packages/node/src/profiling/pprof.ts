@@ -1,30 +1,40 @@
 /**
- * Lazy access to `@datadog/pprof` (native, prebuilt for linux/darwin/win32 x64 and arm64): it is
- * imported on the first profile request, never at start-up. When it cannot load, profiling
- * answers 501 with the reason instead of taking the service down.
+ * The profiler behind the routes, loaded on the first profile request, never at start-up:
+ * `@datadog/pprof` (native, prebuilt for linux/darwin/win32 on x64 and arm64), or, when it
+ * cannot load, V8's profilers through `node:inspector` converted to pprof (see inspector.ts).
  */
 import type { Profile } from 'pprof-format'
 import { log } from '../logger.js'
+import { inspectorProfiler } from './inspector.js'
 
 export interface PprofModule {
+  /** Which implementation: `datadog` or `inspector` (sent as `x-otelkit-profiler`). */
+  name: string
   time: { profile(options: { durationMillis: number }): Promise<Profile> }
-  heap: { start(intervalBytes: number, stackDepth: number): void; profile(): Profile }
+  heap: {
+    start(intervalBytes: number, stackDepth: number): void | Promise<void>
+    profile(): Profile | Promise<Profile>
+  }
   encode(profile: Profile): Promise<Buffer>
 }
 
 let loading: Promise<PprofModule> | undefined
 
+async function load(): Promise<PprofModule> {
+  try {
+    const mod = (await import('@datadog/pprof')) as unknown as { default?: Omit<PprofModule, 'name'> }
+    const native = (mod.default ?? mod) as Omit<PprofModule, 'name'>
+    return { name: 'datadog', time: native.time, heap: native.heap, encode: native.encode }
+  } catch (error) {
+    log.warn(
+      `@datadog/pprof could not load (${(error as Error)?.message ?? String(error)}); profiling falls back to node:inspector`,
+    )
+    return inspectorProfiler()
+  }
+}
+
 export function loadPprof(): Promise<PprofModule> {
-  loading ??= import('@datadog/pprof').then(
-    (mod) => ((mod as unknown as { default?: PprofModule }).default ?? mod) as unknown as PprofModule,
-    (error: unknown) => {
-      loading = undefined
-      log.warn(
-        `profiling unavailable: @datadog/pprof could not load: ${(error as Error)?.message ?? String(error)}`,
-      )
-      throw error
-    },
-  )
+  loading ??= load()
   return loading
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The fallback profiler when `@datadog/pprof` cannot load: V8's profilers through
+ * `node:inspector` (an in-process session), converted to pprof. Same interface as the native
+ * module, so the routes do not care which one runs.
+ */
+import { Session } from 'node:inspector/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { gzip } from 'node:zlib'
+import type { Profile } from 'pprof-format'
+import {
+  type CpuProfile,
+  cpuProfileToPprof,
+  type HeapProfile,
+  heapProfileToPprof,
+} from './inspector-convert.js'
+import type { PprofModule } from './pprof.js'
+
+const CPU_INTERVAL_MICROS = 1000
+
+function gzipAsync(data: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => gzip(data, (error, out) => (error ? reject(error) : resolve(out))))
+}
+
+export function inspectorProfiler(): PprofModule {
+  let heapSession: Session | undefined
+  let heapInterval = 524_288
+  return {
+    name: 'inspector',
+    time: {
+      async profile({ durationMillis }) {
+        const session = new Session()
+        session.connect()
+        try {
+          await session.post('Profiler.enable')
+          await session.post('Profiler.setSamplingInterval', { interval: CPU_INTERVAL_MICROS })
+          await session.post('Profiler.start')
+          await sleep(durationMillis)
+          const { profile } = await session.post('Profiler.stop')
+          return cpuProfileToPprof(profile as unknown as CpuProfile, CPU_INTERVAL_MICROS)
+        } finally {
+          await session.post('Profiler.disable').catch(() => undefined)
+          session.disconnect()
+        }
+      },
+    },
+    heap: {
+      async start(intervalBytes) {
+        if (heapSession) return
+        heapInterval = intervalBytes
+        const session = new Session()
+        session.connect()
+        await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes })
+        heapSession = session
+      },
+      async profile() {
+        if (!heapSession) throw new Error('heap sampling has not started')
+        const { profile } = await heapSession.post('HeapProfiler.getSamplingProfile')
+        return heapProfileToPprof(profile as unknown as HeapProfile, heapInterval)
+      },
+    },
+    encode: (profile: Profile) => gzipAsync(profile.encode()),
+  }
+}
