@@ -1,0 +1,175 @@
+/**
+ * The alerting configuration, checked with the real tools: the committed rule files equal the
+ * generator's output from thresholds.yaml; `promtool check rules` and `promtool test rules`
+ * pass; every alert has a firing and a not-firing case, the fields a notification needs, and a
+ * runbook section; `amtool check-config` passes and routes by severity.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const PROM_DIR = join(ROOT, 'otel-collector', 'prometheus')
+const RULES_DIR = join(PROM_DIR, 'rules')
+const TESTS_DIR = join(PROM_DIR, 'tests')
+const ALERTMANAGER = join(ROOT, 'otel-collector', 'alertmanager', 'alertmanager.yml')
+const RUNBOOK = join(ROOT, 'docs', 'runbook.md')
+
+/** A binary on PATH; fails the test (no skip) with what to install when it is missing. */
+function bin(name: string, debianPackage: string): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name)
+    if (dir && existsSync(candidate)) return candidate
+  }
+  throw new Error(`${name} not found on PATH: install the Debian package ${debianPackage}`)
+}
+
+function run(file: string, args: string[], cwd = ROOT): { status: number | null; output: string } {
+  const result = spawnSync(file, args, { cwd, encoding: 'utf8' })
+  return { status: result.status, output: `${result.stdout}${result.stderr}` }
+}
+
+interface Rule {
+  alert?: string
+  record?: string
+  expr: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+}
+
+const ruleFiles = readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith('.yml'))
+  .sort()
+const rules: Rule[] = ruleFiles.flatMap((f) =>
+  (parse(readFileSync(join(RULES_DIR, f), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap(
+    (g) => g.rules,
+  ),
+)
+const alerts = rules.filter((r) => r.alert !== undefined)
+const testFiles = readdirSync(TESTS_DIR)
+  .filter((f) => f.endsWith('.test.yml'))
+  .sort()
+
+describe('generated rule files', () => {
+  it('equal what generate-rules.ts writes from thresholds.yaml', () => {
+    const node = process.execPath
+    const result = run(node, ['--experimental-strip-types', join(PROM_DIR, 'generate-rules.ts'), '--check'])
+    expect(result.output).toBe('')
+    expect(result.status).toBe(0)
+  })
+
+  it('cover every area', () => {
+    expect(ruleFiles).toEqual([
+      'alerts-dependencies.yml',
+      'alerts-host.yml',
+      'alerts-http.yml',
+      'alerts-slo.yml',
+      'alerts-telemetry.yml',
+      'recording.yml',
+    ])
+    expect(alerts.length).toBeGreaterThanOrEqual(25)
+  })
+})
+
+describe('promtool', () => {
+  const promtool = bin('promtool', 'prometheus')
+
+  it('check rules: every file is valid', () => {
+    const result = run(promtool, ['check', 'rules', ...ruleFiles.map((f) => join(RULES_DIR, f))])
+    expect(result.output).not.toMatch(/FAILED/)
+    expect(result.status).toBe(0)
+  })
+
+  it('test rules: every test file passes', () => {
+    const result = run(promtool, ['test', 'rules', ...testFiles], TESTS_DIR)
+    expect(result.output).not.toMatch(/FAILED/)
+    expect(result.output.match(/SUCCESS/g)).toHaveLength(testFiles.length)
+    expect(result.status).toBe(0)
+  })
+
+  it('every alert has a firing and a not-firing case', () => {
+    const cases = new Map<string, { firing: number; quiet: number }>()
+    for (const f of testFiles) {
+      const doc = parse(readFileSync(join(TESTS_DIR, f), 'utf8')) as {
+        tests: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[]
+      }
+      for (const t of doc.tests) {
+        for (const a of t.alert_rule_test ?? []) {
+          const c = cases.get(a.alertname) ?? { firing: 0, quiet: 0 }
+          if ((a.exp_alerts ?? []).length > 0) c.firing++
+          else c.quiet++
+          cases.set(a.alertname, c)
+        }
+      }
+    }
+    const missing = alerts
+      .map((a) => a.alert as string)
+      .filter((name) => {
+        const c = cases.get(name)
+        return c === undefined || c.firing === 0 || c.quiet === 0
+      })
+    expect(missing).toEqual([])
+  })
+})
+
+describe('every alert', () => {
+  const runbook = readFileSync(RUNBOOK, 'utf8')
+  const anchors = new Set(
+    [...runbook.matchAll(/^#{2,3} (.+)$/gm)].map((m) =>
+      (m[1] as string)
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    ),
+  )
+
+  it.each(alerts.map((a) => [a.alert as string, a]))(
+    '%s: severity, summary, description with the value, runbook section',
+    (_name, a) => {
+      expect(['critical', 'warning']).toContain(a.labels?.severity)
+      expect(a.annotations?.summary).toBeTruthy()
+      expect(a.annotations?.description).toContain('$value')
+      const url = a.annotations?.runbook_url ?? ''
+      expect(url).toMatch(/^docs\/runbook\.md#/)
+      expect(anchors).toContain(url.split('#')[1])
+    },
+  )
+})
+
+describe('alertmanager.yml', () => {
+  const amtool = bin('amtool', 'prometheus-alertmanager')
+
+  it('passes amtool check-config', () => {
+    const result = run(amtool, ['check-config', ALERTMANAGER])
+    expect(result.output).toContain('SUCCESS')
+    expect(result.status).toBe(0)
+  })
+
+  it('routes critical alerts to the page receiver and warnings to the ticket receiver', () => {
+    const route = (...labels: string[]) =>
+      execFileSync(amtool, ['config', 'routes', 'test', `--config.file=${ALERTMANAGER}`, ...labels], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim()
+    expect(route('severity=critical', 'alertname=OtelkitDependencyDown', 'service_name=shop')).toBe('page')
+    expect(route('severity=warning', 'alertname=OtelkitHighLatencyP95', 'service_name=shop')).toBe('ticket')
+    expect(route('alertname=Unlabelled')).toBe('ticket')
+  })
+
+  it('groups by alert name and service and inhibits warnings while a critical alert fires for the same service', () => {
+    const config = parse(readFileSync(ALERTMANAGER, 'utf8')) as {
+      route: { group_by: string[] }
+      inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[]
+    }
+    expect(config.route.group_by).toEqual(['alertname', 'service_name'])
+    expect(config.inhibit_rules).toContainEqual({
+      source_matchers: ['severity="critical"'],
+      target_matchers: ['severity="warning"'],
+      equal: ['service_name'],
+    })
+  })
+})
