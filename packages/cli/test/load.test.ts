@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LoadResultSchema } from '../src/load/result.js'
-import { type CountingServer, ensureBuilt, runCli, startCountingServer, tempDir } from './helpers.js'
+import { BIN, type CountingServer, ensureBuilt, runCli, startCountingServer, tempDir } from './helpers.js'
 
 let server: CountingServer
 let dir: string
@@ -249,5 +249,23 @@ describe('otelkit load', () => {
     const unknown = await runCli(['fly'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('unknown command')
+  })
+})
+
+describe('progress line', () => {
+  it('is drawn on a terminal and absent when output is not a TTY', async () => {
+    const { execFile } = await import('node:child_process')
+    const { promisify } = await import('node:util')
+    const env: Record<string, string | undefined> = { ...process.env }
+    delete env.CI
+    // util-linux `script` gives the CLI a pseudo-terminal.
+    const command = `'${process.execPath}' '${BIN}' load ${server.url} -r 40 -d 2s`
+    const tty = await promisify(execFile)('script', ['-qfec', command, '/dev/null'], { env })
+    expect(tty.stdout).toContain('\r\x1b[2K1s ')
+    expect(tty.stdout).toMatch(/1s +\d+ req\/s {2}p99 [\d.]+m?s {2}errors 0\.00% {2}total \d+/)
+    expect(tty.stdout).toContain('result: pass')
+    const piped = await runCli(['load', server.url, '-r', '40', '-d', '2s'], { CI: '' })
+    expect(piped.stderr).toBe('')
+    expect(piped.stdout).not.toContain('\x1b[2K')
   })
 })

@@ -172,7 +172,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const abort = new AbortController()
   const onSignal = () => abort.abort()
   process.once('SIGINT', onSignal)
-  const stopProgress = !values['no-progress'] && progressEnabled() ? startProgress(recorder) : undefined
+  const progress = !values['no-progress'] && progressEnabled() ? startProgress(recorder) : undefined
   sampler?.start()
   try {
     await runPlan({
@@ -182,12 +182,11 @@ export async function loadCommand(argv: string[]): Promise<number> {
       recorder,
       timeoutSeconds,
       signal: abort.signal,
-      onStep: (step) =>
-        (stopProgress as unknown as { setStage?: (s: string) => void })?.setStage?.(step.stage),
+      onStep: (step) => progress?.setStage(step.stage === 'main' ? '' : step.stage),
     })
   } finally {
     process.off('SIGINT', onSignal)
-    stopProgress?.()
+    progress?.stop()
   }
   const durationMs = recorder.elapsedMs()
   recorder.finish()

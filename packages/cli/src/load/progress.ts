@@ -9,7 +9,12 @@ export function progressEnabled(stream: NodeJS.WriteStream = process.stderr): bo
   return stream.isTTY === true && !process.env.CI
 }
 
-export function startProgress(recorder: Recorder, stream: NodeJS.WriteStream = process.stderr): () => void {
+export interface Progress {
+  setStage(stage: string): void
+  stop(): void
+}
+
+export function startProgress(recorder: Recorder, stream: NodeJS.WriteStream = process.stderr): Progress {
   let stage = ''
   const draw = () => {
     const last = recorder.lastSecond()
@@ -19,11 +24,13 @@ export function startProgress(recorder: Recorder, stream: NodeJS.WriteStream = p
     stream.write(`\r\x1b[2K${line}`)
   }
   const timer = setInterval(draw, 1000)
-  return Object.assign(
-    () => {
+  return {
+    setStage: (s) => {
+      stage = s
+    },
+    stop: () => {
       clearInterval(timer)
       stream.write('\r\x1b[2K')
     },
-    { setStage: (s: string) => (stage = s) },
-  )
+  }
 }
