@@ -91,6 +91,8 @@ const NEVER_STORED_HEADERS = new Set([
   'date',
 ])
 const refreshes = new WeakMap<Cache, Set<string>>()
+/** Stores still being written, by base key: a lookup of the same key waits for them. */
+const pendingStores = new WeakMap<Cache, Map<string, Promise<boolean>>>()
 
 export function resolveResponseOptions(options: ResponseCacheOptions = {}): ResolvedResponseOptions {
   const tags = options.tags
@@ -148,6 +150,8 @@ export async function lookup(
   }
   const base = options.key ? options.key(req) : `GET ${normaliseUrl(req.url ?? '/')}`
   const baseKey = principal === undefined ? `http:${base}` : `http:${base}|principal:${principal}`
+  const writing = pendingStores.get(cache)?.get(baseKey)
+  if (writing !== undefined) await writing
   const pending = refreshes.get(cache)
   if (pending?.has(baseKey)) {
     pending.delete(baseKey)
@@ -182,7 +186,29 @@ export async function lookup(
 }
 
 /** Stores a finished response when every rule allows it. Returns true when stored. */
-export async function store(
+export function store(
+  cache: Cache,
+  options: ResolvedResponseOptions,
+  req: RequestLike,
+  decision: { baseKey: string; principal: string | undefined },
+  status: number,
+  rawHeaders: Record<string, unknown>,
+  body: Buffer,
+): Promise<boolean> {
+  let map = pendingStores.get(cache)
+  if (!map) {
+    map = new Map()
+    pendingStores.set(cache, map)
+  }
+  const pending = map
+  const promise = storeNow(cache, options, req, decision, status, rawHeaders, body).finally(() => {
+    if (pending.get(decision.baseKey) === promise) pending.delete(decision.baseKey)
+  })
+  pending.set(decision.baseKey, promise)
+  return promise
+}
+
+async function storeNow(
   cache: Cache,
   options: ResolvedResponseOptions,
   req: RequestLike,
@@ -201,7 +227,7 @@ export async function store(
   }
   if (headers['set-cookie'] !== undefined) return false
   const resCc = cacheControl(headers['cache-control'])
-  if (/(^|,)\s*(no-store|no-cache)\b/i.test(resCc)) return false
+  if (/(^|,)\s*(no-store|no-cache|must-revalidate)\b/i.test(resCc)) return false
   const isPrivate = /(^|,)\s*private\b/i.test(resCc)
   if (isPrivate && decision.principal === undefined) return false
   const vary = cacheControl(headers.vary).toLowerCase()
@@ -267,5 +293,5 @@ function etagMatches(header: string, etag: string): boolean {
 }
 
 function asPolicyRequest(req: RequestLike): CachePolicy.Request {
-  return { method: 'GET', url: req.url ?? '/', headers: req.headers as CachePolicy.Headers }
+  return { method: 'GET', url: normaliseUrl(req.url ?? '/'), headers: req.headers as CachePolicy.Headers }
 }

@@ -1,0 +1,267 @@
+/**
+ * The HTTP caching decision table: each case is a sequence of requests against one URL with the
+ * response the handler gives, the expected X-Cache of each step, and the expected handler calls.
+ */
+export interface Step {
+  method?: string
+  query?: string
+  headers?: Record<string, string>
+  /** Expected X-Cache header (null: none). */
+  xcache: 'HIT' | 'MISS' | 'STALE' | 'BYPASS' | null
+  status?: number
+  /** Wait this long before the step (freshness cases). */
+  waitMs?: number
+  /** Expect an empty body. */
+  emptyBody?: boolean
+}
+
+export interface HttpCase {
+  name: string
+  /** Route family: 'c' public routes, 'p' routes that opt in with a principal key, 's' small maxBodyBytes. */
+  route?: 'c' | 'p' | 's'
+  response: { status?: number; headers?: Record<string, string>; body?: string; chunks?: string[] }
+  /** Response header set from the request's If-None-Match on the first step (ETag cases). */
+  steps: Step[]
+  calls: number
+}
+
+export const CASES: HttpCase[] = [
+  {
+    name: 'plain GET 200 without Cache-Control uses the route ttl',
+    response: {},
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 1,
+  },
+  {
+    name: 'max-age=60 is stored',
+    response: { headers: { 'cache-control': 'max-age=60' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 1,
+  },
+  {
+    name: 'Expires in the future is stored',
+    response: { headers: { expires: new Date(Date.now() + 3_600_000).toUTCString() } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 1,
+  },
+  {
+    name: 'request with Authorization is never cached',
+    response: { headers: { 'cache-control': 'public, max-age=60' } },
+    steps: [
+      { headers: { authorization: 'Bearer a' }, xcache: 'BYPASS' },
+      { headers: { authorization: 'Bearer a' }, xcache: 'BYPASS' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'request with a cookie is never cached',
+    response: {},
+    steps: [
+      { headers: { cookie: 'sid=1' }, xcache: 'BYPASS' },
+      { headers: { cookie: 'sid=1' }, xcache: 'BYPASS' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'a cached public response is not served to a request with a cookie',
+    response: {},
+    steps: [{ xcache: 'MISS' }, { headers: { cookie: 'sid=1' }, xcache: 'BYPASS' }, { xcache: 'HIT' }],
+    calls: 2,
+  },
+  {
+    name: 'response with Set-Cookie is not stored',
+    response: { headers: { 'set-cookie': 'a=b' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'response Cache-Control: private is not stored',
+    response: { headers: { 'cache-control': 'private, max-age=60' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'response no-store is not stored',
+    response: { headers: { 'cache-control': 'no-store' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'response no-cache is not stored',
+    response: { headers: { 'cache-control': 'no-cache' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'request no-store bypasses',
+    response: {},
+    steps: [
+      { headers: { 'cache-control': 'no-store' }, xcache: 'BYPASS' },
+      { xcache: 'MISS' },
+      { headers: { 'cache-control': 'no-store' }, xcache: 'BYPASS' },
+    ],
+    calls: 3,
+  },
+  {
+    name: 'request no-cache goes to the origin',
+    response: {},
+    steps: [{ xcache: 'MISS' }, { headers: { 'cache-control': 'no-cache' }, xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'request max-age=0 goes to the origin',
+    response: { headers: { 'cache-control': 'max-age=60' } },
+    steps: [{ xcache: 'MISS' }, { headers: { 'cache-control': 'max-age=0' }, xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'Vary: Accept-Language keeps one variant per language',
+    response: { headers: { vary: 'Accept-Language' } },
+    steps: [
+      { headers: { 'accept-language': 'en' }, xcache: 'MISS' },
+      { headers: { 'accept-language': 'fr' }, xcache: 'MISS' },
+      { headers: { 'accept-language': 'en' }, xcache: 'HIT' },
+      { headers: { 'accept-language': 'fr' }, xcache: 'HIT' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'Vary: * is never stored',
+    response: { headers: { vary: '*' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'If-None-Match matching the stored ETag gives 304',
+    response: { headers: { etag: '"v1"' } },
+    steps: [
+      { xcache: 'MISS' },
+      { headers: { 'if-none-match': '"v1"' }, xcache: 'HIT', status: 304, emptyBody: true },
+    ],
+    calls: 1,
+  },
+  {
+    name: 'If-None-Match not matching gives the full 200',
+    response: { headers: { etag: '"v1"' } },
+    steps: [{ xcache: 'MISS' }, { headers: { 'if-none-match': '"v0"' }, xcache: 'HIT', status: 200 }],
+    calls: 1,
+  },
+  {
+    name: 'generated ETag (no ETag from the handler) gives 304',
+    response: { headers: { 'x-no-etag': '1' } },
+    steps: [
+      { xcache: 'MISS' },
+      { xcache: 'HIT' },
+      { headers: { 'if-none-match': '*' }, xcache: 'HIT', status: 304, emptyBody: true },
+    ],
+    calls: 1,
+  },
+  {
+    name: 'HEAD is served from the GET entry',
+    response: {},
+    steps: [{ xcache: 'MISS' }, { method: 'HEAD', xcache: 'HIT', emptyBody: true }],
+    calls: 1,
+  },
+  {
+    name: 'HEAD alone does not store',
+    response: {},
+    steps: [{ method: 'HEAD', xcache: 'MISS', emptyBody: true }, { xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 2,
+  },
+  {
+    name: 'POST is never cached',
+    response: {},
+    steps: [
+      { method: 'POST', xcache: null },
+      { method: 'POST', xcache: null },
+    ],
+    calls: 2,
+  },
+  {
+    name: '404 is stored (negative caching)',
+    response: { status: 404 },
+    steps: [
+      { xcache: 'MISS', status: 404 },
+      { xcache: 'HIT', status: 404 },
+    ],
+    calls: 1,
+  },
+  {
+    name: '500 is not stored',
+    response: { status: 500 },
+    steps: [
+      { xcache: 'MISS', status: 500 },
+      { xcache: 'MISS', status: 500 },
+    ],
+    calls: 2,
+  },
+  {
+    name: 's-maxage wins over max-age=0 in a shared cache',
+    response: { headers: { 'cache-control': 'max-age=0, s-maxage=60' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 1,
+  },
+  {
+    name: 's-maxage=0 wins over max-age=60 in a shared cache',
+    response: { headers: { 'cache-control': 'max-age=60, s-maxage=0' } },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'stale-while-revalidate serves STALE, then the next request refreshes',
+    response: { headers: { 'cache-control': 'max-age=1, stale-while-revalidate=60' } },
+    steps: [
+      { xcache: 'MISS' },
+      { xcache: 'HIT' },
+      { waitMs: 2100, xcache: 'STALE' },
+      { xcache: 'MISS' },
+      { xcache: 'HIT' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'query order does not matter (sorted query key)',
+    response: {},
+    steps: [
+      { query: 'b=2&a=1', xcache: 'MISS' },
+      { query: 'a=1&b=2', xcache: 'HIT' },
+      { query: 'a=1&b=3', xcache: 'MISS' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'a streamed (chunked) body is buffered and stored',
+    response: { chunks: ['one,', 'two,', 'three'] },
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }],
+    calls: 1,
+  },
+  {
+    name: 'a body over maxBodyBytes streams through uncached',
+    route: 's',
+    response: { body: 'x'.repeat(5000) },
+    steps: [{ xcache: 'MISS' }, { xcache: 'MISS' }],
+    calls: 2,
+  },
+  {
+    name: 'principal opt-in: Authorization cached per principal',
+    route: 'p',
+    response: { headers: { 'cache-control': 'private, max-age=60' } },
+    steps: [
+      { headers: { authorization: 'Bearer alice' }, xcache: 'MISS' },
+      { headers: { authorization: 'Bearer bob' }, xcache: 'MISS' },
+      { headers: { authorization: 'Bearer alice' }, xcache: 'HIT' },
+      { headers: { authorization: 'Bearer bob' }, xcache: 'HIT' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'principal opt-in: Set-Cookie is still never stored',
+    route: 'p',
+    response: { headers: { 'set-cookie': 'a=b' } },
+    steps: [
+      { headers: { authorization: 'Bearer alice' }, xcache: 'MISS' },
+      { headers: { authorization: 'Bearer alice' }, xcache: 'MISS' },
+    ],
+    calls: 2,
+  },
+]
