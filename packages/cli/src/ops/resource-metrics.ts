@@ -4,9 +4,9 @@
  */
 import { type Sample, sumOf } from './prometheus.js'
 
-/** CPU as a gauge in cores (ratio): used as is. */
+/** CPU as a utilization gauge: used as is, when no CPU-seconds counter is present. */
 export const CPU_RATIO_METRICS = ['process_cpu_utilization_ratio', 'process_cpu_utilization']
-/** CPU as a counter of seconds: turned into cores by rate between two samples. */
+/** CPU as a counter of seconds (preferred): turned into cores by its rate between two samples. */
 export const CPU_SECONDS_METRICS = [
   'process_cpu_time_seconds_total',
   'process_cpu_seconds_total',

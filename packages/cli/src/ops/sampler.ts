@@ -69,15 +69,16 @@ export class OpsSampler {
     }
     const reading = readResources(parsePrometheusText(text).samples)
     const sample: OpsSample = { t: Math.round(at / 100) / 10 }
-    if (reading.cpuRatio) {
-      sample.cpuCores = reading.cpuRatio.value
-      this.data.metrics.cpu = reading.cpuRatio.name
-    } else if (reading.cpuSeconds) {
+    // A CPU-seconds counter is unambiguous (its rate is in cores); a utilization gauge is the fallback.
+    if (reading.cpuSeconds) {
       const previous = this.previousCpu
       this.previousCpu = { at, seconds: reading.cpuSeconds.value }
       this.data.metrics.cpu = reading.cpuSeconds.name
       if (previous && at > previous.at)
         sample.cpuCores = (reading.cpuSeconds.value - previous.seconds) / ((at - previous.at) / 1000)
+    } else if (reading.cpuRatio) {
+      sample.cpuCores = reading.cpuRatio.value
+      this.data.metrics.cpu = reading.cpuRatio.name
     }
     if (reading.memoryBytes) {
       sample.memoryBytes = reading.memoryBytes.value
