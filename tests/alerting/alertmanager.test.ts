@@ -1,0 +1,126 @@
+/**
+ * alertmanager.yml in a real Alertmanager (Debian's prometheus-alertmanager): alerts posted to
+ * its API are routed by severity (critical -> page, warning -> ticket) and a service's warnings
+ * are inhibited while a critical alert fires for the same service, not for other services.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../support/prometheus.ts'
+
+const CONFIG = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'otel-collector',
+  'alertmanager',
+  'alertmanager.yml',
+)
+
+function bin(names: string[]): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const name of names) if (dir && existsSync(join(dir, name))) return join(dir, name)
+  }
+  throw new Error(`none of ${names.join(', ')} on PATH: install the Debian package prometheus-alertmanager`)
+}
+
+let child: ChildProcess | undefined
+let base = ''
+let dir = ''
+let exited: Promise<unknown> | undefined
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'otelkit-am-'))
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  child = spawn(
+    bin(['prometheus-alertmanager', 'alertmanager']),
+    [
+      `--config.file=${CONFIG}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let stderr = ''
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000)
+  })
+  exited = new Promise((resolve) => child?.once('exit', resolve))
+  const until = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`)
+    const ready = await fetch(`${base}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ready) break
+    if (Date.now() > until) throw new Error(`alertmanager not ready: ${stderr}`)
+    await sleep(100)
+  }
+})
+
+afterAll(async () => {
+  if (child?.pid !== undefined && child.exitCode === null) {
+    child.kill('SIGTERM')
+    await exited
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+interface ApiAlert {
+  labels: Record<string, string>
+  receivers: { name: string }[]
+  status: { state: string; inhibitedBy: string[] }
+}
+
+describe('alertmanager.yml in Alertmanager', () => {
+  it('routes by severity and inhibits warnings of a service with a critical alert', async () => {
+    const now = new Date().toISOString()
+    const alert = (alertname: string, severity: string, service_name: string) => ({
+      labels: { alertname, severity, service_name },
+      annotations: { summary: alertname },
+      startsAt: now,
+    })
+    const posted = await fetch(`${base}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        alert('OtelkitDependencyDown', 'critical', 'shop'),
+        alert('OtelkitDatabaseSlow', 'warning', 'shop'),
+        alert('OtelkitDatabaseSlow', 'warning', 'billing'),
+      ]),
+    })
+    expect(posted.status).toBe(200)
+    // Alertmanager computes inhibition asynchronously after ingestion: wait for the state.
+    let alerts: ApiAlert[] = []
+    const until = Date.now() + 20_000
+    for (;;) {
+      alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as ApiAlert[]
+      const slowShop = alerts.find(
+        (a) => a.labels.alertname === 'OtelkitDatabaseSlow' && a.labels.service_name === 'shop',
+      )
+      if (alerts.length === 3 && slowShop?.status.state === 'suppressed') break
+      if (Date.now() > until) break
+      await sleep(100)
+    }
+    const find = (name: string, service: string) =>
+      alerts.find((a) => a.labels.alertname === name && a.labels.service_name === service)
+    const critical = find('OtelkitDependencyDown', 'shop')
+    const inhibited = find('OtelkitDatabaseSlow', 'shop')
+    const other = find('OtelkitDatabaseSlow', 'billing')
+    expect(critical?.receivers.map((r) => r.name)).toEqual(['page'])
+    expect(critical?.status.state).toBe('active')
+    expect(inhibited?.receivers.map((r) => r.name)).toEqual(['ticket'])
+    expect(inhibited?.status.state).toBe('suppressed')
+    expect(inhibited?.status.inhibitedBy).toHaveLength(1)
+    expect(other?.receivers.map((r) => r.name)).toEqual(['ticket'])
+    expect(other?.status.state).toBe('active')
+  })
+})
