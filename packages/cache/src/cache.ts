@@ -68,13 +68,16 @@ export class Cache {
       core.telemetry.request('hit', 'l1')
       return l1.value as T
     }
+    const span = core.telemetry.span('get')
     const entry = await this.readL2(full)
     if (entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > now) {
       core.telemetry.request('hit', 'l2')
       core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, now)
+      Telemetry.end(span, 'hit')
       return entry.value as T
     }
     core.telemetry.request('miss', 'l2')
+    Telemetry.end(span, 'miss')
     return undefined
   }
 
@@ -126,9 +129,16 @@ export class Cache {
     if (inflight !== undefined) return inflight as Promise<T>
     const promise = this.resolve(full, key, loader, options)
     core.flights.set(full, promise)
+    const span = core.telemetry.span('getOrSet')
     promise.then(
-      () => core.flights.delete(full),
-      () => core.flights.delete(full),
+      () => {
+        core.flights.delete(full)
+        Telemetry.end(span)
+      },
+      (error) => {
+        core.flights.delete(full)
+        Telemetry.end(span, undefined, error)
+      },
     )
     return promise
   }
