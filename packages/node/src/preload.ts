@@ -13,12 +13,25 @@ import { currentSdk, startSdk } from './sdk/start.js'
 
 const require = createRequire(import.meta.url)
 
+interface SyncHooksModule {
+  supportsSyncHooks(): boolean
+  register(options: { include: string[] }): void
+}
+
 /**
- * Registers the import-in-the-middle loader in "hooked modules only" mode (only modules an
- * instrumentation asked for are wrapped); returns a barrier to await before the app loads.
+ * Registers the import-in-the-middle hooks for ES modules. Where Node supports synchronous
+ * in-thread hooks (`module.registerHooks`, 22.22.3+ / 24.11.1+), those are used: no loader
+ * thread to start. Otherwise the loader thread runs in "hooked modules only" mode. Either way
+ * only the modules an instrumentation asked for are wrapped. Returns a barrier to await before
+ * the application loads.
  */
-function registerEsmHooks(modules: string[]): () => Promise<void> {
+async function registerEsmHooks(modules: string[]): Promise<() => Promise<void>> {
   if (modules.length === 0) return async () => {}
+  const sync = (await import('import-in-the-middle/register-hooks.mjs' as string)) as SyncHooksModule
+  if (sync.supportsSyncHooks()) {
+    sync.register({ include: modules })
+    return async () => {}
+  }
   const { createAddHookMessageChannel } = require('import-in-the-middle') as {
     createAddHookMessageChannel: () => {
       registerOptions: object
@@ -47,7 +60,7 @@ export async function startPreload(esm: boolean): Promise<void> {
     if (esm) {
       const modules = selected.flatMap((e) => HOOKED_MODULES[e.name] ?? [])
       try {
-        barrier = registerEsmHooks(modules)
+        barrier = await registerEsmHooks(modules)
       } catch (error) {
         log.warn(
           `ES module hooks could not be registered (${(error as Error).message}); ES modules will not be instrumented`,

@@ -6,7 +6,16 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import { type Attributes, context, propagation, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
+import {
+  type Attributes,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { normalizeMethod } from './http-common.js'

@@ -16,7 +16,10 @@ function read(path: string): string {
   }
 }
 
-export function containerId(cgroup = read('/proc/self/cgroup'), mountinfo = read('/proc/self/mountinfo')): string | undefined {
+export function containerId(
+  cgroup = read('/proc/self/cgroup'),
+  mountinfo = read('/proc/self/mountinfo'),
+): string | undefined {
   for (const line of cgroup.split('\n')) {
     const m = ID.exec(line.slice(line.lastIndexOf('/') + 1)) ?? ID.exec(line)
     if (m?.[1]) return m[1]

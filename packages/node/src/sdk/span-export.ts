@@ -1,20 +1,29 @@
 /**
- * Batches sampled spans to an exporter with bounded memory. Spans that cannot be kept (queue
- * full, export failed or timed out, exporter unavailable) are counted in
+ * Batches sampled spans to a sink with bounded memory. Spans that cannot be kept (queue full,
+ * export failed or timed out, exporter unavailable) are counted in
  * otelkit.telemetry.dropped{signal="traces", reason}; failures are logged at most once a minute.
- * The exporter module is loaded on the first export, so start-up does not pay for it.
+ * Exports run with tracing suppressed, so their own requests produce no telemetry.
  */
 import { context, TraceFlags } from '@opentelemetry/api'
-import { type ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core'
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace'
-import { log, rateLimitedLogger } from '../logger.js'
+import { suppressTracing } from '@opentelemetry/core'
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
+import { rateLimitedLogger } from '../logger.js'
 
-/** Options of the exporting span processor. */
-export interface ExportingSpanProcessorOptions {
-  /** Creates the exporter; called once, on the first export. */
-  createExporter: () => SpanExporter
+export type DropReason = 'queue_full' | 'export_failed' | 'exporter_unavailable'
+export type SinkResult = { ok: true } | { ok: false; error: string; reason?: DropReason }
+
+/** Where batches go: the queued form of a span, and how a batch is sent. */
+export interface SpanBatchSink<T> {
   /** Target description for log lines (e.g. the endpoint). */
-  target: string
+  readonly target: string
+  /** Turns an ended, sampled span into what is queued (called synchronously at span end). */
+  prepare(span: ReadableSpan): T
+  send(batch: T[]): Promise<SinkResult>
+  shutdown(): Promise<void>
+}
+
+/** Options of the batching span processor. */
+export interface BatchingSpanProcessorOptions {
   /** @default 2048 */
   maxQueueSize: number
   /** @default 512 */
@@ -24,19 +33,20 @@ export interface ExportingSpanProcessorOptions {
   /** @default 30000 */
   exportTimeoutMs: number
   /** Counts dropped spans. */
-  onDrop: (reason: 'queue_full' | 'export_failed' | 'exporter_unavailable', count: number) => void
+  onDrop: (reason: DropReason, count: number) => void
 }
 
-export class ExportingSpanProcessor implements SpanProcessor {
-  private readonly options: ExportingSpanProcessorOptions
-  private queue: ReadableSpan[] = []
+export class BatchingSpanProcessor<T> implements SpanProcessor {
+  private readonly options: BatchingSpanProcessorOptions
+  private readonly sink: SpanBatchSink<T>
+  private queue: T[] = []
   private timer: NodeJS.Timeout | undefined
-  private exporter: SpanExporter | null | undefined
   private inFlight: Promise<void> | undefined
   private shutDown = false
   private readonly logFailure = rateLimitedLogger(60_000)
 
-  constructor(options: ExportingSpanProcessorOptions) {
+  constructor(sink: SpanBatchSink<T>, options: BatchingSpanProcessorOptions) {
+    this.sink = sink
     this.options = options
   }
 
@@ -49,20 +59,34 @@ export class ExportingSpanProcessor implements SpanProcessor {
       this.logFailure(
         'warn',
         'queue',
-        `span queue full (${this.options.maxQueueSize}); dropping spans. The exporter to ${this.options.target} is slower than the span rate: check the collector, or raise OTEL_BSP_MAX_QUEUE_SIZE`,
+        `span queue full (${this.options.maxQueueSize}); dropping spans. The exporter to ${this.sink.target} is slower than the span rate: check the collector, or raise OTEL_BSP_MAX_QUEUE_SIZE`,
       )
       return
     }
-    this.queue.push(span)
-    if (this.queue.length >= this.options.maxExportBatchSize) {
-      this.kick()
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        this.kick()
-      }, this.options.scheduledDelayMs)
-      this.timer.unref()
+    let item: T
+    try {
+      item = this.sink.prepare(span)
+    } catch (error) {
+      this.options.onDrop('exporter_unavailable', 1)
+      this.logFailure(
+        'warn',
+        'prepare',
+        `a span could not be encoded for export: ${(error as Error).message}`,
+      )
+      return
     }
+    this.queue.push(item)
+    if (this.queue.length >= this.options.maxExportBatchSize) this.kick()
+    else this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.kick()
+    }, this.options.scheduledDelayMs)
+    this.timer.unref()
   }
 
   private kick(): void {
@@ -70,67 +94,32 @@ export class ExportingSpanProcessor implements SpanProcessor {
     this.inFlight = this.exportOne().finally(() => {
       this.inFlight = undefined
       if (this.queue.length >= this.options.maxExportBatchSize) this.kick()
-      else if (this.queue.length > 0 && this.timer === undefined) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined
-          this.kick()
-        }, this.options.scheduledDelayMs)
-        this.timer.unref()
-      }
+      else if (this.queue.length > 0) this.schedule()
     })
-  }
-
-  private getExporter(): SpanExporter | null {
-    if (this.exporter === undefined) {
-      try {
-        this.exporter = this.options.createExporter()
-      } catch (error) {
-        log.warn(
-          `trace exporter for ${this.options.target} could not be created: ${(error as Error).message}; spans are dropped and counted`,
-        )
-        this.exporter = null
-      }
-    }
-    return this.exporter
   }
 
   private async exportOne(): Promise<void> {
     const batch = this.queue.splice(0, this.options.maxExportBatchSize)
     if (batch.length === 0) return
-    const exporter = this.getExporter()
-    if (exporter === null) {
-      this.options.onDrop('exporter_unavailable', batch.length)
-      return
-    }
-    const result = await new Promise<ExportResult>((resolve) => {
-      const timer = setTimeout(
-        () =>
-          resolve({
-            code: ExportResultCode.FAILED,
-            error: new Error(`export timed out after ${this.options.exportTimeoutMs} ms`),
-          }),
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<SinkResult>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ ok: false, error: `export timed out after ${this.options.exportTimeoutMs} ms` }),
         this.options.exportTimeoutMs,
       )
       timer.unref()
-      try {
-        // The export's own HTTP/gRPC requests must not be traced (or counted as client metrics).
-        context.with(suppressTracing(context.active()), () =>
-          exporter.export(batch, (r) => {
-            clearTimeout(timer)
-            resolve(r)
-          }),
-        )
-      } catch (error) {
-        clearTimeout(timer)
-        resolve({ code: ExportResultCode.FAILED, error: error as Error })
-      }
     })
-    if (result.code !== ExportResultCode.SUCCESS) {
-      this.options.onDrop('export_failed', batch.length)
+    const sent = context.with(suppressTracing(context.active()), () =>
+      this.sink.send(batch).catch((error: unknown): SinkResult => ({ ok: false, error: String(error) })),
+    )
+    const result = await Promise.race([sent, timeout])
+    clearTimeout(timer)
+    if (!result.ok) {
+      this.options.onDrop(result.reason ?? 'export_failed', batch.length)
       this.logFailure(
         'warn',
         'export',
-        `trace export to ${this.options.target} failed: ${result.error?.message ?? 'unknown error'}; ${batch.length} span(s) dropped (counted in otelkit_telemetry_dropped_total). Check OTEL_EXPORTER_OTLP_ENDPOINT and that the collector is up`,
+        `trace export to ${this.sink.target} failed: ${result.error}; ${batch.length} span(s) dropped (counted in otelkit_telemetry_dropped_total). Check OTEL_EXPORTER_OTLP_ENDPOINT and that the collector is up`,
       )
     }
   }
@@ -154,6 +143,6 @@ export class ExportingSpanProcessor implements SpanProcessor {
     if (this.shutDown) return
     await this.forceFlush()
     this.shutDown = true
-    await this.exporter?.shutdown().catch(() => undefined)
+    await this.sink.shutdown().catch(() => undefined)
   }
 }

@@ -49,7 +49,8 @@ import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
 import { countingMetricExporter, periodicReader } from './metric-export.js'
 import { buildResource } from './resource.js'
 import { buildSampler } from './sampler.js'
-import { ExportingSpanProcessor } from './span-export.js'
+import { BatchingSpanProcessor, type DropReason } from './span-export.js'
+import { exporterSink, otlpProtobufSink } from './span-sinks.js'
 
 export interface RunningSdk {
   readonly config: ResolvedConfig
@@ -182,24 +183,18 @@ export function startSdk(
     maxExportBatchSize: config.bspMaxExportBatchSize,
     scheduledDelayMs: config.bspScheduleDelayMs,
     exportTimeoutMs: config.bspExportTimeoutMs,
-    onDrop: (reason: string, count: number) => telemetryDropped.add(count, { signal: 'traces', reason }),
+    onDrop: (reason: DropReason, count: number) => telemetryDropped.add(count, { signal: 'traces', reason }),
   }
   if (tracesExporters.has('otlp')) {
-    spanProcessors.push(
-      new ExportingSpanProcessor({
-        ...batchOptions,
-        createExporter: () => createOtlpTraceExporter(config),
-        target: config.otlpTracesEndpoint,
-      }),
-    )
+    const sink =
+      config.otlpTracesProtocol === 'http/protobuf'
+        ? otlpProtobufSink(config, resource)
+        : exporterSink(config.otlpTracesEndpoint, () => createOtlpTraceExporter(config))
+    spanProcessors.push(new BatchingSpanProcessor<unknown>(sink as never, batchOptions))
   }
   if (tracesExporters.has('console')) {
     spanProcessors.push(
-      new ExportingSpanProcessor({
-        ...batchOptions,
-        createExporter: createConsoleSpanExporter,
-        target: 'console',
-      }),
+      new BatchingSpanProcessor(exporterSink('console', createConsoleSpanExporter), batchOptions),
     )
   }
   const tracerProvider = new TracerProvider({ resource, sampler: buildSampler(config), spanProcessors })

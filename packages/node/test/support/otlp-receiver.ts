@@ -70,9 +70,9 @@ function fromJson(body: string): ReceivedSpan[] {
 }
 
 // --- minimal protobuf reader -------------------------------------------------------------
-type Field = { no: number; wire: number; value: bigint | Buffer }
+export type Field = { no: number; wire: number; value: bigint | Buffer }
 
-function readFields(buf: Buffer): Field[] {
+export function readFields(buf: Buffer): Field[] {
   const fields: Field[] = []
   let i = 0
   const varint = (): bigint => {
@@ -127,7 +127,7 @@ function protoAttributes(list: Buffer[]) {
   return out
 }
 
-function fromProtobuf(body: Buffer): ReceivedSpan[] {
+export function fromProtobuf(body: Buffer): ReceivedSpan[] {
   const spans: ReceivedSpan[] = []
   for (const rsBuf of sub(readFields(body), 1)) {
     const rs = readFields(rsBuf)
