@@ -137,6 +137,11 @@ describe('otelkit load', () => {
     const writes = server.requests.filter((r) => r.method === 'POST')
     expect(reads.length / server.count).toBeGreaterThan(0.6)
     expect(reads.length / server.count).toBeLessThan(0.9)
+    // Per-request figures: responses attributed to the scenario request that sent them.
+    expect(result.byRequest.map((b) => [b.name, b.requests])).toEqual([
+      ['read', reads.length],
+      ['write', writes.length],
+    ])
     for (const r of reads) expect(r.url).toMatch(/^\/products\/[1-5]$/)
     for (const w of writes) {
       const body = JSON.parse(w.body) as { items: Array<{ productId: number; quantity: number }> }

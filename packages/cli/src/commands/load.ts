@@ -162,6 +162,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const plan = buildPlan(scenario)
 
   const recorder = new Recorder()
+  const picker = createRequestPicker(scenario)
   const sampler = values.ops
     ? new OpsSampler(
         values.ops,
@@ -178,7 +179,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     await runPlan({
       url: base.origin,
       plan,
-      picker: createRequestPicker(scenario),
+      picker,
       recorder,
       timeoutSeconds,
       signal: abort.signal,
@@ -198,6 +199,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     recorder,
     durationMs,
     ops,
+    requestNames: [...new Set(picker.names)],
   })
   result.thresholds = evaluateThresholds(thresholds, result)
   if (baseline) result.comparison = compareResults(baseline, result, values.compare!, maxRegression)

@@ -40,6 +40,13 @@ export function isFailedStatus(status: number): boolean {
   return status < 200 || status >= 400
 }
 
+/** Figures of one named request of the scenario. */
+export interface RequestStats {
+  requests: number
+  failed: number
+  latency: hdr.Histogram
+}
+
 export class Recorder {
   readonly startedAt = new Date()
   private readonly start = performance.now()
@@ -49,6 +56,7 @@ export class Recorder {
   readonly statusCodes: Record<string, number> = {}
   readonly errorKinds: Record<string, number> = {}
   readonly bins: number[] = HISTOGRAM_BOUNDS_MS.map(() => 0)
+  readonly byRequest = new Map<string, RequestStats>()
   responses = 0
   failedResponses = 0
   transportErrors = 0
@@ -85,7 +93,7 @@ export class Recorder {
     this.timeline.push(point)
   }
 
-  recordResponse(status: number, bytes: number, latencyMs: number): void {
+  recordResponse(status: number, bytes: number, latencyMs: number, name?: string): void {
     const point = this.advance()
     const micros = Math.max(1, Math.round(latencyMs * 1000))
     this.latency.recordValue(micros)
@@ -98,9 +106,20 @@ export class Recorder {
     point.bytes += bytes
     const key = String(status)
     this.statusCodes[key] = (this.statusCodes[key] ?? 0) + 1
-    if (isFailedStatus(status)) {
+    const failed = isFailedStatus(status)
+    if (failed) {
       this.failedResponses++
       point.failed++
+    }
+    if (name !== undefined) {
+      let stats = this.byRequest.get(name)
+      if (!stats) {
+        stats = { requests: 0, failed: 0, latency: newHistogram() }
+        this.byRequest.set(name, stats)
+      }
+      stats.requests++
+      if (failed) stats.failed++
+      stats.latency.recordValue(micros)
     }
   }
 

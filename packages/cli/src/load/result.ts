@@ -69,6 +69,18 @@ export const LoadResultSchema = z.object({
     .object({ min: ms, mean: ms, p50: ms, p90: ms, p95: ms, p99: ms, p999: ms, max: ms })
     .describe('Response latency in milliseconds over the whole run (HdrHistogram, 3 significant digits).'),
   statusCodes: z.record(z.string(), z.number().int()).describe('Responses per HTTP status code.'),
+  byRequest: z
+    .array(
+      z.object({
+        name: z.string(),
+        requests: z.number().int(),
+        failed: z.number().int(),
+        latencyMs: z.object({ p50: ms, p90: ms, p99: ms, max: ms }),
+      }),
+    )
+    .describe(
+      'Responses per scenario request (by name; transport errors are not attributed), in scenario order.',
+    ),
   bytes: z.object({ total: z.number().nonnegative(), perSecond: z.number().nonnegative() }),
   timeline: z.array(
     z.object({
@@ -125,6 +137,8 @@ export function buildResult(args: {
   recorder: Recorder
   durationMs: number
   ops: OpsData | undefined
+  /** Names of the scenario's requests, in scenario order. */
+  requestNames: string[]
 }): LoadResult {
   const { recorder: r, plan } = args
   const seconds = Math.max(args.durationMs / 1000, 0.001)
@@ -164,6 +178,18 @@ export function buildResult(args: {
       max: r.latency.maxValue / 1000,
     },
     statusCodes: r.statusCodes,
+    byRequest: args.requestNames
+      .filter((name) => r.byRequest.has(name))
+      .map((name) => {
+        const stats = r.byRequest.get(name)!
+        const p = (q: number) => stats.latency.getValueAtPercentile(q) / 1000
+        return {
+          name,
+          requests: stats.requests,
+          failed: stats.failed,
+          latencyMs: { p50: p(50), p90: p(90), p99: p(99), max: stats.latency.maxValue / 1000 },
+        }
+      }),
     bytes: { total: r.bytes, perSecond: r.bytes / seconds },
     timeline: r.timeline,
     histogram: trimHistogram(r.bins),

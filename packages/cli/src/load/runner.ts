@@ -9,6 +9,20 @@ import type { Plan, Step } from './plan.js'
 import type { Recorder } from './recorder.js'
 import type { RequestPicker } from './requests.js'
 
+/** Key under which the drawn request's name rides in autocannon's per-connection context. */
+const REQUEST_NAME = 'otelkitRequestName'
+
+/**
+ * The name of the request a connection's response answers. With one request in flight per
+ * connection, the connection's context still holds the name set when that request was built.
+ */
+function requestNameOf(client: unknown): string | undefined {
+  const context = (client as { requestIterator?: { context?: Record<string, unknown> } }).requestIterator
+    ?.context
+  const name = context?.[REQUEST_NAME]
+  return typeof name === 'string' ? name : undefined
+}
+
 export interface RunOptions {
   url: string
   plan: Plan
@@ -50,8 +64,9 @@ function runStep(options: RunOptions, step: Step): Promise<void> {
     ...(rate !== undefined ? { overallRate: rate } : {}),
     requests: [
       {
-        setupRequest: (req: autocannon.Request) => {
+        setupRequest: (req: autocannon.Request, context: Record<string, unknown>) => {
           const drawn = picker.next()
+          context[REQUEST_NAME] = drawn.name
           return {
             ...req,
             method: drawn.method,
@@ -88,8 +103,8 @@ function runStep(options: RunOptions, step: Step): Promise<void> {
     }
     if (stopAfterMs !== undefined) timer = setTimeout(stop, stopAfterMs)
     options.signal?.addEventListener('abort', stop, { once: true })
-    instance.on('response', (_client, statusCode, resBytes, responseTime) => {
-      recorder.recordResponse(statusCode, resBytes, responseTime)
+    instance.on('response', (client, statusCode, resBytes, responseTime) => {
+      recorder.recordResponse(statusCode, resBytes, responseTime, requestNameOf(client))
     })
     instance.on('reqError', (error: Error) => recorder.recordError(error))
   })

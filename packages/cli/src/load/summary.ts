@@ -53,6 +53,20 @@ export function formatSummary(r: LoadResult): string {
     ]),
   )
   lines.push('')
+  if (r.byRequest.length > 1) {
+    lines.push(
+      table([
+        ['request', 'requests', 'failed', 'p50', 'p90', 'p99', 'max'],
+        ...r.byRequest.map((b) => [
+          b.name,
+          String(b.requests),
+          String(b.failed),
+          ...[b.latencyMs.p50, b.latencyMs.p90, b.latencyMs.p99, b.latencyMs.max].map(formatMs),
+        ]),
+      ]),
+    )
+    lines.push('')
+  }
   const codes = Object.entries(r.statusCodes).sort(([a], [b]) => a.localeCompare(b))
   lines.push(`status codes: ${codes.length ? codes.map(([c, n]) => `${c}=${n}`).join(' ') : 'none'}`)
   const kinds = Object.entries(r.errorKinds)

@@ -41,6 +41,19 @@ function opsCharts(r: LoadResult): string {
   return `<section id="ops"><h2>Target resources</h2><p>From ${escapeHtml(r.ops.source)}/metrics, ${s.length} samples${found.length ? `; ${found.join(', ')}` : ''}${r.ops.failedScrapes ? `; ${r.ops.failedScrapes} failed scrapes` : ''}.</p>${charts.join('') || '<p>No CPU, memory or event-loop metrics found.</p>'}</section>`
 }
 
+function byRequestTable(r: LoadResult): string {
+  if (r.byRequest.length <= 1) return ''
+  const rows = r.byRequest.map((b) =>
+    row([
+      escapeHtml(b.name),
+      String(b.requests),
+      String(b.failed),
+      ...[b.latencyMs.p50, b.latencyMs.p90, b.latencyMs.p99, b.latencyMs.max].map(formatMs),
+    ]),
+  )
+  return `<table id="by-request" style="margin-top:8px">${row(['request', 'requests', 'failed', 'p50', 'p90', 'p99', 'max'], true)}${rows.join('')}</table>`
+}
+
 export function renderHtmlReport(r: LoadResult): string {
   const t = r.timeline
   const latencySeries: Series[] = [
@@ -103,7 +116,7 @@ ${row([String(r.requests.total), r.requests.perSecond.toFixed(1), String(r.reque
 </table><table style="margin-top:8px">
 ${row(['latency', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'], true)}
 ${row(['', ...[l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max].map(formatMs)])}
-</table><p>Status codes: ${codes || 'none'}</p></section>
+</table>${byRequestTable(r)}<p>Status codes: ${codes || 'none'}</p></section>
 ${thresholds}${comparison}
 <section id="charts"><h2>Charts</h2><div class="charts">
 <div><h3>Latency over time</h3>${lineChart('chart-latency', latencySeries, 'seconds', 'ms')}</div>
