@@ -11,6 +11,7 @@ import { LOAD_HELP } from '../src/commands/load.js'
 import { PROFILE_HELP } from '../src/commands/profile.js'
 import { CLI_ERROR_CODES } from '../src/errors.js'
 import { DEFAULT_CONNECTIONS, DEFAULT_DURATION } from '../src/load/plan.js'
+import { LoadResultSchema } from '../src/load/result.js'
 import { THRESHOLD_METRICS } from '../src/load/thresholds.js'
 import { PACKAGE_DIR } from './helpers.js'
 
@@ -52,5 +53,11 @@ describe('README', () => {
 
   it('lists every threshold metric', () => {
     for (const metric of THRESHOLD_METRICS) expect(readme, metric).toContain(`\`${metric}\``)
+  })
+
+  it('documents every field of the result document', () => {
+    const section = readme.slice(readme.indexOf('### Result document'), readme.indexOf('### HTML report'))
+    for (const field of Object.keys(LoadResultSchema.shape))
+      expect(section, field).toMatch(new RegExp(`\`${field}(\\[\\])?\``))
   })
 })
