@@ -276,7 +276,7 @@ export class Cache {
     const store = this.core.store
     if (store === undefined) return UNAVAILABLE
     if (!store.usable(Date.now())) return UNAVAILABLE
-    const started = performance.now()
+    const started = store.begin()
     let data: Buffer | null
     try {
       data = await store.client.getBuffer(full)

@@ -28,6 +28,11 @@ return n`
 export class Store {
   readonly client: Client
   readonly isCluster: boolean
+  private readonly commandTimeout: number
+  private watchdog: NodeJS.Timeout | undefined
+  /** Commands sent and not yet answered, and when the connection last made progress (performance.now()). */
+  private inFlight = 0
+  private progressAt = 0
 
   constructor(
     source: Client,
@@ -37,16 +42,23 @@ export class Store {
     private readonly log: RateLimitedLog,
   ) {
     this.isCluster = (source as Cluster).isCluster === true
+    this.commandTimeout = commandTimeout
     if (this.isCluster) {
+      // Cluster: ioredis' own per-command timer on every node connection
       const cluster = source as Cluster
       const redisOptions = { ...cluster.options.redisOptions, commandTimeout, maxRetriesPerRequest: 1 }
       this.client = cluster.duplicate(undefined, { redisOptions, enableOfflineQueue: true })
     } else {
+      // Standalone: no timer per command. A watchdog notices a connection that has had commands in
+      // flight without any reply for longer than the timeout and drops it; with maxRetriesPerRequest 0
+      // that rejects every pending command at once, and the caller falls through to the loader.
       this.client = (source as Redis).duplicate({
-        commandTimeout,
-        maxRetriesPerRequest: 1,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
         lazyConnect: false,
       })
+      this.watchdog = setInterval(() => this.checkStall(), Math.max(5, Math.floor(commandTimeout / 5)))
+      this.watchdog.unref()
     }
     this.client.defineCommand('otelkitRelease', { numberOfKeys: 1, lua: RELEASE_LOCK })
     this.client.defineCommand('otelkitSoftExpire', { lua: SOFT_EXPIRE })
@@ -84,12 +96,24 @@ export class Store {
     return true
   }
 
+  /** Marks a command as sent; returns its start time for ok() / fail(). */
+  begin(): number {
+    const now = performance.now()
+    if (this.inFlight++ === 0) this.progressAt = now
+    return now
+  }
+
   ok(operation: string, started: number): void {
+    const now = performance.now()
+    this.inFlight--
+    this.progressAt = now
     this.breaker.success()
-    this.telemetry.operation(operation, (performance.now() - started) / 1000)
+    this.telemetry.operation(operation, (now - started) / 1000)
   }
 
   fail(operation: string, error: unknown): void {
+    this.inFlight--
+    this.progressAt = performance.now()
     this.breaker.failure(Date.now())
     const message = (error as Error)?.message ?? String(error)
     const type = /timed? ?out/i.test(message)
@@ -104,10 +128,21 @@ export class Store {
     )
   }
 
+  private checkStall(): void {
+    if (this.inFlight <= 0 || performance.now() - this.progressAt <= this.commandTimeout) return
+    const client = this.client as Redis
+    this.log.warn(
+      'redis-stall',
+      `cache "${this.telemetry.name}": Redis gave no reply for ${this.commandTimeout} ms; reconnecting`,
+    )
+    this.progressAt = performance.now()
+    if (client.status === 'ready') client.disconnect(true)
+  }
+
   /** Runs `fn` against Redis with fail-open semantics; returns `fallback` when Redis is unusable or fails. */
   async run<T, F>(operation: string, fallback: F, fn: (client: Client) => Promise<T>): Promise<T | F> {
     if (!this.usable(Date.now())) return fallback
-    const started = performance.now()
+    const started = this.begin()
     try {
       const result = await fn(this.client)
       this.ok(operation, started)
@@ -223,6 +258,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog)
     try {
       await this.client.quit()
     } catch {

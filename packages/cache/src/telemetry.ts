@@ -35,6 +35,7 @@ export class Telemetry {
   private readonly errorAttrs = new Map<string, Attributes>()
   private readonly httpAttrs = new Map<string, Attributes>()
   private readonly base: Attributes
+  private readonly getAttrs: Attributes
 
   constructor(
     readonly name: string,
@@ -42,6 +43,7 @@ export class Telemetry {
   ) {
     const meter = metrics.getMeter('@otelkit/cache', VERSION)
     this.base = { 'cache.name': name }
+    this.getAttrs = { ...this.base, 'cache.operation': 'get' }
     this.requests = meter.createCounter('otelkit.cache.requests', {
       description: 'Cache lookups by result (hit, miss, stale) and the tier that answered (l1, l2).',
       unit: '{request}',
@@ -96,10 +98,29 @@ export class Telemetry {
   }
 
   request(result: CacheResult, tier: CacheTier): void {
-    this.requests.add(1, this.requestAttrs[`${result}:${tier}`])
+    this.requests.add(
+      1,
+      this.requestAttrs[
+        result === 'hit'
+          ? tier === 'l1'
+            ? 'hit:l1'
+            : 'hit:l2'
+          : result === 'miss'
+            ? tier === 'l1'
+              ? 'miss:l1'
+              : 'miss:l2'
+            : tier === 'l1'
+              ? 'stale:l1'
+              : 'stale:l2'
+      ],
+    )
   }
 
   operation(operation: string, seconds: number): void {
+    if (operation === 'get') {
+      this.operationDuration.record(seconds, this.getAttrs)
+      return
+    }
     let attrs = this.operationAttrs.get(operation)
     if (attrs === undefined) {
       attrs = { ...this.base, 'cache.operation': operation }
