@@ -13,14 +13,20 @@ const TOKEN = 'errors-debug-test-token-0123456789'
 const shutdownHooks: (() => void | Promise<void>)[] = []
 const servers: RunningOpsServer[] = []
 
-function install(options: Parameters<typeof errorsFeature>[0]): ErrorsTrackingHandle {
+function install(
+  options: Parameters<typeof errorsFeature>[0],
+  configExtras: Record<string, unknown> = {},
+): ErrorsTrackingHandle {
   const meter = createNoopMeter()
   const ctx: SdkContext = {
-    config: resolveConfig({
-      serviceName: 'errors-debug-test',
-      tracesExporter: ['none'],
-      metricsExporter: ['none'],
-    }),
+    config: {
+      ...resolveConfig({
+        serviceName: 'errors-debug-test',
+        tracesExporter: ['none'],
+        metricsExporter: ['none'],
+      }),
+      ...configExtras,
+    },
     meterProvider: { getMeter: () => meter },
     meter,
     telemetryDropped: meter.createCounter('otelkit.telemetry.dropped'),
@@ -142,5 +148,26 @@ describe('/debug/errors', () => {
     })
     const body = (await res.json()) as { groups: unknown[] }
     expect(body.groups).toEqual([])
+  })
+})
+
+describe('settings from the SDK config', () => {
+  it('takes classifyError and errorGroupsMax from the resolved config; feature options win', () => {
+    const failure = {
+      source: 'server' as const,
+      type: 'Error',
+      message: 'card declined',
+      code: undefined,
+      statusCode: 500,
+      route: undefined,
+      stack: undefined,
+      attributes: {},
+    }
+    const fromConfig = install({}, { classifyError: () => 'client', errorGroupsMax: 1 })
+    expect(fromConfig.tracker.record(failure, undefined).category).toBe('client')
+    fromConfig.tracker.record({ ...failure, type: 'OtherError' }, undefined)
+    expect(fromConfig.tracker.groups.size).toBe(1)
+    const overridden = install({ classifyError: () => 'dependency' }, { classifyError: () => 'client' })
+    expect(overridden.tracker.record(failure, undefined).category).toBe('dependency')
   })
 })

@@ -8,7 +8,7 @@ import { installCrashMonitor } from './crash.js'
 import { errorsDebugHandler } from './debug-route.js'
 import { ErrorSpanProcessor } from './span-processor.js'
 import { ErrorTracker } from './tracker.js'
-import type { ErrorsTrackingOptions } from './types.js'
+import type { ErrorClassifier, ErrorsTrackingOptions } from './types.js'
 
 export const ERRORS_DEFAULTS = {
   maxGroups: 500,
@@ -23,6 +23,16 @@ function positive(value: number | undefined, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback
 }
 
+/**
+ * Settings the SDK may carry in its resolved config (`start()` options and environment); an
+ * option passed to `errorsFeature()` wins over them.
+ */
+interface ConfigSettings {
+  classifyError?: ErrorClassifier
+  errorGroupsMax?: number
+  errorCrashFlushTimeoutMs?: number
+}
+
 /** The running feature, for tests and for `start()`'s caller. */
 export interface ErrorsTrackingHandle {
   readonly tracker: ErrorTracker
@@ -35,13 +45,17 @@ export function errorsFeature(
   const feature: Feature & { handle?: ErrorsTrackingHandle } = {
     name: 'errors',
     install(ctx: SdkContext): void {
-      const maxGroups = positive(options.maxGroups, ERRORS_DEFAULTS.maxGroups)
+      const fromConfig = ctx.config as typeof ctx.config & ConfigSettings
+      const classifyError =
+        options.classifyError ??
+        (typeof fromConfig.classifyError === 'function' ? fromConfig.classifyError : undefined)
+      const maxGroups = positive(options.maxGroups ?? fromConfig.errorGroupsMax, ERRORS_DEFAULTS.maxGroups)
       const counter = ctx.meter.createCounter('otelkit.errors', {
         description: 'Failures by category',
         unit: '{error}',
       })
       const tracker = new ErrorTracker(counter, {
-        classifier: options.classifyError,
+        classifier: classifyError,
         appRoot: options.appRoot ?? process.cwd(),
         fingerprintFrames: positive(options.fingerprintFrames, ERRORS_DEFAULTS.fingerprintFrames),
         maxGroups,
@@ -54,7 +68,10 @@ export function errorsFeature(
       const stop = installCrashMonitor({
         tracker,
         config: ctx.config,
-        timeoutMs: positive(options.crashFlushTimeoutMs, ERRORS_DEFAULTS.crashFlushTimeoutMs),
+        timeoutMs: positive(
+          options.crashFlushTimeoutMs ?? fromConfig.errorCrashFlushTimeoutMs,
+          ERRORS_DEFAULTS.crashFlushTimeoutMs,
+        ),
       })
       ctx.onShutdown(() => {
         stop()
