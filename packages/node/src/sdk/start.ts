@@ -143,7 +143,7 @@ export function startSdk(
   meter
     .createObservableGauge('otelkit.instrumentation.enabled', {
       description: 'Instrumentations otelkit loaded in this process (1 per loaded instrumentation).',
-      unit: '1',
+      unit: '{instrumentation}',
     })
     .addCallback((result) => {
       for (const name of instrumentationNames) result.observe(1, { instrumentation: name })

@@ -1,0 +1,64 @@
+/** The README stays true to the code: every variable, its default, every error code. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DEFAULTS } from '../src/config/defaults.js'
+import { ENV_VARIABLES } from '../src/config/variables.js'
+import { ERROR_CODES } from '../src/errors.js'
+import { PACKAGE_DIR } from './support/service.js'
+
+const readme = readFileSync(join(PACKAGE_DIR, 'README.md'), 'utf8')
+
+function tableRows(firstHeader: string): string[][] {
+  const lines = readme.split('\n')
+  const start = lines.findIndex((l) => l.startsWith(`| ${firstHeader} |`))
+  const rows: string[][] = []
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    )
+  }
+  return rows
+}
+
+const code = (cell: string | undefined) => cell?.match(/^`([^`]*)`$/)?.[1]
+
+describe('README', () => {
+  const rows = tableRows('variable')
+
+  it('lists every environment variable the SDK reads, with its option', () => {
+    const documented = new Map(rows.map((r) => [code(r[0]), r]))
+    for (const variable of ENV_VARIABLES) {
+      const row = documented.get(variable.name)
+      expect(row, `${variable.name} is missing from the README`).toBeDefined()
+      if (!variable.option.endsWith('Protocol') || variable.option === 'otlpProtocol') {
+        expect(code(row?.[1])).toBe(variable.option)
+      }
+    }
+    expect(rows.length).toBe(ENV_VARIABLES.length)
+  })
+
+  it('states the same defaults as the code', () => {
+    let checked = 0
+    for (const row of rows) {
+      const option = code(row[1]) as keyof typeof DEFAULTS | undefined
+      if (!option || !(option in DEFAULTS)) continue
+      const value = DEFAULTS[option] as unknown
+      const literal = code(row[2])
+      if (literal === undefined) continue
+      const expected = Array.isArray(value) ? value.join(',') : String(value)
+      expect(literal, `default of ${row[0]}`).toBe(expected)
+      checked++
+    }
+    expect(checked).toBeGreaterThanOrEqual(20)
+  })
+
+  it('documents every error code, and only those', () => {
+    const documented = tableRows('code').map((r) => code(r[0]))
+    expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort())
+  })
+})
