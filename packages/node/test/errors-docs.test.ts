@@ -13,7 +13,7 @@ import { ERROR_CATEGORIES } from '../src/errors-tracking/types.js'
 const doc = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'errors.md'), 'utf8')
 
 function optionRows(): Map<string, string> {
-  const section = doc.slice(doc.indexOf('## Options'), doc.indexOf('## Metric'))
+  const section = doc.slice(doc.indexOf('## Options'), doc.indexOf('Through `start()`'))
   const rows = new Map<string, string>()
   for (const line of section.split('\n').filter((l) => l.startsWith('| `'))) {
     // split on the column pipes, not on an escaped `\|` inside a cell
