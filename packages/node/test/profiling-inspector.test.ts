@@ -1,12 +1,16 @@
 /**
  * The fallback profiler (node:inspector + conversion to pprof) used when @datadog/pprof cannot
- * load: its CPU profile names the function burning CPU and its heap profile the function that
- * allocated, both as gzipped pprof that pprof-format decodes.
+ * load, or always with `profiler: 'inspector'`: its CPU profile names the function burning CPU
+ * and its heap profile the function that allocated, both as gzipped pprof that pprof-format
+ * decodes, directly and through the ops server's endpoints.
  */
 import { gunzipSync } from 'node:zlib'
 import { Profile } from 'pprof-format'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunningOpsServer, startOpsServer } from '../src/ops/server.js'
+import { profilingFeature } from '../src/profiling/index.js'
 import { inspectorProfiler } from '../src/profiling/inspector.js'
+import type { SdkContext } from '../src/sdk/context.js'
 
 function otelkitInspectorBurnMarker(ms: number): number {
   const end = performance.now() + ms
@@ -60,5 +64,55 @@ describe('inspector fallback profiler', () => {
     expect(names).toContain('otelkitInspectorAllocMarker')
     expect(decoded.sample.every((s) => Number(s.value[1]) > 0)).toBe(true)
     expect(retained.length).toBe(50_000)
+  })
+})
+
+describe('profiling endpoints with profiler: inspector', () => {
+  const TOKEN = 'inspector-token'
+  const auth = { authorization: `Bearer ${TOKEN}` }
+  const hooks: Array<() => unknown> = []
+  let ops: RunningOpsServer
+  let base: string
+
+  beforeAll(async () => {
+    const ctx: SdkContext = {
+      config: { serviceName: 'inspected', profiler: 'inspector', profileMaxSeconds: 1 } as never,
+      meterProvider: undefined as never,
+      meter: undefined as never,
+      telemetryDropped: undefined as never,
+      addSpanProcessor() {},
+      onShutdown: (hook) => void hooks.push(hook),
+    }
+    profilingFeature.install(ctx)
+    ops = startOpsServer({ port: 0, host: '127.0.0.1', debugToken: TOKEN })
+    for (let i = 0; i < 200 && ops.port === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    base = `http://127.0.0.1:${ops.port}`
+  })
+
+  afterAll(async () => {
+    for (const hook of hooks) await hook()
+    await ops.close()
+  })
+
+  it('serves CPU and heap profiles from node:inspector', async () => {
+    const timer = setInterval(() => otelkitInspectorBurnMarker(15), 20)
+    const cpu = await fetch(`${base}/debug/pprof/profile?seconds=5`, { headers: auth }).finally(() =>
+      clearInterval(timer),
+    )
+    expect(cpu.status).toBe(200)
+    expect(cpu.headers.get('x-otelkit-profiler')).toBe('inspector')
+    expect(cpu.headers.get('x-otelkit-profile-seconds')).toBe('1')
+    const cpuProfile = Profile.decode(gunzipSync(Buffer.from(await cpu.arrayBuffer())))
+    expect(cpuProfile.stringTable.strings).toContain('otelkitInspectorBurnMarker')
+    expect(cpuProfile.comment.map((i) => cpuProfile.stringTable.strings[Number(i)])).toContain(
+      'profiler=inspector',
+    )
+
+    await (await fetch(`${base}/debug/pprof/heap`, { headers: auth })).arrayBuffer()
+    otelkitInspectorAllocMarker(20_000)
+    const heap = await fetch(`${base}/debug/pprof/heap`, { headers: auth })
+    expect(heap.status).toBe(200)
+    const heapProfile = Profile.decode(gunzipSync(Buffer.from(await heap.arrayBuffer())))
+    expect(heapProfile.stringTable.strings).toContain('otelkitInspectorAllocMarker')
   })
 })

@@ -21,17 +21,7 @@ export function cpuProfileHandler(serviceName: string, options: ProfilingOptions
     }
     busy = true
     try {
-      let pprof: Awaited<ReturnType<typeof loadPprof>>
-      try {
-        pprof = await loadPprof()
-      } catch (error) {
-        sendText(
-          res,
-          501,
-          `CPU profiling unavailable: @datadog/pprof could not load (${(error as Error).message})`,
-        )
-        return
-      }
+      const pprof = await loadPprof(options.profiler)
       const seconds = Math.min(requested, options.profileMaxSeconds)
       const start = new Date()
       const profile = await pprof.time.profile({ durationMillis: seconds * 1000 })

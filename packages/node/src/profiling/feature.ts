@@ -6,7 +6,7 @@
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import type { Feature, SdkContext } from '../sdk/context.js'
 import { cpuProfileHandler } from './cpu.js'
-import { heapProfileHandler } from './heap.js'
+import { heapProfileRoute } from './heap.js'
 import { resolveProfilingOptions } from './options.js'
 import { heapSnapshotHandler } from './snapshot.js'
 
@@ -22,12 +22,14 @@ export const profilingFeature: Feature = {
     const options = resolveProfilingOptions(ctx.config)
     const service = ctx.config.serviceName
     registerOpsRoute(PROFILING_ROUTES.cpu, cpuProfileHandler(service, options), { debug: true })
-    registerOpsRoute(PROFILING_ROUTES.heap, heapProfileHandler(service, options), { debug: true })
+    const heap = heapProfileRoute(service, options)
+    registerOpsRoute(PROFILING_ROUTES.heap, heap.handler, { debug: true })
     if (options.heapSnapshot) {
       registerOpsRoute(PROFILING_ROUTES.heapSnapshot, heapSnapshotHandler(service), { debug: true })
     }
-    ctx.onShutdown(() => {
+    ctx.onShutdown(async () => {
       for (const path of Object.values(PROFILING_ROUTES)) unregisterOpsRoute(path)
+      await heap.stop()
     })
   },
 }

@@ -12,27 +12,28 @@ import { secondsParam, sendProfile, sendText } from './respond.js'
 
 const STACK_DEPTH = 64
 
-export function heapProfileHandler(serviceName: string, options: ProfilingOptions): OpsHandler {
+export interface HeapProfileRoute {
+  handler: OpsHandler
+  /** Stops the heap sampler if a request started it (on SDK shutdown). */
+  stop(): Promise<void>
+}
+
+export function heapProfileRoute(serviceName: string, options: ProfilingOptions): HeapProfileRoute {
   let samplingSince: Date | undefined
-  return async (_req, res, url) => {
+  const stop = async () => {
+    if (!samplingSince) return
+    samplingSince = undefined
+    await (await loadPprof(options.profiler)).heap.stop()
+  }
+  const handler: OpsHandler = async (_req, res, url) => {
     const seconds = secondsParam(url, 0)
     if (seconds === undefined && url.searchParams.get('seconds') !== '0') {
       sendText(res, 400, 'seconds must be a non-negative integer')
       return
     }
-    let pprof: Awaited<ReturnType<typeof loadPprof>>
-    try {
-      pprof = await loadPprof()
-    } catch (error) {
-      sendText(
-        res,
-        501,
-        `heap profiling unavailable: @datadog/pprof could not load (${(error as Error).message})`,
-      )
-      return
-    }
+    const pprof = await loadPprof(options.profiler)
     if (!samplingSince) {
-      pprof.heap.start(options.heapSamplingIntervalBytes, STACK_DEPTH)
+      await pprof.heap.start(options.heapSamplingIntervalBytes, STACK_DEPTH)
       samplingSince = new Date()
     }
     const wait = Math.min(seconds ?? 0, options.profileMaxSeconds)
@@ -51,4 +52,5 @@ export function heapProfileHandler(serviceName: string, options: ProfilingOption
     const body = await pprof.encode(profile)
     sendProfile(res, body, `heap-${serviceName}-${taken.toISOString().replace(/[:.]/g, '-')}.pb.gz`, meta)
   }
+  return { handler, stop }
 }

@@ -52,6 +52,13 @@ export function inspectorProfiler(): PprofModule {
         await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes })
         heapSession = session
       },
+      async stop() {
+        const session = heapSession
+        heapSession = undefined
+        if (!session) return
+        await session.post('HeapProfiler.stopSampling').catch(() => undefined)
+        session.disconnect()
+      },
       async profile() {
         if (!heapSession) throw new Error('heap sampling has not started')
         const { profile } = await heapSession.post('HeapProfiler.getSamplingProfile')

@@ -24,7 +24,15 @@ export interface ProfilingOptions {
    * @default 524288
    */
   heapSamplingIntervalBytes: number
+  /**
+   * Which profiler: `auto` uses `@datadog/pprof` and falls back to `node:inspector` when it
+   * cannot load; `inspector` always uses `node:inspector` (no native code). Env `OTELKIT_PROFILER`.
+   * @default 'auto'
+   */
+  profiler: ProfilerChoice
 }
+
+export type ProfilerChoice = 'auto' | 'inspector'
 
 /** CPU profile length when the request gives no `seconds`. */
 export const DEFAULT_PROFILE_SECONDS = 10
@@ -33,6 +41,7 @@ export const PROFILING_DEFAULTS: ProfilingOptions = {
   profileMaxSeconds: 60,
   heapSnapshot: false,
   heapSamplingIntervalBytes: 524_288,
+  profiler: 'auto',
 }
 
 function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,6 +58,11 @@ function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   return fallback
 }
 
+function envProfiler(env: NodeJS.ProcessEnv): ProfilerChoice {
+  const raw = env.OTELKIT_PROFILER?.trim().toLowerCase()
+  return raw === 'inspector' ? 'inspector' : PROFILING_DEFAULTS.profiler
+}
+
 export function resolveProfilingOptions(
   config: Partial<ResolvedConfig> & Partial<ProfilingOptions>,
   env: NodeJS.ProcessEnv = process.env,
@@ -62,5 +76,6 @@ export function resolveProfilingOptions(
     heapSamplingIntervalBytes:
       config.heapSamplingIntervalBytes ??
       envInt(env, 'OTELKIT_HEAP_SAMPLING_INTERVAL_BYTES', PROFILING_DEFAULTS.heapSamplingIntervalBytes),
+    profiler: config.profiler ?? envProfiler(env),
   }
 }

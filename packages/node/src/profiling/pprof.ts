@@ -6,6 +6,7 @@
 import type { Profile } from 'pprof-format'
 import { log } from '../logger.js'
 import { inspectorProfiler } from './inspector.js'
+import type { ProfilerChoice } from './options.js'
 
 export interface PprofModule {
   /** Which implementation: `datadog` or `inspector` (sent as `x-otelkit-profiler`). */
@@ -14,11 +15,18 @@ export interface PprofModule {
   heap: {
     start(intervalBytes: number, stackDepth: number): void | Promise<void>
     profile(): Profile | Promise<Profile>
+    stop(): void | Promise<void>
   }
   encode(profile: Profile): Promise<Buffer>
 }
 
-let loading: Promise<PprofModule> | undefined
+let native: Promise<PprofModule> | undefined
+let fallback: PprofModule | undefined
+
+function inspector(): PprofModule {
+  fallback ??= inspectorProfiler()
+  return fallback
+}
 
 async function load(): Promise<PprofModule> {
   try {
@@ -29,13 +37,15 @@ async function load(): Promise<PprofModule> {
     log.warn(
       `@datadog/pprof could not load (${(error as Error)?.message ?? String(error)}); profiling falls back to node:inspector`,
     )
-    return inspectorProfiler()
+    return inspector()
   }
 }
 
-export function loadPprof(): Promise<PprofModule> {
-  loading ??= load()
-  return loading
+/** The profiler to use: `auto` tries `@datadog/pprof` first, `inspector` skips it. */
+export function loadPprof(choice: ProfilerChoice = 'auto'): Promise<PprofModule> {
+  if (choice === 'inspector') return Promise.resolve(inspector())
+  native ??= load()
+  return native
 }
 
 /** Adds otelkit's metadata to a profile as pprof comments (`go tool pprof -comments`). */

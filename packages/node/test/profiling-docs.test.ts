@@ -1,0 +1,49 @@
+/**
+ * docs/profiling.md stays in step with the code: every profiling option is listed with the
+ * default the code uses, and each variable the doc names is read by the options adapter.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PROFILING_DEFAULTS, resolveProfilingOptions } from '../src/profiling/index.js'
+
+const doc = readFileSync(join(import.meta.dirname, '..', 'docs', 'profiling.md'), 'utf8')
+
+const VARIABLES: Record<keyof typeof PROFILING_DEFAULTS, [string, string]> = {
+  profileMaxSeconds: ['OTELKIT_PROFILE_MAX_SECONDS', '7'],
+  heapSnapshot: ['OTELKIT_HEAP_SNAPSHOT', 'true'],
+  heapSamplingIntervalBytes: ['OTELKIT_HEAP_SAMPLING_INTERVAL_BYTES', '4096'],
+  profiler: ['OTELKIT_PROFILER', 'inspector'],
+}
+
+function docRow(variable: string): string[] {
+  const line = doc.split('\n').find((l) => l.startsWith(`| \`${variable}\``))
+  expect(line, variable).toBeDefined()
+  return line!.split(/(?<!\\)\|/).map((cell) => cell.trim())
+}
+
+describe('profiling options', () => {
+  it.each(Object.entries(VARIABLES))(
+    '%s: documented default equals the code, env is read',
+    (key, [variable, value]) => {
+      const cells = docRow(variable)
+      expect(cells[3]).toBe(`\`${String(PROFILING_DEFAULTS[key as keyof typeof PROFILING_DEFAULTS])}\``)
+      expect(resolveProfilingOptions({}, {})).toEqual(PROFILING_DEFAULTS)
+      const resolved = resolveProfilingOptions({}, { [variable]: value })
+      expect(String(resolved[key as keyof typeof PROFILING_DEFAULTS])).toBe(value)
+    },
+  )
+
+  it('falls back to the default on a malformed value, and config fields win over the environment', () => {
+    const env = {
+      OTELKIT_PROFILE_MAX_SECONDS: 'lots',
+      OTELKIT_HEAP_SNAPSHOT: 'maybe',
+      OTELKIT_PROFILER: 'gdb',
+    }
+    expect(resolveProfilingOptions({}, env)).toEqual(PROFILING_DEFAULTS)
+    expect(
+      resolveProfilingOptions({ profileMaxSeconds: 5 }, { OTELKIT_PROFILE_MAX_SECONDS: '9' })
+        .profileMaxSeconds,
+    ).toBe(5)
+  })
+})
