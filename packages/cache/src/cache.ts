@@ -68,9 +68,22 @@ export class Cache {
       core.telemetry.request('hit', 'l1')
       return l1.value as T
     }
+    // the L2 hit path, inlined (one GET, one await, no intermediate objects beyond the entry)
+    const store = core.store
+    let entry: Entry | undefined
     const span = core.telemetry.span('get')
-    const entry = await this.readL2(full)
-    if (entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > now) {
+    if (store !== undefined && store.usable(now)) {
+      const started = store.begin()
+      let data: Buffer | null = null
+      try {
+        data = await store.client.getBuffer(full)
+        store.ok('get', started)
+      } catch (error) {
+        store.fail('get', error)
+      }
+      if (data !== null) entry = this.decode(data)
+    }
+    if (entry !== undefined && entry.staleAt > now) {
       core.telemetry.request('hit', 'l2')
       core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, now)
       Telemetry.end(span, 'hit')
@@ -286,6 +299,10 @@ export class Cache {
     }
     store.ok('get', started)
     if (data === null) return undefined
+    return this.decode(data)
+  }
+
+  private decode(data: Buffer): Entry | undefined {
     try {
       return decodeEntry(data, this.core.serializer)
     } catch {

@@ -47,8 +47,8 @@ export class L1 {
     const cap = now + this.maxTtl
     const entry: L1Entry = {
       value,
-      staleAt: staleAt < cap ? staleAt : cap,
-      hardAt: hardAt < cap ? hardAt : cap,
+      staleAt: Math.min(staleAt, cap),
+      hardAt: Math.min(hardAt, cap),
       bytes,
     }
     const old = this.map.get(key)

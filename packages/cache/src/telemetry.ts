@@ -79,7 +79,6 @@ export class Telemetry {
     })
     const size = meter.createObservableGauge('otelkit.cache.size', {
       description: 'Current L1 size, in entries and in bytes (cache.size.kind).',
-      unit: '1',
     })
     const entriesAttrs = { ...this.base, 'cache.size.kind': 'entries' }
     const bytesAttrs = { ...this.base, 'cache.size.kind': 'bytes' }

@@ -53,7 +53,7 @@ async function points(name: string): Promise<Point[]> {
   return out
 }
 
-function valueOf(list: Point[], attrs: Record<string, unknown>): unknown {
+function pointValue(list: Point[], attrs: Record<string, unknown>): unknown {
   const p = list.find((x) => Object.entries(attrs).every(([k, v]) => x.attributes[k] === v))
   return p?.value
 }
@@ -77,10 +77,10 @@ describe('metrics', () => {
     await noL1.get('absent') // miss l2 (GET)
     await eventually(
       async () =>
-        valueOf(await points('otelkit.cache.loader.duration'), { 'cache.name': 'metrics' }) !== undefined,
+        pointValue(await points('otelkit.cache.loader.duration'), { 'cache.name': 'metrics' }) !== undefined,
     )
     await eventually(async () => {
-      const l = valueOf(await points('otelkit.cache.loader.duration'), { 'cache.name': 'metrics' }) as {
+      const l = pointValue(await points('otelkit.cache.loader.duration'), { 'cache.name': 'metrics' }) as {
         count: number
       }
       return l.count === 3
@@ -88,7 +88,7 @@ describe('metrics', () => {
 
     const requests = await points('otelkit.cache.requests')
     const r = (result: string, tier: string) =>
-      valueOf(requests, { 'cache.name': 'metrics', 'cache.result': result, 'cache.tier': tier })
+      pointValue(requests, { 'cache.name': 'metrics', 'cache.result': result, 'cache.tier': tier })
     expect(r('hit', 'l1')).toBe(1)
     expect(r('hit', 'l2')).toBe(2)
     expect(r('miss', 'l2')).toBe(3)
@@ -97,10 +97,10 @@ describe('metrics', () => {
 
     const ops = await points('otelkit.cache.operation.duration')
     expect(
-      (valueOf(ops, { 'cache.name': 'metrics', 'cache.operation': 'get' }) as { count: number }).count,
+      (pointValue(ops, { 'cache.name': 'metrics', 'cache.operation': 'get' }) as { count: number }).count,
     ).toBe(6)
     await eventually(async () => {
-      const set = valueOf(await points('otelkit.cache.operation.duration'), {
+      const set = pointValue(await points('otelkit.cache.operation.duration'), {
         'cache.name': 'metrics',
         'cache.operation': 'set',
       })
@@ -120,21 +120,21 @@ describe('metrics', () => {
     expect(await failing.get('x')).toBeUndefined()
     const errors = await points('otelkit.cache.errors')
     // three skipped commands: the GET and the SET of getOrSet, the GET of get
-    expect(valueOf(errors, { 'cache.name': 'metrics-down', 'error.type': 'connection' })).toBe(3)
+    expect(pointValue(errors, { 'cache.name': 'metrics-down', 'error.type': 'connection' })).toBe(3)
 
     // evictions and size of L1
     const small = createCache({ name: 'metrics-l1', l1: { maxEntries: 2 } })
     for (let i = 0; i < 5; i++) await small.set(`e${i}`, i)
-    expect(valueOf(await points('otelkit.cache.evictions'), { 'cache.name': 'metrics-l1' })).toBe(3)
+    expect(pointValue(await points('otelkit.cache.evictions'), { 'cache.name': 'metrics-l1' })).toBe(3)
     const size = await points('otelkit.cache.size')
-    expect(valueOf(size, { 'cache.name': 'metrics-l1', 'cache.size.kind': 'entries' })).toBe(2)
-    expect(valueOf(size, { 'cache.name': 'metrics-l1', 'cache.size.kind': 'bytes' })).toBeGreaterThan(0)
+    expect(pointValue(size, { 'cache.name': 'metrics-l1', 'cache.size.kind': 'entries' })).toBe(2)
+    expect(pointValue(size, { 'cache.name': 'metrics-l1', 'cache.size.kind': 'bytes' })).toBeGreaterThan(0)
 
     // oversized values are counted, not stored
     const tiny = createCache({ name: 'metrics-big', maxValueBytes: 64, logger: { warn() {} } })
     await tiny.set('big', 'x'.repeat(100))
     expect(
-      valueOf(await points('otelkit.cache.writes.skipped'), {
+      pointValue(await points('otelkit.cache.writes.skipped'), {
         'cache.name': 'metrics-big',
         reason: 'too_large',
       }),
@@ -173,7 +173,7 @@ describe('metrics', () => {
     await get({ authorization: 'Bearer x' })
     const list = await points('otelkit.cache.http.requests')
     const v = (result: string) =>
-      valueOf(list, { 'cache.name': 'metrics-http', 'http.route': '/products', 'cache.result': result })
+      pointValue(list, { 'cache.name': 'metrics-http', 'http.route': '/products', 'cache.result': result })
     expect(v('miss')).toBe(1)
     expect(v('hit')).toBe(2)
     expect(v('bypass')).toBe(1)
