@@ -221,6 +221,23 @@ describe('client spans with real PostgreSQL errors', () => {
   })
 })
 
+describe('expected failures', () => {
+  it('ignores the CLIENT SETINFO handshake error of Redis servers before 7.2', async () => {
+    const before = await errorCounts()
+    const span = tracer.startSpan('client', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system': 'redis', 'db.statement': 'client SETINFO lib-name ioredis' },
+    })
+    const error = new Error("ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.")
+    error.name = 'ReplyError'
+    span.recordException(error)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
+    span.end()
+    expect(await errorCounts()).toEqual(before)
+    expect(lastSpan('client').attributes['error.category']).toBeUndefined()
+  })
+})
+
 describe('internal spans', () => {
   it('are not counted: the server or client span around them is', async () => {
     const before = await errorCounts()

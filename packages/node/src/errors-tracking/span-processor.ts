@@ -33,6 +33,15 @@ function lastException(span: Span): TimedEvent | undefined {
   return undefined
 }
 
+/**
+ * Failures that are not failures: Redis clients (ioredis, node-redis) send `CLIENT SETINFO` when
+ * they connect and ignore the error of servers older than 7.2, which do not know the command.
+ */
+function isExpectedFailure(attributes: Attributes, message: string): boolean {
+  const system = attributes['db.system.name'] ?? attributes['db.system']
+  return system === 'redis' && /unknown subcommand '?setinfo'?/i.test(message)
+}
+
 function statusCodeOf(attributes: Attributes): number | undefined {
   const v = attributes['http.response.status_code'] ?? attributes['http.status_code']
   const n = typeof v === 'string' ? Number(v) : v
@@ -79,6 +88,7 @@ export class ErrorSpanProcessor implements SpanProcessor {
       (statusCode !== undefined ? String(statusCode) : '_OTHER')
     const code = str(attributes['db.response.status_code']) ?? exceptionType ?? str(attributes['error.type'])
     const message = str(ex['exception.message']) ?? span.status.message ?? ''
+    if (source === 'client' && isExpectedFailure(attributes, message)) return
     const description: ErrorDescription = {
       source,
       type,
