@@ -8,6 +8,8 @@
  * the runbook's web address when generating for a deployment whose notifications link to it.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 import { DEFAULT_RUNBOOK_BASE, type RuleFile } from './rule-types.ts'
 import { dependencyAlerts, hostAlerts, httpAlerts, sloAlerts, telemetryAlerts } from './rules-alerts.ts'
@@ -68,4 +70,4 @@ function main(): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main()
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === resolve(process.argv[1])) main()

@@ -10,6 +10,7 @@ import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { parseThresholds, THRESHOLD_KEYS } from '../../otel-collector/prometheus/thresholds.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const PROM_DIR = join(ROOT, 'otel-collector', 'prometheus')
@@ -71,6 +72,30 @@ describe('generated rule files', () => {
       'recording.yml',
     ])
     expect(alerts.length).toBeGreaterThanOrEqual(25)
+  })
+})
+
+describe('thresholds.yaml', () => {
+  const text = readFileSync(join(ROOT, 'otel-collector', 'thresholds.yaml'), 'utf8')
+
+  it('is a flat map of every key to a number, each key documented by a comment above it', () => {
+    const t = parseThresholds(text)
+    expect(Object.keys(t).sort()).toEqual([...THRESHOLD_KEYS].sort())
+    const lines = text.split('\n')
+    for (const key of THRESHOLD_KEYS) {
+      const at = lines.findIndex((l) => l.startsWith(`${key}:`))
+      expect(lines[at - 1], key).toMatch(/^#/)
+    }
+  })
+
+  it('is refused by the generator with a missing, non-numeric or unknown key', () => {
+    expect(() => parseThresholds(text.replace(/^min_request_rate:.*$/m, ''))).toThrow(
+      /"min_request_rate" missing/,
+    )
+    expect(() => parseThresholds(text.replace(/^cpu_utilization:.*$/m, 'cpu_utilization: high'))).toThrow(
+      /"cpu_utilization" missing or not a number/,
+    )
+    expect(() => parseThresholds(`${text}\nnew_threshold: 1\n`)).toThrow(/unknown key "new_threshold"/)
   })
 })
 
