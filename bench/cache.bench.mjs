@@ -188,6 +188,14 @@ const targets = [
   [`otelkit L2 hit ≥ 0.90× raw ioredis (50 concurrent ${l2Conc.toFixed(2)}×)`, l2Conc >= 0.9],
   [`otelkit L1 hit p50 ≤ 1 µs (${lat['otelkit L1 hit'].p50.toFixed(2)} µs)`, lat['otelkit L1 hit'].p50 <= 1],
 ]
+const fallbacks = otelL2.core.breaker.opened + otelL1.core.breaker.opened
+lines.push(
+  `otelkit fell back to the loader path during the run: breaker opened ${fallbacks} time(s)` +
+    (fallbacks > 0
+      ? ' (Redis stalled past the 50 ms command timeout: the machine was overloaded; numbers of that round include fast misses)'
+      : ''),
+  '',
+)
 lines.push('### Targets', '')
 for (const [text, ok] of targets) lines.push(`- ${ok ? 'met' : '**missed**'}: ${text}`)
 lines.push(

@@ -33,6 +33,8 @@ export class Store {
   /** Commands sent and not yet answered, and when the connection last made progress (performance.now()). */
   private inFlight = 0
   private progressAt = 0
+  /** When the watchdog last dropped a stalled connection (performance.now()), 0 if never. */
+  private stalledAt = 0
 
   constructor(
     source: Client,
@@ -116,11 +118,14 @@ export class Store {
     this.progressAt = performance.now()
     this.breaker.failure(Date.now())
     const message = (error as Error)?.message ?? String(error)
-    const type = /timed? ?out/i.test(message)
-      ? 'timeout'
-      : /connect|closed|writeable|ECONN/i.test(message)
-        ? 'connection'
-        : 'redis'
+    // commands rejected because the watchdog dropped a stalled connection count as timeouts
+    const stalled = this.stalledAt !== 0 && performance.now() - this.stalledAt < 1000
+    const type =
+      stalled || /timed? ?out/i.test(message)
+        ? 'timeout'
+        : /connect|closed|writeable|ECONN|max retries/i.test(message)
+          ? 'connection'
+          : 'redis'
     this.telemetry.error(type)
     this.log.warn(
       `redis-${type}`,
@@ -136,6 +141,7 @@ export class Store {
       `cache "${this.telemetry.name}": Redis gave no reply for ${this.commandTimeout} ms; reconnecting`,
     )
     this.progressAt = performance.now()
+    this.stalledAt = this.progressAt
     if (client.status === 'ready') client.disconnect(true)
   }
 

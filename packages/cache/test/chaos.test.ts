@@ -26,6 +26,7 @@ describe('chaos', () => {
     const cache = createCache({
       name: 'chaos',
       redis,
+      commandTimeout: 200,
       l1: true,
       breaker: { threshold: 3, resetAfter: 200, maxResetAfter: 400 },
       logger: { warn: (m) => warnings.push(m) },
@@ -92,10 +93,10 @@ describe('chaos', () => {
   it('Redis paused (SIGSTOP): calls return through the loader instead of hanging', async () => {
     const redis = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 1 })
     redis.on('error', () => {})
-    const cache = createCache({ name: 'paused', redis, commandTimeout: 50, logger: { warn() {} } })
+    const cache = createCache({ name: 'paused', redis, commandTimeout: 200, logger: { warn() {} } })
     expect(await cache.ready()).toBe(true)
     await cache.set('p', 'cached')
-    expect(await cache.get('p')).toBe('cached')
+    await eventually(async () => (await cache.get('p')) === 'cached')
     server.pause()
     try {
       let calls = 0

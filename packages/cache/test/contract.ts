@@ -34,6 +34,7 @@ export function contractSuite(label: string, setup: () => Promise<Backend>) {
         name: 'contract',
         prefix: randomPrefix(label),
         redis: raw,
+        commandTimeout: '2s',
         logger: { warn() {} },
         ...options,
       })
@@ -142,7 +143,7 @@ export function contractSuite(label: string, setup: () => Promise<Backend>) {
       await sleep(80)
       const served = await Promise.all(
         Array.from({ length: 10 }, () =>
-          cache.getOrSet('swr', loader, { ttl: 50, staleTtl: '10s', jitter: 0 }),
+          cache.getOrSet('swr', loader, { ttl: '1m', staleTtl: '10s', jitter: 0 }),
         ),
       )
       expect(served.every((v) => v === 'v1')).toBe(true)

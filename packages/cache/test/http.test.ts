@@ -83,7 +83,7 @@ function writeNode(res: ServerResponse, c: HttpCase) {
 function makeCache(label: string): Cache {
   const prefix = randomPrefix(`http-${label}`)
   prefixes.push(prefix)
-  return createCache({ name: `http-${label}`, prefix, redis, logger: { warn() {} } })
+  return createCache({ name: `http-${label}`, prefix, redis, commandTimeout: '2s', logger: { warn() {} } })
 }
 
 function listen(server: http.Server): Promise<string> {

@@ -62,8 +62,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('metrics', () => {
   it('counts hits, misses and stale serves per tier, loader calls, operations, errors and evictions exactly', async () => {
-    const withL1 = createCache({ name: 'metrics', prefix, redis, l1: true, logger: { warn() {} } })
-    const noL1 = createCache({ name: 'metrics', prefix, redis, logger: { warn() {} } })
+    const withL1 = createCache({
+      name: 'metrics',
+      prefix,
+      redis,
+      commandTimeout: '2s',
+      l1: true,
+      logger: { warn() {} },
+    })
+    const noL1 = createCache({ name: 'metrics', prefix, redis, commandTimeout: '2s', logger: { warn() {} } })
     await Promise.all([withL1.ready(), noL1.ready()])
     const loader = async () => ({ v: 1 })
 
@@ -154,7 +161,13 @@ describe('metrics', () => {
   })
 
   it('counts HTTP-layer results per route', async () => {
-    const cache = createCache({ name: 'metrics-http', prefix, redis, logger: { warn() {} } })
+    const cache = createCache({
+      name: 'metrics-http',
+      prefix,
+      redis,
+      commandTimeout: '2s',
+      logger: { warn() {} },
+    })
     await cache.ready()
     const step = cacheResponses(cache, { ttl: '1m', route: '/products' })
     const server = http.createServer((req, res) => step(req, res, () => res.end('ok')))
@@ -182,7 +195,13 @@ describe('metrics', () => {
   })
 
   it('creates spans for getOrSet, get (L2) and loads only inside an active trace', async () => {
-    const cache = createCache({ name: 'metrics-spans', prefix, redis, logger: { warn() {} } })
+    const cache = createCache({
+      name: 'metrics-spans',
+      prefix,
+      redis,
+      commandTimeout: '2s',
+      logger: { warn() {} },
+    })
     await cache.ready()
     spans.reset()
     await cache.getOrSet('no-trace', async () => 1)

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('cache.query', () => {
   it('caches rows by SQL and parameters and invalidates them by tag on writes', async () => {
-    const cache = createCache({ name: 'query', prefix, redis })
+    const cache = createCache({ name: 'query', prefix, redis, commandTimeout: '2s' })
     await cache.ready()
     const sql = `SELECT id, name, price_cents FROM ${table} WHERE id = $1`
     const first = await cache.query<{ id: number; name: string }>(counted, sql, [1], {

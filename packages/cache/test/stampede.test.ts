@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe('stampede', () => {
   it('1,000 concurrent misses in one process → 1 loader call', async () => {
-    const cache = createCache({ name: 'stampede', prefix, redis })
+    const cache = createCache({ name: 'stampede', prefix, redis, commandTimeout: '2s' })
     await cache.ready()
     let calls = 0
     const results = await Promise.all(
