@@ -1,7 +1,9 @@
 /**
  * The alerting rules against real metrics: a real Prometheus (Debian binary) scrapes the
  * instrumented example service (examples/shop-api under `--import @otelkit/node/register`) every
- * second while a short load with errors runs, with every rule file loaded. Then:
+ * second while a short load with errors runs, with every rule file loaded. A second small service
+ * under the same preload (fixtures/cache-app.mjs) exercises @otelkit/cache, including a cache
+ * whose Redis is down, so the cache metrics exist too. Then:
  * - Prometheus loaded and evaluated every rule without an error (/api/v1/rules);
  * - every rule expression parses (@prometheus-io/lezer-promql);
  * - every metric name the rules read exists in the scraped data (/api/v1/label/__name__/values),
@@ -23,6 +25,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const EXAMPLE = join(ROOT, 'examples', 'shop-api')
 const RULES_DIR = join(ROOT, 'otel-collector', 'prometheus', 'rules')
 const SERVICE = `shop-api-alerting-${process.pid}`
+const CACHE_SERVICE = `${SERVICE}-cache`
+const CACHE_APP = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'cache-app.mjs')
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
 /**
@@ -65,6 +69,7 @@ function analyse(expr: string): { names: string[]; errors: string[] } {
 }
 
 let service: ChildProcess | undefined
+let cacheApp: ChildProcess | undefined
 let prom: PrometheusServer | undefined
 let serviceLog = ''
 
@@ -174,14 +179,42 @@ beforeAll(async () => {
     (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).ok ? true : undefined,
   )
 
+  const cacheOpsPort = await freePort()
+  const redisDownPort = await freePort()
+  cacheApp = spawn(node, ['--import', '@otelkit/node/register', CACHE_APP], {
+    cwd: EXAMPLE,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      OTELKIT_OPS_PORT: String(cacheOpsPort),
+      OTELKIT_OPS_HOST: '127.0.0.1',
+      OTEL_SERVICE_NAME: CACHE_SERVICE,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'prometheus',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_DOWN_PORT: String(redisDownPort),
+      REDIS_PREFIX: `otelkit-test:alerting-cache:${process.pid}:`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  cacheApp.stderr?.on('data', (b: Buffer) => {
+    serviceLog = (serviceLog + b.toString()).slice(-20_000)
+  })
+  await waitFor('the cache app', async () =>
+    (await fetch(`http://127.0.0.1:${cacheOpsPort}/metrics`)).ok ? true : undefined,
+  )
+
   prom = await startPrometheus({
     config: {
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
       rule_files: [join(RULES_DIR, '*.yml')],
-      scrape_configs: [{ job_name: 'shop-api', static_configs: [{ targets: [`127.0.0.1:${opsPort}`] }] }],
+      scrape_configs: [
+        { job_name: 'shop-api', static_configs: [{ targets: [`127.0.0.1:${opsPort}`] }] },
+        { job_name: 'cache-app', static_configs: [{ targets: [`127.0.0.1:${cacheOpsPort}`] }] },
+      ],
     },
   })
-  await prom.waitForTargets(1)
+  await prom.waitForTargets(2)
   const statuses = await load(`http://127.0.0.1:${port}`, 6)
   // the load produced what the rules are about: successes, 4xx and 5xx
   expect(Object.keys(statuses).map(Number)).toEqual(expect.arrayContaining([200, 400, 404, 500]))
@@ -193,12 +226,17 @@ beforeAll(async () => {
   })
 }, 180_000)
 
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
 afterAll(async () => {
   await prom?.stop()
-  if (service?.pid !== undefined && service.exitCode === null) {
-    service.kill('SIGTERM')
-    await new Promise((resolve) => service?.once('exit', resolve))
-  }
+  await stopChild(service)
+  await stopChild(cacheApp)
 })
 
 describe('rules against metrics scraped from the instrumented example', () => {
@@ -230,7 +268,7 @@ describe('rules against metrics scraped from the instrumented example', () => {
     const used = new Set(rules.flatMap((r) => analyse(r.expr).names).filter((n) => !recorded.has(n)))
     const exported = new Set(
       await server.api<string[]>('/api/v1/label/__name__/values', {
-        'match[]': `{service_name="${SERVICE}"}`,
+        'match[]': `{service_name=~"${SERVICE}|${CACHE_SERVICE}"}`,
       }),
     )
     const missing = [...used].filter((n) => !exported.has(n) && !COLLECTOR_ONLY.test(n)).sort()

@@ -4,8 +4,9 @@
  * exactly as Node ends it (exit code 1, Node's own report on stderr). An app's own
  * 'uncaughtException' listener keeps its behaviour. Fingerprints agree across processes.
  *
- * Until the preload is built, the child installs the feature from source: a resolve hook maps
- * the sources' `.js` specifiers to their `.ts` files, which Node 24 runs with type stripping.
+ * Most cases install the feature from source in the child (a resolve hook maps the sources'
+ * `.js` specifiers to their `.ts` files, which Node 24 runs with type stripping), so they test
+ * this code without a build; one case runs the built preload, `--import @otelkit/node/register`.
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** A directory where `@otelkit/node` resolves as a dependency (the example service). */
+const APP_DIR = join(PACKAGE_DIR, '..', '..', 'examples', 'shop-api')
 const SRC = pathToFileURL(join(PACKAGE_DIR, 'src')).href
 
 interface Received {
@@ -231,6 +234,43 @@ setTimeout(() => { console.log('still running'); process.exitCode = 0 }, 50)
     expect(outcome.stdout).toBe('app handled survivable 7\nstill running\n')
     expect(outcome.stderr).toContain('handled by the application')
     expect(exportedSpan('crash-handled')).toBeUndefined()
+  })
+})
+
+describe('with the preload', () => {
+  it('node --import @otelkit/node/register: exported, then exit code 1 and Node’s report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-crash-'))
+    dirs.push(dir)
+    const appFile = join(dir, 'app.mjs')
+    writeFileSync(appFile, PAYMENT_APP(5150))
+    const child = spawn(process.execPath, ['--import', '@otelkit/node/register', appFile], {
+      cwd: APP_DIR,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        OTEL_SERVICE_NAME: 'crash-preload',
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTELKIT_OPS_PORT: '0',
+        OTELKIT_OPS_HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (c) => {
+      stderr += c
+    })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/PaymentError: card 5150 declined for jane@example.com\n\s+at chargeCard/)
+    expect(stderr).toMatch(/Node\.js v\d+/)
+    const span = exportedSpan('crash-preload')?.span
+    expect(span?.name).toBe('uncaught exception')
+    expect(attr(span?.attributes, 'error.category')).toBe('unhandled')
+    expect(attr(span?.attributes, 'error.type')).toBe('PaymentError')
+    const metric = exportedErrorCount('crash-preload')
+    expect(metric?.name).toBe('otelkit.errors')
+    expect(attr(metric?.sum.dataPoints[0]?.attributes, 'error.category')).toBe('unhandled')
   })
 })
 
