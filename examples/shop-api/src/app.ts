@@ -1,6 +1,7 @@
 /** The Express application: routes, JSON errors, 404. */
 import express, { type ErrorRequestHandler } from 'express'
 import { HttpError } from './http-errors.js'
+import { catalogRouter } from './routes/catalog.js'
 import { miscRouter } from './routes/misc.js'
 import { ordersRouter } from './routes/orders.js'
 import { productsRouter } from './routes/products.js'
@@ -12,10 +13,18 @@ export function createApp() {
   app.get('/', (_req, res) => {
     res.json({
       service: 'shop-api',
-      routes: ['/products', '/products/search?q=', '/products/:id', 'POST /orders'],
+      routes: [
+        '/products',
+        '/products/search?q=',
+        '/products/:id',
+        '/catalog/products',
+        '/catalog/products/:id',
+        'POST /orders',
+      ],
     })
   })
   app.use('/products', productsRouter)
+  app.use('/catalog', catalogRouter)
   app.use('/orders', ordersRouter)
   app.use(miscRouter)
   app.use((_req, res) => {

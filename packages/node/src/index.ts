@@ -19,6 +19,24 @@ export type {
 } from './config/options.js'
 export type { ResolvedConfig } from './config/resolved.js'
 export { ERROR_CODES, OtelkitConfigError, OtelkitError, type OtelkitErrorCode } from './errors.js'
+export {
+  ATTR_ERROR_CATEGORY,
+  ATTR_ERROR_FINGERPRINT,
+  type ErrorCategory,
+  type ErrorClassifier,
+  type ErrorDescription,
+  type ErrorGroup,
+} from './errors-tracking/index.js'
+export {
+  type CheckOutcome,
+  type CheckStatus,
+  type HealthCheck,
+  type HealthReport,
+  type HealthStatus,
+  health,
+  healthRoutes,
+  type RegisterOptions,
+} from './health/index.js'
 export { setHttpRoute } from './instrumentations/http-route.js'
 export { type OpsHandler, type OpsRouteOptions, registerOpsRoute } from './ops/routes.js'
 export type { RunningSdk } from './sdk/start.js'

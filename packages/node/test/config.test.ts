@@ -36,7 +36,7 @@ const BAD_VALUES: BadCase[] = [
   { variable: 'OTEL_SDK_DISABLED', value: 'maybe' },
   { variable: 'OTEL_LOG_LEVEL', value: 'loud' },
   { variable: 'OTELKIT_RESOURCE_INTERVAL', value: 'soon' },
-  { variable: 'OTELKIT_HEALTH_INTERVAL', value: '10ms' },
+  { variable: 'OTELKIT_HEALTH_INTERVAL', value: '2 days' },
   { variable: 'OTELKIT_SLOW_QUERY_MS', value: '1.5' },
   { variable: 'OTELKIT_DEBUG_TOKEN', value: 'short', secret: true },
   { variable: 'OTEL_EXPORTER_OTLP_HEADERS', value: 'authorization', secret: true },

@@ -1,5 +1,6 @@
 /** POST /orders: validates the basket and places the order in one transaction (row locks on the products). */
 import { Router } from 'express'
+import { cache, productTags } from '../cache.js'
 import { pool } from '../db.js'
 import { HttpError, positiveInt } from '../http-errors.js'
 
@@ -62,6 +63,8 @@ ordersRouter.post('/', async (req, res) => {
       [ids, lines.map((l) => l.quantity)],
     )
     await client.query('COMMIT')
+    // Stock changed: drop every cached read of these products (query and response caches).
+    await cache.invalidateTags([...new Set(ids.flatMap(productTags))])
     res.status(201).json({ id: Number(orderId), totalCents: total, items: lines })
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)

@@ -32,4 +32,8 @@ export const DEFAULTS = {
   healthChecks: '',
   slowQueryMs: 500,
   shutdownTimeoutMs: 5000,
+  profileMaxSeconds: 60,
+  heapSnapshot: false,
+  heapSamplingIntervalBytes: 524_288,
+  profiler: 'auto',
 } as const satisfies Partial<ResolvedConfig> & { otlpProtocol: string }

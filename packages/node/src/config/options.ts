@@ -91,4 +91,24 @@ export interface OtelkitOptions {
   slowQueryMs?: number
   /** Flush budget on SIGTERM/SIGINT/beforeExit. Env: `OTELKIT_SHUTDOWN_TIMEOUT` (ms). @default 5000 */
   shutdownTimeoutMs?: number
+  /** Filesystem types left out of system.filesystem.* metrics. Env: `OTELKIT_FILESYSTEM_EXCLUDE_TYPES`. @default the pseudo filesystems (see docs/health-and-resources.md) */
+  filesystemExcludeTypes?: string[]
+  /** Mount points left out (`/path/*` matches below). Env: `OTELKIT_FILESYSTEM_EXCLUDE_MOUNTPOINTS`. @default '/proc/*,/sys/*,/dev/*,/run/*,...' */
+  filesystemExcludeMountPoints?: string[]
+  /** Your error classification rules, run before the built-in ones (code only). @default undefined */
+  classifyError?: (
+    error: import('../errors-tracking/types.js').ErrorDescription,
+  ) => import('../errors-tracking/types.js').ErrorCategory | undefined
+  /** Error groups kept for /debug/errors (LRU). Env: `OTELKIT_ERROR_GROUPS_MAX`. @default 500 */
+  errorGroupsMax?: number
+  /** Time allowed to export an uncaught exception before the process exits. Env: `OTELKIT_ERROR_CRASH_FLUSH_TIMEOUT` (ms). @default 2000 */
+  errorCrashFlushTimeoutMs?: number
+  /** Longest CPU profile a request may ask for, in seconds. Env: `OTELKIT_PROFILE_MAX_SECONDS`. @default 60 */
+  profileMaxSeconds?: number
+  /** Serve /debug/heapsnapshot (pauses the process while it writes). Env: `OTELKIT_HEAP_SNAPSHOT`. @default false */
+  heapSnapshot?: boolean
+  /** Average bytes between heap samples of the sampling heap profiler. Env: `OTELKIT_HEAP_SAMPLING_INTERVAL_BYTES`. @default 524288 */
+  heapSamplingIntervalBytes?: number
+  /** CPU/heap profiler: `auto` (@datadog/pprof, falling back to node:inspector) or `inspector`. Env: `OTELKIT_PROFILER`. @default 'auto' */
+  profiler?: 'auto' | 'inspector'
 }

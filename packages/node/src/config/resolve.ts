@@ -89,5 +89,14 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     healthChecks: merged.healthChecks ?? DEFAULTS.healthChecks,
     slowQueryMs: merged.slowQueryMs ?? DEFAULTS.slowQueryMs,
     shutdownTimeoutMs: merged.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+    filesystemExcludeTypes: merged.filesystemExcludeTypes,
+    filesystemExcludeMountPoints: merged.filesystemExcludeMountPoints,
+    classifyError: merged.classifyError,
+    errorGroupsMax: merged.errorGroupsMax,
+    errorCrashFlushTimeoutMs: merged.errorCrashFlushTimeoutMs,
+    profileMaxSeconds: merged.profileMaxSeconds ?? DEFAULTS.profileMaxSeconds,
+    heapSnapshot: merged.heapSnapshot ?? DEFAULTS.heapSnapshot,
+    heapSamplingIntervalBytes: merged.heapSamplingIntervalBytes ?? DEFAULTS.heapSamplingIntervalBytes,
+    profiler: merged.profiler ?? DEFAULTS.profiler,
   }
 }

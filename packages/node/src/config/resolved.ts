@@ -5,6 +5,7 @@
 import type {
   LogLevelName,
   MetricsExporterName,
+  OtelkitOptions,
   OtlpProtocol,
   ResourceDetectorName,
   SamplerName,
@@ -44,4 +45,13 @@ export interface ResolvedConfig {
   healthChecks: string
   slowQueryMs: number
   shutdownTimeoutMs: number
+  filesystemExcludeTypes: string[] | undefined
+  filesystemExcludeMountPoints: string[] | undefined
+  classifyError: OtelkitOptions['classifyError']
+  errorGroupsMax: number | undefined
+  errorCrashFlushTimeoutMs: number | undefined
+  profileMaxSeconds: number
+  heapSnapshot: boolean
+  heapSamplingIntervalBytes: number
+  profiler: 'auto' | 'inspector'
 }

@@ -55,11 +55,22 @@ function buildSchema() {
       opsPort: ms(0, 65_535),
       opsHost: z.string().min(1),
       debugToken: z.string().min(16, 'expected a secret of at least 16 characters'),
-      resourceIntervalMs: ms(1000, HOUR),
-      healthIntervalMs: ms(500, HOUR),
+      resourceIntervalMs: ms(0, HOUR),
+      healthIntervalMs: ms(0, HOUR),
       healthChecks: z.string(),
       slowQueryMs: ms(0, HOUR),
       shutdownTimeoutMs: ms(0, 60_000),
+      filesystemExcludeTypes: z.array(z.string()),
+      filesystemExcludeMountPoints: z.array(z.string()),
+      classifyError: z.custom<OtelkitOptions['classifyError']>((v) => typeof v === 'function', {
+        message: 'expected a function (error) => category | undefined',
+      }),
+      errorGroupsMax: ms(1, 100_000),
+      errorCrashFlushTimeoutMs: ms(0, 60_000),
+      profileMaxSeconds: ms(1, 3600),
+      heapSnapshot: z.boolean(),
+      heapSamplingIntervalBytes: ms(1024, 1 << 30),
+      profiler: z.enum(['auto', 'inspector']),
     })
     .partial()
 }

@@ -108,9 +108,40 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTELKIT_OPS_PORT', option: 'opsPort', parse: parseInteger(0, 65_535) },
   { name: 'OTELKIT_OPS_HOST', option: 'opsHost', parse: parseHost },
   { name: 'OTELKIT_DEBUG_TOKEN', option: 'debugToken', parse: parseToken, secret: true },
-  { name: 'OTELKIT_RESOURCE_INTERVAL', option: 'resourceIntervalMs', parse: parseDuration(1000, HOUR) },
-  { name: 'OTELKIT_HEALTH_INTERVAL', option: 'healthIntervalMs', parse: parseDuration(500, HOUR) },
+  { name: 'OTELKIT_RESOURCE_INTERVAL', option: 'resourceIntervalMs', parse: parseDuration(0, HOUR) },
+  { name: 'OTELKIT_HEALTH_INTERVAL', option: 'healthIntervalMs', parse: parseDuration(0, HOUR) },
   { name: 'OTELKIT_HEALTH_CHECKS', option: 'healthChecks', parse: parseString, secret: true },
   { name: 'OTELKIT_SLOW_QUERY_MS', option: 'slowQueryMs', parse: parseInteger(0, HOUR) },
   { name: 'OTELKIT_SHUTDOWN_TIMEOUT', option: 'shutdownTimeoutMs', parse: parseInteger(0, 60_000) },
+  { name: 'OTELKIT_FILESYSTEM_EXCLUDE_TYPES', option: 'filesystemExcludeTypes', parse: parseRawList },
+  {
+    name: 'OTELKIT_FILESYSTEM_EXCLUDE_MOUNTPOINTS',
+    option: 'filesystemExcludeMountPoints',
+    parse: parseRawList,
+  },
+  { name: 'OTELKIT_ERROR_GROUPS_MAX', option: 'errorGroupsMax', parse: parseInteger(1, 100_000) },
+  {
+    name: 'OTELKIT_ERROR_CRASH_FLUSH_TIMEOUT',
+    option: 'errorCrashFlushTimeoutMs',
+    parse: parseInteger(0, 60_000),
+  },
+  { name: 'OTELKIT_PROFILE_MAX_SECONDS', option: 'profileMaxSeconds', parse: parseInteger(1, 3600) },
+  { name: 'OTELKIT_HEAP_SNAPSHOT', option: 'heapSnapshot', parse: parseBoolean },
+  {
+    name: 'OTELKIT_HEAP_SAMPLING_INTERVAL_BYTES',
+    option: 'heapSamplingIntervalBytes',
+    parse: parseInteger(1024, 1 << 30),
+  },
+  { name: 'OTELKIT_PROFILER', option: 'profiler', parse: parseEnum(['auto', 'inspector'] as const) },
 ]
+
+/** A comma-separated list kept as written (paths and type names are case-sensitive). */
+function parseRawList(raw: string): Parsed<string[]> {
+  return {
+    ok: true,
+    value: raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  }
+}

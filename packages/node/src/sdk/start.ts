@@ -44,7 +44,7 @@ import {
   createOtlpMetricExporter,
   createOtlpTraceExporter,
 } from './exporters.js'
-import { FEATURES } from './features.js'
+import { createFeatures } from './features.js'
 import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
 import { countingMetricExporter, periodicReader } from './metric-export.js'
 import { buildResource } from './resource.js'
@@ -79,7 +79,7 @@ function diagLevel(config: ResolvedConfig) {
 export function startSdk(
   config: ResolvedConfig,
   selected: readonly CatalogEntry[],
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = createFeatures(),
 ): RunningSdk {
   setLogLevel(diagLevel(config))
   if (config.disabled) {
