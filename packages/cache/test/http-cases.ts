@@ -13,13 +13,22 @@ export interface Step {
   waitMs?: number
   /** Expect an empty body. */
   emptyBody?: boolean
+  /** Expected body when it is not the case's body. */
+  body?: string
 }
 
 export interface HttpCase {
   name: string
   /** Route family: 'c' public routes, 'p' routes that opt in with a principal key, 's' small maxBodyBytes. */
   route?: 'c' | 'p' | 's'
-  response: { status?: number; headers?: Record<string, string>; body?: string; chunks?: string[] }
+  response: {
+    status?: number
+    headers?: Record<string, string>
+    body?: string
+    chunks?: string[]
+    /** After this many calls the handler fails with a 500 (body 'boom', no caching headers). */
+    failAfter?: number
+  }
   /** Response header set from the request's If-None-Match on the first step (ETag cases). */
   steps: Step[]
   calls: number
@@ -262,6 +271,28 @@ export const CASES: HttpCase[] = [
       { headers: { authorization: 'Bearer alice' }, xcache: 'MISS' },
       { headers: { authorization: 'Bearer alice' }, xcache: 'MISS' },
     ],
+    calls: 2,
+  },
+  {
+    name: 'stale-if-error: a failing handler is replaced by the stored response',
+    response: { headers: { 'cache-control': 'max-age=1, stale-if-error=60' }, failAfter: 1 },
+    steps: [{ xcache: 'MISS' }, { xcache: 'HIT' }, { waitMs: 2100, xcache: 'STALE' }, { xcache: 'STALE' }],
+    calls: 3,
+  },
+  {
+    name: 'without stale-if-error a failing handler’s 500 passes through',
+    response: { headers: { 'cache-control': 'max-age=1' }, failAfter: 1 },
+    steps: [
+      { xcache: 'MISS' },
+      { xcache: 'HIT' },
+      { waitMs: 2100, xcache: 'MISS', status: 500, body: 'boom' },
+    ],
+    calls: 2,
+  },
+  {
+    name: 'a failing stale-while-revalidate refresh keeps serving the stale response',
+    response: { headers: { 'cache-control': 'max-age=1, stale-while-revalidate=60' }, failAfter: 1 },
+    steps: [{ xcache: 'MISS' }, { waitMs: 2100, xcache: 'STALE' }, { xcache: 'STALE' }, { xcache: 'STALE' }],
     calls: 2,
   },
 ]

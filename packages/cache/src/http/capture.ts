@@ -69,12 +69,42 @@ export async function handleWithCache(
     }
     chunks.push(buf)
   }
+  const writeHead = res.writeHead
+  const fallback = miss.fallback
+  // stale-if-error: a 5xx from the handler is replaced by the stale response, before any byte is sent
+  let replaced = false
+  const replaceIfError = (status: number): boolean => {
+    if (replaced) return true
+    if (fallback === undefined || status < 500 || res.headersSent) return false
+    replaced = true
+    res.writeHead = writeHead
+    res.write = write
+    res.end = end
+    for (const name of res.getHeaderNames()) res.removeHeader(name)
+    telemetry.http('stale', route)
+    res.writeHead(fallback.status, { ...fallback.headers, 'content-length': String(fallback.body.length) })
+    res.end(req.method === 'HEAD' ? undefined : fallback.body)
+    return true
+  }
+  if (fallback !== undefined) {
+    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+      if (replaceIfError(status)) return this
+      return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest)
+    } as ServerResponse['writeHead']
+  }
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    if (replaceIfError(res.statusCode)) return true
     collect(chunk, rest[0])
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
   } as ServerResponse['write']
   res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (replaceIfError(res.statusCode)) {
+      const callback = [chunk, ...rest].find((a) => typeof a === 'function') as (() => void) | undefined
+      callback?.()
+      return this
+    }
     collect(chunk, rest[0])
+    res.writeHead = writeHead
     res.write = write
     res.end = end
     const result = (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest)

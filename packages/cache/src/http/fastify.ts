@@ -30,6 +30,7 @@ interface FastifyReplyLike {
   header(name: string, value: unknown): FastifyReplyLike
   headers(values: Record<string, unknown>): FastifyReplyLike
   getHeaders(): Record<string, unknown>
+  removeHeader(name: string): FastifyReplyLike
   send(payload?: unknown): FastifyReplyLike
 }
 
@@ -78,9 +79,17 @@ export function cacheResponses(cache: Cache, options: ResponseCacheOptions = {})
 
   async function onSend(request: WithState, reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
     const decision = request[STATE]
-    if (decision === undefined || request.method !== 'GET') return payload
+    if (decision === undefined) return payload
     request[STATE] = undefined
     const req: RequestLike = { method: request.method, url: request.url, headers: request.headers }
+    const fallback = decision.fallback
+    if (fallback !== undefined && reply.statusCode >= 500) {
+      // stale-if-error: serve the stored response instead of the server error
+      telemetry.http('stale', routeOf(request))
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name)
+      reply.code(fallback.status).headers(fallback.headers)
+      return request.method === 'HEAD' ? '' : fallback.body
+    }
     let body: Buffer | undefined
     let out = payload
     if (typeof payload === 'string') body = Buffer.from(payload)

@@ -79,7 +79,20 @@ export type Decision =
       body: Buffer
       notModified: boolean
     }
-  | { kind: 'miss'; baseKey: string; principal: string | undefined }
+  | {
+      kind: 'miss'
+      baseKey: string
+      principal: string | undefined
+      /** A stored response that may replace a 5xx from the handler (stale-if-error, or a failed SWR refresh). */
+      fallback?: Fallback | undefined
+    }
+
+/** A stale response to serve instead of a server error. */
+export interface Fallback {
+  status: number
+  headers: Record<string, string | string[]>
+  body: Buffer
+}
 
 const NEVER_STORED_HEADERS = new Set([
   'set-cookie',
@@ -152,21 +165,27 @@ export async function lookup(
   const baseKey = principal === undefined ? `http:${base}` : `http:${base}|principal:${principal}`
   const writing = pendingStores.get(cache)?.get(baseKey)
   if (writing !== undefined) await writing
-  const pending = refreshes.get(cache)
-  if (pending?.has(baseKey)) {
-    pending.delete(baseKey)
-    return { kind: 'miss', baseKey, principal }
-  }
   let stored = await cache.get<StoredResponse | VaryIndex>(baseKey)
   if (stored !== undefined && 'vary' in stored)
     stored = await cache.get<StoredResponse>(variantKey(baseKey, stored.vary, req))
   if (stored === undefined || !('s' in stored)) return { kind: 'miss', baseKey, principal }
+  const pending = refreshes.get(cache)
+  if (pending?.has(baseKey)) {
+    // this request refreshes a stale entry; if the handler fails, the stale response is served
+    pending.delete(baseKey)
+    return { kind: 'miss', baseKey, principal, fallback: fallbackOf(stored) }
+  }
   const policy = CachePolicy.fromObject(stored.p)
   const evaluation = policy.evaluateRequest(asPolicyRequest(req))
-  if (!evaluation.response) return { kind: 'miss', baseKey, principal }
+  const staleIfError = staleIfErrorAllows(stored, policy, reqCc)
+  if (!evaluation.response) {
+    return { kind: 'miss', baseKey, principal, fallback: staleIfError ? fallbackOf(stored) : undefined }
+  }
   let kind: 'hit' | 'stale' = 'hit'
   if (evaluation.revalidation) {
-    if (evaluation.revalidation.synchronous) return { kind: 'miss', baseKey, principal }
+    if (evaluation.revalidation.synchronous) {
+      return { kind: 'miss', baseKey, principal, fallback: staleIfError ? fallbackOf(stored) : undefined }
+    }
     kind = 'stale'
     let set = refreshes.get(cache)
     if (!set) {
@@ -183,6 +202,23 @@ export async function lookup(
   const inm = req.headers['if-none-match']
   const notModified = stored.e !== undefined && typeof inm === 'string' && etagMatches(inm, stored.e)
   return { kind, status: stored.s, headers, body: stored.b, notModified }
+}
+
+/** True while the stored response is within its `stale-if-error` window (response or request directive). */
+function staleIfErrorAllows(stored: StoredResponse, policy: CachePolicy, reqCc: string): boolean {
+  const fromResponse = /stale-if-error\s*=\s*(\d+)/i.exec(cacheControl(stored.h['cache-control']))
+  const fromRequest = /stale-if-error\s*=\s*(\d+)/i.exec(reqCc)
+  const window = Math.max(Number(fromResponse?.[1] ?? 0), Number(fromRequest?.[1] ?? 0))
+  if (window === 0) return false
+  return policy.age() - policy.maxAge() <= window
+}
+
+function fallbackOf(stored: StoredResponse): Fallback {
+  const headers: Record<string, string | string[]> = { ...stored.h }
+  headers.age = String(Math.max(0, Math.floor((Date.now() - stored.t) / 1000)) + (Number(stored.h.age) || 0))
+  headers['x-cache'] = 'STALE'
+  if (stored.e !== undefined) headers.etag = stored.e
+  return { status: stored.s, headers, body: stored.b }
 }
 
 /** Stores a finished response when every rule allows it. Returns true when stored. */
@@ -234,11 +270,12 @@ async function storeNow(
   if (vary.split(',').some((v) => v.trim() === '*')) return false
   const explicit = /(^|,)\s*(s-maxage|max-age)\s*=/i.test(resCc) || headers.expires !== undefined
   const policyHeaders: Record<string, string | string[]> = { ...headers }
-  if (!explicit) {
-    const swr = options.staleTtl > 0 ? `, stale-while-revalidate=${Math.floor(options.staleTtl / 1000)}` : ''
-    policyHeaders['cache-control'] =
-      `${resCc ? `${resCc}, ` : ''}max-age=${Math.floor(options.ttl / 1000)}${swr}`
+  const directives: string[] = resCc ? [resCc] : []
+  if (!explicit) directives.push(`max-age=${Math.floor(options.ttl / 1000)}`)
+  if (options.staleTtl > 0 && !/stale-while-revalidate/i.test(resCc)) {
+    directives.push(`stale-while-revalidate=${Math.floor(options.staleTtl / 1000)}`)
   }
+  if (directives.length > 0) policyHeaders['cache-control'] = directives.join(', ')
   const shared = decision.principal === undefined
   const policy = new CachePolicy(
     asPolicyRequest(req),
@@ -248,8 +285,10 @@ async function storeNow(
   if (!policy.storable()) return false
   const ttl = policy.timeToLive()
   if (ttl <= 0) return false
-  const swrMatch = /stale-while-revalidate\s*=\s*(\d+)/i.exec(cacheControl(policyHeaders['cache-control']))
-  const staleMs = swrMatch ? Number(swrMatch[1]) * 1000 : 0
+  const policyCc = cacheControl(policyHeaders['cache-control'])
+  const swrMatch = /stale-while-revalidate\s*=\s*(\d+)/i.exec(policyCc)
+  const sieMatch = /stale-if-error\s*=\s*(\d+)/i.exec(policyCc)
+  const staleMs = Math.max(Number(swrMatch?.[1] ?? 0), Number(sieMatch?.[1] ?? 0)) * 1000
   let etag = headers.etag as string | undefined
   if (etag === undefined && options.etag)
     etag = `W/"${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`
