@@ -1,6 +1,7 @@
 #!/bin/sh
 # Steady demo load for the compose stack: about 10 requests a second across the example's
-# routes, including failures (/fail), slow reports, searches, orders and upstream calls.
+# routes, including failures (/fail), cached catalog reads, slow reports, searches, orders and
+# upstream calls.
 set -u
 TARGET="${TARGET:-http://shop-api:8080}"
 i=0
@@ -9,6 +10,8 @@ while true; do
   id=$((i % 20 + 1))
   curl -s -o /dev/null "$TARGET/products"
   curl -s -o /dev/null "$TARGET/products/$id"
+  curl -s -o /dev/null "$TARGET/catalog/products?page=$((i % 3 + 1))"
+  curl -s -o /dev/null "$TARGET/catalog/products/$((i % 10 + 1))"
   curl -s -o /dev/null "$TARGET/products/search?q=item%20$((i % 9 + 1))"
   curl -s -o /dev/null -X POST -H 'content-type: application/json' \
     -d "{\"email\":\"load@example.test\",\"items\":[{\"productId\":$id,\"quantity\":1}]}" "$TARGET/orders"

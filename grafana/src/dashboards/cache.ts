@@ -4,8 +4,8 @@ import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
 import { dashboard, RowBuilder, SEL, stat, timeseries } from '../panels.ts'
 
 const R = 'otelkit_cache_requests_total'
-/** otelkit.cache.size (unit 1, so the Prometheus form takes the `_ratio` suffix). */
-const L1_SIZE = 'otelkit_cache_size_ratio'
+/** otelkit.cache.size: L1 entries and bytes, told apart by cache_size_kind. */
+const L1_SIZE = 'otelkit_cache_size'
 const rate = (by: string, extra = '') => `sum by (${by}) (rate(${R}{${SEL}${extra}}[$__rate_interval]))`
 const ratio = (by: string) => `(${rate(by, ', cache_result="hit"')} or ${rate(by)} * 0) / ${rate(by)}`
 

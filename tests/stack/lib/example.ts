@@ -116,6 +116,9 @@ function mix(i: number): Req[] {
     { path: `/products?page=${(i % 3) + 1}` },
     { path: `/products/${id}` },
     { path: `/products/${(i % 5) + 1}` },
+    { path: '/catalog/products' },
+    { path: `/catalog/products?page=${(i % 3) + 1}` },
+    { path: `/catalog/products/${(i % 10) + 1}` },
     { path: `/products/search?q=item%20${(i % 9) + 1}` },
     {
       path: '/orders',
