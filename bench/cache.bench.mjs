@@ -5,6 +5,7 @@
 // latency percentiles of the L1 hit paths. Targets: otelkit L2 hit >= 0.90x raw ioredis; otelkit L1 hit p50 <= 1 us.
 // Keys live under a random prefix and are removed at the end. Exits 0 even when a target is missed.
 import { randomBytes } from 'node:crypto'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { median, ROOT } from './lib/harness.mjs'
 
@@ -157,7 +158,12 @@ lines.push('## Cache hit paths (`bench/cache.bench.mjs`)', '')
 lines.push(
   `Node ${process.version}, Redis on 127.0.0.1:6379 (shared machine, 2 cores), 1 KB JSON values over ${KEYS} keys, ` +
     `${ROUNDS} interleaved rounds of ${fmt(SEQ_OPS)} sequential and ${fmt(CONC_OPS)} ${CONCURRENCY}-concurrent gets per variant. ` +
-    'Throughput in operations per second: median (min–max); ratio = median / raw ioredis GET median. No MeterProvider registered (metrics are no-ops), as for the other libraries.',
+    'Throughput in operations per second: median (min–max); ratio = median / raw ioredis GET median. No MeterProvider registered (metrics are no-ops), as for the other libraries. ' +
+    `Load average at the end of the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' / ',
+      )} on ${cpus().length} cores (above the core count, other processes competed for the CPU and ranges widen).`,
   '',
 )
 for (const mode of ['sequential', 'concurrent']) {

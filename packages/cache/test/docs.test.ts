@@ -37,7 +37,7 @@ describe('documentation', () => {
 
   it('README option defaults equal the code', () => {
     const row = (option: string) => {
-      const m = new RegExp(`^\\| \`${option.replace('.', '\\.')}\` \\| ([^|]+) \\|`, 'm').exec(readme)
+      const m = new RegExp(`^\\| \`${option.replace('.', '\\.')}\`\\s*\\| ([^|]+?)\\s*\\|`, 'm').exec(readme)
       if (!m) throw new Error(`option ${option} is not in the README table`)
       return m[1]!.trim()
     }

@@ -32,6 +32,24 @@ export function freePort(): Promise<number> {
   })
 }
 
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.unref()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too, so both stay below 65536. */
+export async function freeClusterPort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 25_000)
+    if ((await canBind(port)) && (await canBind(port + 10_000))) return port
+  }
+  throw new Error('no free port pair for a cluster node')
+}
+
 async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -56,7 +74,7 @@ export class RedisProcess {
   ) {}
 
   static async start(extra: string[] = []): Promise<RedisProcess> {
-    const port = await freePort()
+    const port = extra.includes('--cluster-enabled') ? await freeClusterPort() : await freePort()
     const dir = mkdtempSync(join(tmpdir(), 'otelkit-redis-'))
     const server = new RedisProcess(port, dir, extra)
     await server.start()
