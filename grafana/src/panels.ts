@@ -26,6 +26,8 @@ export interface Query {
   legend?: string
   /** Evaluate once at the end of the range (tables, stats). @default false */
   instant?: boolean
+  /** Ask Prometheus for exemplars (trace ids linked to Tempo by the datasource). @default false */
+  exemplar?: boolean
 }
 
 const REF_IDS = 'ABCDEFGHIJ'
@@ -36,6 +38,7 @@ function target(q: Query, i: number): DataqueryBuilder {
     .refId(REF_IDS[i] ?? `Q${i}`)
     .expr(q.expr)
     .legendFormat(q.legend ?? '__auto')
+  if (q.exemplar) b.exemplar(true)
   return q.instant ? b.instant() : b.range()
 }
 

@@ -54,9 +54,21 @@ export function serviceOverview(): Dashboard {
       ]),
     )
     .withRow(new RowBuilder('Latency'))
-    .withPanel(timeseries('p50 latency by route', 's', [{ expr: quantile(0.5), legend: '{{http_route}}' }]))
-    .withPanel(timeseries('p90 latency by route', 's', [{ expr: quantile(0.9), legend: '{{http_route}}' }]))
-    .withPanel(timeseries('p99 latency by route', 's', [{ expr: quantile(0.99), legend: '{{http_route}}' }]))
+    .withPanel(
+      timeseries('p50 latency by route', 's', [
+        { expr: quantile(0.5), legend: '{{http_route}}', exemplar: true },
+      ]),
+    )
+    .withPanel(
+      timeseries('p90 latency by route', 's', [
+        { expr: quantile(0.9), legend: '{{http_route}}', exemplar: true },
+      ]),
+    )
+    .withPanel(
+      timeseries('p99 latency by route', 's', [
+        { expr: quantile(0.99), legend: '{{http_route}}', exemplar: true },
+      ]),
+    )
     .withPanel(
       table('Slowest routes (p95 over the range)', 's', [
         {

@@ -11,6 +11,13 @@ import { freePort } from '../../support/prometheus.ts'
 const exampleDir = fileURLToPath(new URL('../../../examples/shop-api/', import.meta.url))
 const PG = ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres', '-qAtc']
 
+/**
+ * Redis logical database of the stack tests: the example's cache writes under its own `shop:`
+ * namespace whatever REDIS_PREFIX says, so a database of its own keeps other tests' keys apart.
+ */
+export const REDIS_DB = 11
+const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`
+
 /** A running example service. */
 export interface Example {
   serviceName: string
@@ -32,7 +39,7 @@ export async function startExample(serviceName: string): Promise<Example> {
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL,
     REDIS_PREFIX: prefix,
     SEED_PRODUCTS: '200',
     PORT: String(port),
@@ -44,14 +51,18 @@ export async function startExample(serviceName: string): Promise<Example> {
     OTELKIT_RESOURCE_INTERVAL: '1s',
     OTELKIT_HEALTH_INTERVAL: '1s',
     // Two real dependencies and one that is down, so every health state has series.
-    OTELKIT_HEALTH_CHECKS: `postgres=${databaseUrl},redis=redis://127.0.0.1:6379,pricing=http://127.0.0.1:${closedPort}/`,
+    OTELKIT_HEALTH_CHECKS: `postgres=${databaseUrl},redis=${REDIS_URL},pricing=http://127.0.0.1:${closedPort}/`,
   }
   const cleanupDb = () => {
     execFileSync('psql', [...PG, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`])
-    const keys = execFileSync('redis-cli', ['--scan', '--pattern', `${prefix}*`], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-    if (keys.length > 0) execFileSync('redis-cli', ['DEL', ...keys])
+    for (const pattern of [`${prefix}*`, 'shop:*']) {
+      const keys = execFileSync('redis-cli', ['-n', String(REDIS_DB), '--scan', '--pattern', pattern], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean)
+      if (keys.length > 0) execFileSync('redis-cli', ['-n', String(REDIS_DB), 'DEL', ...keys])
+    }
   }
   try {
     execFileSync(process.execPath, ['dist/migrate.js'], { cwd: exampleDir, env, stdio: 'pipe' })
