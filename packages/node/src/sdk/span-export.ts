@@ -43,6 +43,8 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
   private timer: NodeJS.Timeout | undefined
   private inFlight: Promise<void> | undefined
   private shutDown = false
+  /** After a failed export, no new attempt before this time (ms since epoch). */
+  private backoffUntil = 0
   private readonly logFailure = rateLimitedLogger(60_000)
 
   constructor(sink: SpanBatchSink<T>, options: BatchingSpanProcessorOptions) {
@@ -91,6 +93,11 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
 
   private kick(): void {
     if (this.inFlight !== undefined || this.queue.length === 0) return
+    if (Date.now() < this.backoffUntil) {
+      // The collector just failed: wait instead of spinning on it; the bounded queue drops the rest.
+      this.schedule()
+      return
+    }
     this.inFlight = this.exportOne().finally(() => {
       this.inFlight = undefined
       if (this.queue.length >= this.options.maxExportBatchSize) this.kick()
@@ -115,6 +122,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
     const result = await Promise.race([sent, timeout])
     clearTimeout(timer)
     if (!result.ok) {
+      this.backoffUntil = Date.now() + Math.min(this.options.scheduledDelayMs, 5000)
       this.options.onDrop(result.reason ?? 'export_failed', batch.length)
       this.logFailure(
         'warn',
@@ -125,6 +133,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
   }
 
   async forceFlush(): Promise<void> {
+    this.backoffUntil = 0
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined

@@ -1,0 +1,93 @@
+// CPU per request of the preload, measured on the server process itself: one keep-alive client
+// sends requests one after another and the server's CPU time (all threads, /proc) is divided by
+// the request count. Less sensitive to a busy machine than throughput; rounds are interleaved.
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { cpuMicros } from './lib/cpu.mjs'
+import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000)
+const rootRequire = createRequire(join(ROOT, 'package.json'))
+const stockRegister = rootRequire.resolve('@opentelemetry/auto-instrumentations-node/register').replace(/\.cjs$/, '.mjs')
+const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
+const otelkitRegister = join(ROOT, 'packages/node/dist/register.js')
+
+const sink = await startSink()
+const common = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+  OTEL_METRICS_EXPORTER: 'prometheus',
+  OTEL_LOG_LEVEL: 'error',
+}
+const VARIANTS = {
+  bare: { flags: [], env: {} },
+  'otelkit, traces off': { flags: ['--import', otelkitRegister], env: { ...common, OTEL_TRACES_EXPORTER: 'none', OTELKIT_OPS_PORT: '0' } },
+  otelkit: { flags: ['--import', otelkitRegister], env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' } },
+  stock: {
+    flags: ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings'],
+    env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_PROMETHEUS_PORT: String(19500 + Math.floor(Math.random() * 400)) },
+  },
+}
+const APPS = {
+  hello: { script: join(ROOT, 'bench/apps/hello.mjs'), cwd: ROOT, path: () => '/' },
+  'shop-api product-by-id': {
+    script: join(ROOT, 'examples/shop-api/dist/server.js'),
+    cwd: join(ROOT, 'examples/shop-api'),
+    path: (i) => `/products/${1 + ((i * 7919) % 5000)}`,
+    env: { HOST: '127.0.0.1', REDIS_PREFIX: 'bench:' },
+  },
+}
+
+function request(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+        res.resume()
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path}`))))
+      })
+      .on('error', reject)
+  })
+}
+
+async function measure(app, variant) {
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  const server = await startServer({
+    args: [...variant.flags, app.script],
+    cwd: app.cwd,
+    env: { ...variant.env, ...(app.env ?? {}), PORT: String(port) },
+  })
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  try {
+    for (let i = 0; i < 500; i++) await request(agent, server.port, app.path(i))
+    const before = cpuMicros(server.child.pid)
+    for (let i = 0; i < REQUESTS; i++) await request(agent, server.port, app.path(i))
+    return (cpuMicros(server.child.pid) - before) / REQUESTS
+  } finally {
+    agent.destroy()
+    await stopServer(server)
+  }
+}
+
+const out = []
+out.push('## CPU per request (`bench/cpu.bench.mjs`)')
+out.push('')
+out.push(`Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after 500 warm-up, ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`)
+out.push('')
+out.push('| app | variant | CPU µs / request | over bare |')
+out.push('| --- | --- | --- | --- |')
+for (const [appName, app] of Object.entries(APPS)) {
+  const results = Object.fromEntries(Object.keys(VARIANTS).map((v) => [v, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, variant] of Object.entries(VARIANTS)) results[name].push(await measure(app, variant))
+  }
+  const bare = median(results.bare)
+  for (const [name, values] of Object.entries(results)) {
+    const m = median(values)
+    const f = (n) => n.toFixed(1)
+    out.push(`| ${appName} | ${name} | ${f(m)} (${f(Math.min(...values))}–${f(Math.max(...values))}) | ${name === 'bare' ? '' : `+${f(m - bare)} (${(m / bare).toFixed(2)}×)`} |`)
+  }
+}
+sink.server.close()
+process.stdout.write(`${out.join('\n')}\n`)
