@@ -15,7 +15,7 @@ wait_port() {
 }
 
 need_apt=()
-for tool in prometheus:prometheus promtool:prometheus amtool:prometheus-alertmanager alertmanager:prometheus-alertmanager docker-compose:docker-compose chromium:chromium redis-server:redis-server redis-cli:redis-tools psql:postgresql-client script:bsdutils; do
+for tool in prometheus:prometheus promtool:prometheus amtool:prometheus-alertmanager prometheus-alertmanager:prometheus-alertmanager docker-compose:docker-compose chromium:chromium redis-server:redis-server redis-cli:redis-tools psql:postgresql-client script:bsdutils; do
   bin=${tool%%:*}; pkg=${tool##*:}
   command -v "$bin" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
