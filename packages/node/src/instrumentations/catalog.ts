@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import type { Instrumentation } from '@opentelemetry/instrumentation'
+import { createPgInstrumentation } from './pg.js'
 
 const require = createRequire(import.meta.url)
 
@@ -17,13 +18,15 @@ export interface CatalogEntry {
   modules: string[]
   /** Off unless explicitly enabled. */
   optIn?: boolean
-  /** Builds the upstream instrumentation; undefined for otelkit's own ones. */
-  create?: (ctx: CatalogContext) => Instrumentation
+  /** Builds the upstream instrumentation; absent (or returning undefined) for otelkit's own ones. */
+  create?: (ctx: CatalogContext) => Instrumentation | undefined
 }
 
 export interface CatalogContext {
   /** Names the user enabled explicitly. */
   explicitlyEnabled: ReadonlySet<string>
+  /** Major version of a module as the application loads it. */
+  moduleMajorVersion: (name: string) => number | undefined
 }
 
 const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
@@ -46,10 +49,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'pg',
     modules: ['pg'],
-    create: () => {
-      const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg')
-      return new PgInstrumentation({ enhancedDatabaseReporting: false, ignoreConnectSpans: true })
-    },
+    // otelkit's own (pg.ts): one wrapper, normalised statements, no connect or pool spans.
+    create: () => createPgInstrumentation(),
   },
   {
     name: 'mysql2',
@@ -62,7 +63,9 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'ioredis',
     modules: ['ioredis'],
-    create: () => {
+    // ioredis 6+ publishes its commands on a tracing channel: otelkit's own subscriber (start.ts).
+    create: (ctx) => {
+      if ((ctx.moduleMajorVersion('ioredis') ?? 0) >= 6) return undefined
       const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis')
       return new IORedisInstrumentation({ requireParentSpan: false })
     },

@@ -30,3 +30,19 @@ export function isModulePresent(name: string): boolean {
   }
   return false
 }
+
+/** Major version of a module as the application would load it, or undefined. */
+export function moduleMajorVersion(name: string): number | undefined {
+  cachedBases ??= bases()
+  for (const base of cachedBases) {
+    try {
+      const req = createRequire(base)
+      const version = (req(`${name}/package.json`) as { version?: string }).version
+      const major = Number(version?.split('.')[0])
+      if (Number.isInteger(major)) return major
+    } catch {
+      // not resolvable from here
+    }
+  }
+  return undefined
+}

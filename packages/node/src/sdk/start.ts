@@ -28,6 +28,8 @@ import {
   disableHttpServerInstrumentation,
   enableHttpServerInstrumentation,
 } from '../instrumentations/http-server.js'
+import { disableIoredisChannel, enableIoredisChannel } from '../instrumentations/ioredis-channel.js'
+import { moduleMajorVersion } from '../instrumentations/presence.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from '../instrumentations/undici.js'
 import { log, setLogLevel } from '../logger.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
@@ -210,10 +212,12 @@ export function startSdk(
   if (selectedNames.has('fastify')) enableFastifyRoutes()
   const upstream: Instrumentation[] = []
   const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
+  if (selectedNames.has('ioredis') && (moduleMajorVersion('ioredis') ?? 0) >= 6) enableIoredisChannel(tracer)
   for (const entry of selected) {
     if (!entry.create) continue
     try {
-      const instrumentation = entry.create({ explicitlyEnabled })
+      const instrumentation = entry.create({ explicitlyEnabled, moduleMajorVersion })
+      if (instrumentation === undefined) continue
       instrumentation.setTracerProvider(tracerProvider)
       instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
       instrumentation.enable()
@@ -265,6 +269,7 @@ export function startSdk(
         disableHttpServerInstrumentation()
         disableHttpClientInstrumentation()
         disableUndiciInstrumentation()
+        disableIoredisChannel()
         disableFastifyRoutes()
         await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
         await withTimeout(

@@ -1,0 +1,82 @@
+/**
+ * ioredis 6+ instrumentation on its own `ioredis:command` tracing channel (no patching, no
+ * instrumentation framework): a CLIENT span per command with the semantic-convention attributes
+ * and ioredis's sanitised arguments (values of writes are already `?`). ioredis older than 6 has
+ * no channel and keeps the upstream instrumentation (see catalog.ts).
+ */
+import diagnosticsChannel from 'node:diagnostics_channel'
+import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
+import { isTracingSuppressed } from '@opentelemetry/core'
+
+const SPAN = Symbol('otelkit.ioredis.span')
+
+interface CommandContext {
+  command: string
+  args?: string[]
+  database?: number
+  serverAddress?: string
+  serverPort?: number
+  error?: Error
+  [SPAN]?: Span
+}
+
+let tracer: Tracer | undefined
+
+function statementOf(ctx: CommandContext): string {
+  const args = ctx.args
+  if (!args || args.length === 0) return ctx.command
+  return `${ctx.command} ${args.join(' ')}`
+}
+
+const handlers = {
+  start(message: unknown) {
+    const t = tracer
+    if (t === undefined) return
+    const active = context.active()
+    if (isTracingSuppressed(active)) return
+    const ctx = message as CommandContext
+    const span = t.startSpan(
+      ctx.command,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'redis',
+          'db.operation.name': ctx.command.toUpperCase(),
+          'db.namespace': String(ctx.database ?? 0),
+          'db.query.text': statementOf(ctx),
+          'server.address': ctx.serverAddress,
+          'server.port': ctx.serverPort,
+        },
+      },
+      active,
+    )
+    ctx[SPAN] = span
+  },
+  end() {},
+  asyncStart(message: unknown) {
+    const ctx = message as CommandContext
+    const span = ctx[SPAN]
+    if (span === undefined) return
+    ctx[SPAN] = undefined
+    const error = ctx.error
+    if (error !== undefined) {
+      span.recordException(error)
+      span.setAttribute('error.type', error.name || 'Error')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
+    }
+    span.end()
+  },
+  asyncEnd() {},
+  error() {},
+}
+
+export function enableIoredisChannel(t: Tracer): void {
+  if (tracer === undefined) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers)
+  tracer = t
+}
+
+export function disableIoredisChannel(): void {
+  if (tracer === undefined) return
+  diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(handlers)
+  tracer = undefined
+}
