@@ -190,12 +190,26 @@ try {
     ['otelkit, resources + health, nothing scraping', quiet],
     ['otelkit, resources + health, scraped every 15 s, /readyz every 10 s', scraped],
   ]
+  const exits = procs.map(([label, s]) => {
+    const seen = { label, code: undefined }
+    s.child.once('exit', (code, signal) => {
+      seen.code = code ?? signal
+    })
+    return seen
+  })
   const before = procs.map(([, s]) => cpuSeconds(s.child.pid))
   await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000))
-  const after = procs.map(([, s]) => cpuSeconds(s.child.pid))
   poller.stop()
-  for (const [i, [label]] of procs.entries()) idle.push([label, after[i] - before[i]])
-  await Promise.all(procs.map(([, s]) => stopServer(s)))
+  for (const [i, [label, s]] of procs.entries()) {
+    if (exits[i].code !== undefined) {
+      warnings.push(
+        `idle: "${label}" exited (${exits[i].code}): ${s.stderr().trim().split('\n').slice(-3).join(' / ')}`,
+      )
+      continue
+    }
+    idle.push([label, cpuSeconds(s.child.pid) - before[i]])
+  }
+  await Promise.all(procs.filter((_, i) => exits[i].code === undefined).map(([, s]) => stopServer(s)))
 } catch (error) {
   warnings.push(`idle measurement failed: ${error.message.slice(0, 200)}`)
 }
