@@ -27,7 +27,7 @@ beforeAll(async () => {
     'mariadb=mariadb://root@127.0.0.1:3306/test',
     `payments=http://127.0.0.1:${closedPort}/health`,
     ...BAD_ENTRIES,
-  ].join(',')
+  ].join(',\n')
   t = createTestContext({ healthChecks: spec, healthIntervalMs: 60_000 })
   healthFeature.install(t.ctx)
   ops = startOpsServer({ port: 0, host: '127.0.0.1', debugToken: undefined })

@@ -35,7 +35,7 @@ const NAME = /^[A-Za-z0-9_.-]{1,64}$/
 
 export const ACCEPTED_FORM =
   'accepted form: [critical:]name=url with name of A-Z a-z 0-9 _ . - and a postgres://, postgresql://, ' +
-  'mysql://, mariadb://, redis://, rediss://, http:// or https:// URL, entries separated by commas ' +
+  'mysql://, mariadb://, redis://, rediss://, http:// or https:// URL, entries separated by commas or newlines ' +
   '(e.g. critical:db=postgres://user@host:5432/app,cache=redis://host:6379)'
 
 /** Hides a password in an entry before it is logged. */
@@ -46,7 +46,7 @@ export function redact(entry: string): string {
 export function parseHealthChecks(spec: string): ParseResult {
   const result: ParseResult = { checks: [], problems: [] }
   const seen = new Set<string>()
-  for (const raw of spec.split(',')) {
+  for (const raw of spec.split(/[,\n]/)) {
     const entry = raw.trim()
     if (entry === '') continue
     const skip = (why: string) =>
