@@ -121,6 +121,28 @@ describe('/healthz and /readyz on the ops server', () => {
     expect((await get('/readyz')).status).toBe(200)
   })
 
+  it('keeps answering /healthz while a check hangs, and /readyz once its timeout cuts it', async () => {
+    let release: () => void = () => {}
+    health.register('hangs', () => new Promise<void>((resolve) => (release = resolve)), { timeoutMs: 1500 })
+    const order: string[] = []
+    const ready = get('/readyz').then((r) => {
+      order.push('readyz')
+      return r
+    })
+    const live = await get('/healthz')
+    order.push('healthz')
+    expect(live.status).toBe(200)
+    const readyAnswer = await ready
+    expect(order).toEqual(['healthz', 'readyz'])
+    expect(readyAnswer.status).toBe(200)
+    expect(readyAnswer.body.checks.hangs).toMatchObject({
+      status: 'down',
+      lastError: 'timed out after 1500 ms',
+    })
+    release()
+    health.unregister('hangs')
+  })
+
   it('runs a check at most once per second however fast /readyz is probed', async () => {
     let runs = 0
     health.register('counted', async () => {
@@ -178,7 +200,7 @@ describe('health metrics', () => {
     expect(duration?.descriptor.unit).toBe('s')
     const names = duration?.dataPoints.map((p) => p.attributes['health.check.name']).sort()
     // Checks registered and removed earlier keep their (cumulative) duration series.
-    expect(names).toEqual(['cache', 'counted', 'critical-broken', 'db', 'mariadb', 'payments'])
+    expect(names).toEqual(['cache', 'counted', 'critical-broken', 'db', 'hangs', 'mariadb', 'payments'])
 
     const text = await t.reader.scrape()
     expect(text).toMatch(/^otelkit_health_status\{[^}]*health_check_name="_overall"\} 0\.5$/m)
