@@ -120,7 +120,7 @@ describe.each([
 })
 
 describe('routes', () => {
-  it('Express 5 nested routers report the full template', async () => {
+  it('Express 5 nested routers report the full template, parametrised mounts included', async () => {
     const service = await startService({ fixture: 'esm-app.mjs' })
     try {
       for (const id of [1, 2, 3]) expect((await service.get(`/api/items/${id}`)).status).toBe(200)

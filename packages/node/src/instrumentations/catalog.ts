@@ -27,6 +27,8 @@ export interface CatalogContext {
   explicitlyEnabled: ReadonlySet<string>
   /** Major version of a module as the application loads it. */
   moduleMajorVersion: (name: string) => number | undefined
+  /** Express routes come from router's tracing channel (Express 5, router 2.3+). */
+  expressChannel: boolean
 }
 
 const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
@@ -37,7 +39,10 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'express',
     modules: ['express'],
+    // Express 5 on router 2.3+ publishes its routing on a tracing channel: otelkit's own
+    // subscriber (express-channel.ts) unless middleware spans are asked for.
     create: (ctx) => {
+      if (ctx.expressChannel && !ctx.explicitlyEnabled.has('express-middleware')) return undefined
       const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express')
       // Routes only, no span per middleware, unless `express-middleware` is enabled.
       const layers = ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES

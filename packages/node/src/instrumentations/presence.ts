@@ -46,3 +46,24 @@ export function moduleMajorVersion(name: string): number | undefined {
   }
   return undefined
 }
+
+/** Version of a dependency of `parent` as `parent` loads it (e.g. express's router). */
+export function nestedModuleVersion(parent: string, name: string): string | undefined {
+  cachedBases ??= bases()
+  for (const base of cachedBases) {
+    try {
+      const parentEntry = createRequire(base).resolve(parent)
+      return (createRequire(parentEntry)(`${name}/package.json`) as { version?: string }).version
+    } catch {
+      // not resolvable from here
+    }
+  }
+  return undefined
+}
+
+/** True when `version` (x.y.z) is at least `major.minor`. */
+export function versionAtLeast(version: string | undefined, major: number, minor: number): boolean {
+  if (version === undefined) return false
+  const [a, b] = version.split('.').map(Number)
+  return (a ?? 0) > major || ((a ?? 0) === major && (b ?? 0) >= minor)
+}

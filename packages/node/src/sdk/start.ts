@@ -19,6 +19,7 @@ import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { CATALOG, type CatalogEntry } from '../instrumentations/catalog.js'
+import { disableExpressChannel, enableExpressChannel } from '../instrumentations/express-channel.js'
 import { disableFastifyRoutes, enableFastifyRoutes } from '../instrumentations/fastify-routes.js'
 import {
   disableHttpClientInstrumentation,
@@ -29,7 +30,7 @@ import {
   enableHttpServerInstrumentation,
 } from '../instrumentations/http-server.js'
 import { disableIoredisChannel, enableIoredisChannel } from '../instrumentations/ioredis-channel.js'
-import { moduleMajorVersion } from '../instrumentations/presence.js'
+import { moduleMajorVersion, nestedModuleVersion, versionAtLeast } from '../instrumentations/presence.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from '../instrumentations/undici.js'
 import { log, setLogLevel } from '../logger.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
@@ -213,10 +214,13 @@ export function startSdk(
   const upstream: Instrumentation[] = []
   const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
   if (selectedNames.has('ioredis') && (moduleMajorVersion('ioredis') ?? 0) >= 6) enableIoredisChannel(tracer)
+  const expressChannel =
+    selectedNames.has('express') && versionAtLeast(nestedModuleVersion('express', 'router'), 2, 3)
+  if (expressChannel && !explicitlyEnabled.has('express-middleware')) enableExpressChannel()
   for (const entry of selected) {
     if (!entry.create) continue
     try {
-      const instrumentation = entry.create({ explicitlyEnabled, moduleMajorVersion })
+      const instrumentation = entry.create({ explicitlyEnabled, moduleMajorVersion, expressChannel })
       if (instrumentation === undefined) continue
       instrumentation.setTracerProvider(tracerProvider)
       instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
@@ -270,6 +274,7 @@ export function startSdk(
         disableHttpClientInstrumentation()
         disableUndiciInstrumentation()
         disableIoredisChannel()
+        disableExpressChannel()
         disableFastifyRoutes()
         await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
         await withTimeout(
