@@ -20,7 +20,9 @@ describe('docs/health-and-resources.md matches the code', () => {
     expect(mounts?.split(',')).toEqual([...DEFAULT_FILESYSTEM_EXCLUDE_MOUNTPOINTS])
     expect(doc).toContain(`a check's default timeout is **${DEFAULT_CHECK_TIMEOUT_MS} ms**`)
     expect(doc).toContain(`at most one per ${DEFAULT_COALESCE_WINDOW_MS / 1000} s**`)
-    expect(doc).toContain(`histogram of the runtime metrics samples every **${EVENT_LOOP_DELAY_RESOLUTION_MS} ms**`)
+    expect(doc).toContain(
+      `histogram of the runtime metrics samples every **${EVENT_LOOP_DELAY_RESOLUTION_MS} ms**`,
+    )
   })
 
   it('documents every built-in check and every error code', () => {
