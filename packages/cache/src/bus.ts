@@ -21,7 +21,7 @@ export class Bus {
 
   constructor(
     source: Redis | Cluster,
-    private readonly publisher: () => Redis | Cluster,
+    private readonly send: (channel: string, payload: string) => Promise<unknown>,
     private readonly channel: string,
     onMessage: (message: BusMessage) => void,
     private readonly log: RateLimitedLog,
@@ -51,15 +51,13 @@ export class Bus {
     return this.subscribed
   }
 
-  /** Publishes without waiting; failures are logged, never thrown. */
+  /** Publishes through the fail-open command path (skipped while Redis is unusable); never throws. */
   publish(message: BusPayload): Promise<void> {
     const payload = JSON.stringify({ ...message, i: this.id })
-    return this.publisher()
-      .publish(this.channel, payload)
-      .then(
-        () => undefined,
-        (error: Error) => this.log.warn('bus-publish', `cache bus: publish failed: ${error.message}`),
-      )
+    return this.send(this.channel, payload).then(
+      () => undefined,
+      (error: Error) => this.log.warn('bus-publish', `cache bus: publish failed: ${error.message}`),
+    )
   }
 
   close(): void {

@@ -71,6 +71,7 @@ export class Cache {
     // the L2 hit path, inlined (one GET, one await, no intermediate objects beyond the entry)
     const store = core.store
     let entry: Entry | undefined
+    let reached = false
     const span = core.telemetry.span('get')
     if (store !== undefined && store.usable(now)) {
       const started = store.begin()
@@ -78,6 +79,7 @@ export class Cache {
       try {
         data = await store.client.getBuffer(full)
         store.ok('get', started)
+        reached = true
       } catch (error) {
         store.fail('get', error)
       }
@@ -89,7 +91,7 @@ export class Cache {
       Telemetry.end(span, 'hit')
       return entry.value as T
     }
-    core.telemetry.request('miss', 'l2')
+    core.telemetry.request('miss', !reached && core.l1 !== undefined ? 'l1' : 'l2')
     Telemetry.end(span, 'miss')
     return undefined
   }

@@ -109,7 +109,7 @@ export class Core {
     const store = this.store
     this.bus = new Bus(
       store.client,
-      () => store.client,
+      (channel, payload) => store.run('publish', undefined, (client) => client.publish(channel, payload)),
       `${this.rootPrefix}__bus`,
       (m) => this.onMessage(m),
       this.log,

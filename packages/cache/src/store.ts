@@ -64,6 +64,7 @@ export class Store {
     }
     this.client.defineCommand('otelkitRelease', { numberOfKeys: 1, lua: RELEASE_LOCK })
     this.client.defineCommand('otelkitSoftExpire', { lua: SOFT_EXPIRE })
+    this.client.on('ready', () => this.breaker.success())
     this.client.on('error', (error: Error) => {
       this.log.warn('redis', `cache "${telemetry.name}": Redis connection error: ${error.message}`)
     })
@@ -87,12 +88,14 @@ export class Store {
 
   /** True when a command may be sent now; counts a skipped call otherwise. */
   usable(now: number): boolean {
-    if (this.client.status !== 'ready') {
-      this.telemetry.error('connection')
-      return false
-    }
     if (!this.breaker.allow(now)) {
       this.telemetry.error('breaker_open')
+      return false
+    }
+    if (this.client.status !== 'ready') {
+      // a lost connection counts as a failure (opening the breaker); 'ready' closes it again
+      this.breaker.failure(now)
+      this.telemetry.error('connection')
       return false
     }
     return true
