@@ -10,7 +10,9 @@ import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000)
 const rootRequire = createRequire(join(ROOT, 'package.json'))
-const stockRegister = rootRequire.resolve('@opentelemetry/auto-instrumentations-node/register').replace(/\.cjs$/, '.mjs')
+const stockRegister = rootRequire
+  .resolve('@opentelemetry/auto-instrumentations-node/register')
+  .replace(/\.cjs$/, '.mjs')
 const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
 const otelkitRegister = join(ROOT, 'packages/node/dist/register.js')
 
@@ -23,11 +25,21 @@ const common = {
 }
 const VARIANTS = {
   bare: { flags: [], env: {} },
-  'otelkit, traces off': { flags: ['--import', otelkitRegister], env: { ...common, OTEL_TRACES_EXPORTER: 'none', OTELKIT_OPS_PORT: '0' } },
-  otelkit: { flags: ['--import', otelkitRegister], env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' } },
+  'otelkit, traces off': {
+    flags: ['--import', otelkitRegister],
+    env: { ...common, OTEL_TRACES_EXPORTER: 'none', OTELKIT_OPS_PORT: '0' },
+  },
+  otelkit: {
+    flags: ['--import', otelkitRegister],
+    env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
+  },
   stock: {
     flags: ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings'],
-    env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_PROMETHEUS_PORT: String(19500 + Math.floor(Math.random() * 400)) },
+    env: {
+      ...common,
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(19500 + Math.floor(Math.random() * 400)),
+    },
   },
 }
 const APPS = {
@@ -45,7 +57,9 @@ function request(agent, port, path) {
     http
       .get({ host: '127.0.0.1', port, path, agent }, (res) => {
         res.resume()
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path}`))))
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path}`)),
+        )
       })
       .on('error', reject)
   })
@@ -73,7 +87,9 @@ async function measure(app, variant) {
 const out = []
 out.push('## CPU per request (`bench/cpu.bench.mjs`)')
 out.push('')
-out.push(`Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after 500 warm-up, ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`)
+out.push(
+  `Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after 500 warm-up, ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`,
+)
 out.push('')
 out.push('| app | variant | CPU µs / request | over bare |')
 out.push('| --- | --- | --- | --- |')
@@ -86,7 +102,9 @@ for (const [appName, app] of Object.entries(APPS)) {
   for (const [name, values] of Object.entries(results)) {
     const m = median(values)
     const f = (n) => n.toFixed(1)
-    out.push(`| ${appName} | ${name} | ${f(m)} (${f(Math.min(...values))}–${f(Math.max(...values))}) | ${name === 'bare' ? '' : `+${f(m - bare)} (${(m / bare).toFixed(2)}×)`} |`)
+    out.push(
+      `| ${appName} | ${name} | ${f(m)} (${f(Math.min(...values))}–${f(Math.max(...values))}) | ${name === 'bare' ? '' : `+${f(m - bare)} (${(m / bare).toFixed(2)}×)`} |`,
+    )
   }
 }
 sink.server.close()

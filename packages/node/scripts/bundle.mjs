@@ -20,7 +20,9 @@ const externalizeOthers = {
   setup(b) {
     b.onResolve({ filter: /^[^./#]/ }, (args) => {
       if (args.path.startsWith('node:')) return { external: true }
-      const pkg = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]
+      const pkg = args.path.startsWith('@')
+        ? args.path.split('/').slice(0, 2).join('/')
+        : args.path.split('/')[0]
       return BUNDLED.includes(pkg) ? undefined : { external: true }
     })
   },
