@@ -1,0 +1,119 @@
+/** Log correlation, queue time, instrumentation selection and metric-export drops. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selectInstrumentations } from '../src/instrumentations/select.js'
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
+import { freePort, killAll, seriesValue, startService } from './support/service.js'
+
+let receiver: OtlpReceiver
+beforeAll(async () => {
+  receiver = await startOtlpReceiver()
+})
+afterAll(async () => {
+  killAll()
+  await receiver.close()
+})
+
+describe('pino', () => {
+  it('log lines written during a request carry its trace and span ids', async () => {
+    const service = await startService({
+      fixture: 'esm-app.mjs',
+      env: {
+        OTEL_SERVICE_NAME: 'logs',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+    })
+    try {
+      expect((await service.get('/log')).status).toBe(200)
+      await receiver.waitFor((spans) => spans.some((s) => s.service === 'logs' && s.name === 'GET /log'))
+      const server = receiver.spans.find((s) => s.service === 'logs' && s.name === 'GET /log')
+      const line = service
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('order viewed')) as string
+      const record = JSON.parse(line)
+      expect(record.trace_id).toBe(server?.traceId)
+      expect(record.span_id).toBe(server?.spanId)
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
+describe('queue time', () => {
+  it('records http.server.request.queue_time from X-Request-Start', async () => {
+    const service = await startService({ fixture: 'http-app.mjs' })
+    try {
+      const sent = Date.now() - 250
+      await service.get('/q', { headers: { 'x-request-start': `t=${(sent / 1000).toFixed(3)}` } })
+      await service.get('/q', { headers: { 'x-queue-start': `t=${sent}` } })
+      await service.get('/q')
+      const text = await service.metrics()
+      expect(
+        seriesValue(text, 'http_server_request_queue_time_seconds_count', ['http_request_method="GET"']),
+      ).toBe(2)
+      const sum = seriesValue(text, 'http_server_request_queue_time_seconds_sum')
+      expect(sum).toBeGreaterThanOrEqual(0.45)
+      expect(sum).toBeLessThan(30)
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
+describe('instrumentation selection', () => {
+  const present = (name: string) => ['express', 'pg', 'ioredis'].includes(name)
+  const names = (entries: { name: string }[]) => entries.map((e) => e.name).sort()
+
+  it('loads only what applies, noisy ones only when named', () => {
+    expect(names(selectInstrumentations(undefined, [], present))).toEqual([
+      'express',
+      'http',
+      'ioredis',
+      'pg',
+      'undici',
+    ])
+    expect(names(selectInstrumentations(['http', 'pg', 'fs'], [], present))).toEqual(['fs', 'http', 'pg'])
+    expect(names(selectInstrumentations(undefined, ['pg', 'undici'], present))).toEqual([
+      'express',
+      'http',
+      'ioredis',
+    ])
+    expect(names(selectInstrumentations(['mysql2'], [], present))).toEqual([])
+  })
+})
+
+describe('metric export failures', () => {
+  it('are counted as dropped metric points and the service serves on', async () => {
+    const service = await startService({
+      fixture: 'http-app.mjs',
+      env: {
+        OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+        OTEL_METRIC_EXPORT_INTERVAL: '200',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '150',
+      },
+    })
+    try {
+      const deadline = Date.now() + 15_000
+      let dropped = 0
+      while (Date.now() < deadline && dropped === 0) {
+        expect((await service.get('/x')).status).toBe(200)
+        dropped = seriesValue(await service.metrics(), 'otelkit_telemetry_dropped_total', [
+          'signal="metrics"',
+          'reason="export_failed"',
+        ])
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      expect(dropped).toBeGreaterThan(0)
+      const warnings = service
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('metric export'))
+      expect(warnings.length).toBe(1)
+    } finally {
+      await service.stop()
+    }
+  })
+})
