@@ -117,3 +117,25 @@ describe('metric export failures', () => {
     }
   })
 })
+
+describe('Express errors', () => {
+  it('a thrown error reaches error tracking with its type, message and stack, grouped across requests', async () => {
+    const token = 'extras-token-0123456789'
+    const service = await startService({ fixture: 'esm-app.mjs', env: { OTELKIT_DEBUG_TOKEN: token } })
+    try {
+      expect((await service.get('/boom/1')).status).toBe(500)
+      expect((await service.get('/boom/2')).status).toBe(500)
+      const res = await fetch(`http://127.0.0.1:${service.opsPort}/debug/errors`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      const body = (await res.json()) as { groups: Array<Record<string, unknown>> }
+      const group = body.groups.find((g) => g.type === 'TypeError')
+      expect(group).toBeDefined()
+      expect(group?.count).toBe(2)
+      expect(group?.route).toBe('/boom/:id')
+      expect(String(group?.stack)).toContain('esm-app.mjs')
+    } finally {
+      await service.stop()
+    }
+  })
+})

@@ -3,11 +3,14 @@
  * patching, no per-middleware spans). For each handler the router publishes the pattern that
  * matched; otelkit composes mount patterns with route patterns (`/api` + `/items/:id`), keyed by
  * the request's actual `baseUrl`, so parametrised mounts still yield templates, never raw paths.
- * Express 4 (and router < 2.3) keep the upstream instrumentation (see catalog.ts).
+ * Errors a handler throws, rejects with or passes to next() are recorded on the server span, so
+ * error tracking groups them by type, message and stack. Express 4 (and router < 2.3) keep the
+ * upstream instrumentation (see catalog.ts).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { IncomingMessage } from 'node:http'
 import { setHttpRoute } from './http-route.js'
+import { serverSpanOf } from './http-server.js'
 
 const MOUNTS = Symbol('otelkit.express.mounts')
 
@@ -78,7 +81,14 @@ function joinPath(prefix: string, pattern: string): string {
   return `${prefix.replace(/\/$/, '')}${pattern.startsWith('/') ? '' : '/'}${pattern}`
 }
 
-const handlers = { start: onStart }
+/** A handler threw, rejected or passed an error to next(): the server span gets the exception. */
+function onError(message: unknown): void {
+  const { res, error } = message as { res?: unknown; error?: unknown }
+  if (!(error instanceof Error)) return
+  serverSpanOf(res)?.recordException(error)
+}
+
+const handlers = { start: onStart, error: onError }
 let subscribed = false
 
 export function enableExpressChannel(): void {

@@ -176,6 +176,11 @@ function unpatchServer(proto: typeof http.Server.prototype): void {
   target[PATCHED] = undefined
 }
 
+/** The server span of a response still in flight (frameworks add exceptions to it). */
+export function serverSpanOf(res: unknown): Span | undefined {
+  return (res as TrackedResponse | undefined)?.[STATE]?.span
+}
+
 export function enableHttpServerInstrumentation(opts: HttpServerInstrumentationOptions): void {
   options = opts
   patchServer(http.Server.prototype, false)
