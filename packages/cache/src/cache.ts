@@ -51,9 +51,12 @@ export class Cache {
 
   /** Resolves when Redis (and the pub/sub subscriber, if any) is connected, or after `timeoutMs`. */
   async ready(timeoutMs = 5000): Promise<boolean> {
+    const started = Date.now()
     const ok = this.core.store ? await this.core.store.ready(timeoutMs) : true
-    await this.core.bus?.ready()
-    if (this.versionReady) await this.versionReady
+    const left = () => Math.max(0, timeoutMs - (Date.now() - started))
+    const bus = this.core.bus
+    if (bus && (await race(bus.ready(), left())) === TIMED_OUT) return false
+    if (this.versionReady && (await race(this.versionReady, left())) === TIMED_OUT) return false
     return ok
   }
 

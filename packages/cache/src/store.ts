@@ -145,7 +145,9 @@ export class Store {
     )
     this.progressAt = performance.now()
     this.stalledAt = this.progressAt
-    if (client.status === 'ready') client.disconnect(true)
+    // destroy, not end(): a stalled peer never answers the FIN, and ioredis would wait 2 s to destroy
+    // the socket itself; the close rejects the pending commands and ioredis reconnects in the background
+    if (client.status === 'ready') client.stream?.destroy()
   }
 
   /** Runs `fn` against Redis with fail-open semantics; returns `fallback` when Redis is unusable or fails. */

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../src/index.js'
-import { eventually, RedisProcess } from './support/redis.js'
+import { eventually, freePort, RedisProcess } from './support/redis.js'
 
 let server: RedisProcess
 beforeAll(async () => {
@@ -86,6 +86,22 @@ describe('chaos', () => {
     // errors are logged at most once a minute per kind: a handful of lines, not one per failed call
     expect(warnings.length).toBeLessThan(15)
     expect(warnings.some((w) => w.includes('breaker opened'))).toBe(true)
+    await cache.close()
+    redis.disconnect()
+  })
+
+  it('Redis never reachable: ready() gives up at its timeout and every call is served by the loader', async () => {
+    const redis = new Redis({ port: await freePort(), host: '127.0.0.1', maxRetriesPerRequest: 1 })
+    redis.on('error', () => {})
+    const cache = createCache({ name: 'unreachable', redis, l1: true, logger: { warn() {} } })
+    expect(await cache.ready(300)).toBe(false)
+    let calls = 0
+    const loader = async () => ++calls
+    expect(await cache.getOrSet('a', loader)).toBe(1)
+    await cache.set('b', 2)
+    expect((await cache.delete('b')).ok).toBe(false)
+    expect(await cache.invalidateTags(['t'])).toEqual({ keys: 0, ok: false })
+    expect(calls).toBe(1)
     await cache.close()
     redis.disconnect()
   })
