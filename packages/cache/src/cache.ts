@@ -76,7 +76,7 @@ export class Cache {
     let entry: Entry | undefined
     let reached = false
     const span = core.telemetry.span('get')
-    if (store !== undefined && store.usable(now)) {
+    if (store?.usable(now)) {
       const started = store.begin()
       let data: Buffer | null = null
       try {
