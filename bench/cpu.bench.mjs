@@ -8,7 +8,8 @@ import { cpuMicros } from './lib/cpu.mjs'
 import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000)
 const rootRequire = createRequire(join(ROOT, 'package.json'))
 const stockRegister = rootRequire
   .resolve('@opentelemetry/auto-instrumentations-node/register')
@@ -74,7 +75,7 @@ async function measure(app, variant) {
   })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   try {
-    for (let i = 0; i < 500; i++) await request(agent, server.port, app.path(i))
+    for (let i = 0; i < WARMUP; i++) await request(agent, server.port, app.path(i))
     const before = cpuMicros(server.child.pid)
     for (let i = 0; i < REQUESTS; i++) await request(agent, server.port, app.path(i))
     return (cpuMicros(server.child.pid) - before) / REQUESTS
@@ -88,7 +89,7 @@ const out = []
 out.push('## CPU per request (`bench/cpu.bench.mjs`)')
 out.push('')
 out.push(
-  `Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after 500 warm-up, ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`,
+  `Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after ${WARMUP} warm-up requests (JIT settled), ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`,
 )
 out.push('')
 out.push('| app | variant | CPU µs / request | over bare |')

@@ -21,7 +21,8 @@ import {
 } from './lib/harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const DURATION = Number(process.env.BENCH_DURATION ?? 5)
+const DURATION = Number(process.env.BENCH_DURATION ?? 8)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3)
 const CONNECTIONS = 10
 
 const rootRequire = createRequire(join(ROOT, 'package.json'))
@@ -72,7 +73,7 @@ async function measure(appName, variantName) {
     const target = { url: `http://127.0.0.1:${server.port}`, connections: CONNECTIONS }
     if (app.idRange) Object.assign(target, { idRange: app.idRange, pathTemplate: app.pathTemplate })
     else target.url += app.path
-    await runLoad({ ...target, duration: 1 })
+    await runLoad({ ...target, duration: WARMUP })
     const result = await runLoad({ ...target, duration: DURATION })
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(`${appName}/${variantName}: ${result.non2xx} non-2xx, ${result.errors} errors`)
@@ -99,7 +100,7 @@ const out = (s = '') => lines.push(s)
 out('## Preload overhead (`bench/overhead.bench.mjs`)')
 out()
 out(
-  `Command: \`pnpm bench\` (or \`node bench/overhead.bench.mjs\` after \`pnpm build\`). ${ROUNDS} interleaved rounds, ${DURATION} s each after a 1 s warm-up, ${CONNECTIONS} connections, load generator in its own process; traces 100% sampled and exported over OTLP/HTTP protobuf to a local sink, Prometheus metrics on. Median (min–max).`,
+  `Command: \`pnpm bench\` (or \`node bench/overhead.bench.mjs\` after \`pnpm build\`). ${ROUNDS} interleaved rounds, ${DURATION} s each after a ${WARMUP} s warm-up (JIT settled), ${CONNECTIONS} connections, load generator in its own process; traces 100% sampled and exported over OTLP/HTTP protobuf to a local sink, Prometheus metrics on. Median (min–max).`,
 )
 out()
 out('| app | variant | req/s | ratio to bare | RSS after load (MB) |')
