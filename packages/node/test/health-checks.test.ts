@@ -75,6 +75,25 @@ describe('built-in dependency checks against real services', () => {
     await registry.reset()
   })
 
+  it('keeps one PostgreSQL connection for a URL check between runs and closes it with the check', async () => {
+    const appName = `otelkit-test-${process.pid}-${Date.now()}`
+    const check = checks.postgres(`${PG_URL}?application_name=${appName}`)
+    const registry = new HealthRegistry({ coalesceWindowMs: 0 })
+    registry.register('pg-pooled', check)
+    for (let i = 0; i < 3; i++) expect((await registry.check()).checks['pg-pooled']?.status).toBe('up')
+    const count = async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [appName],
+      )
+      return rows[0]?.n
+    }
+    expect(await count()).toBe(1)
+    await registry.reset()
+    for (let i = 0; i < 200 && (await count()) !== 0; i++) await new Promise((r) => setTimeout(r, 10))
+    expect(await count()).toBe(0)
+  })
+
   it('reports a driver the application lacks in one clear line, once', () => {
     const logs: string[] = []
     setLogSink((line) => logs.push(line))

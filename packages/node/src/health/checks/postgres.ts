@@ -1,10 +1,12 @@
 /**
- * PostgreSQL check: `SELECT 1` through the application's pg Pool or Client, or through a
- * short-lived connection to a URL (pg loaded lazily from the application).
+ * PostgreSQL check: `SELECT 1` through the application's pg Pool or Client, or, for a URL,
+ * through a pool of one connection of its own (pg loaded lazily from the application). The
+ * connection is kept between runs for at most 10 s idle, so frequent probes do not fork a server
+ * backend each time, and it never keeps the process alive (`allowExitOnIdle`). A run cut by its
+ * timeout destroys its connection; `close()` ends the pool (a later run opens a new one).
  */
 import { loadDriver } from '../drivers.js'
 import type { HealthCheck } from '../types.js'
-import { ConnectionSet } from './connections.js'
 
 /** Anything with pg's `query(text)`: a `pg.Pool`, a `pg.Client` or a compatible client. */
 export interface PgQueryable {
@@ -17,15 +19,24 @@ export interface PostgresCheckOptions {
   query?: string
 }
 
-interface PgClient {
-  connect(): Promise<void>
+/** How long the URL check keeps its idle connection. */
+export const POSTGRES_IDLE_MS = 10_000
+/** A connection attempt that hangs (unreachable host) is abandoned after this, so the check is retried. */
+export const POSTGRES_CONNECT_TIMEOUT_MS = 5000
+
+interface PgPoolClient {
   query(text: string): Promise<unknown>
+  release(destroy?: boolean | Error): void
+}
+
+interface PgPool {
+  connect(): Promise<PgPoolClient>
   end(): Promise<void>
   on(event: 'error', listener: (error: Error) => void): void
 }
 
 interface PgModule {
-  Client: new (config: Record<string, unknown>) => PgClient
+  Pool: new (config: Record<string, unknown>) => PgPool
 }
 
 export function postgres(
@@ -41,16 +52,47 @@ export function postgres(
     }
   }
   const connectionString = String(target)
-  const connections = new ConnectionSet()
+  let pool: PgPool | undefined
   const check: HealthCheck = async (signal) => {
-    const pg = loadDriver<PgModule>('pg', 'postgres')
-    const client = new pg.Client({ connectionString, application_name: 'otelkit-health' })
-    client.on('error', () => {})
-    await connections.use(signal, { close: () => void client.end().catch(() => {}) }, async () => {
-      await client.connect()
+    if (!pool) {
+      const pg = loadDriver<PgModule>('pg', 'postgres')
+      pool = new pg.Pool({
+        connectionString,
+        max: 1,
+        idleTimeoutMillis: POSTGRES_IDLE_MS,
+        connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS,
+        allowExitOnIdle: true,
+        application_name: 'otelkit-health',
+      })
+      pool.on('error', () => {})
+    }
+    const client = await pool.connect()
+    if (signal.aborted) {
+      client.release(true)
+      throw signal.reason
+    }
+    let released = false
+    const release = (destroy: boolean) => {
+      if (released) return
+      released = true
+      client.release(destroy)
+    }
+    const onAbort = () => release(true)
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
       await client.query(statement)
-    })
+      release(false)
+    } catch (error) {
+      release(true)
+      throw error
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
-  check.close = () => connections.closeAll()
+  check.close = async () => {
+    const ending = pool
+    pool = undefined
+    await ending?.end().catch(() => {})
+  }
   return check
 }
