@@ -4,11 +4,11 @@
  * loader call (single-flight), optionally one per cluster (lock). Redis trouble never throws: the
  * call falls through to the loader (fail open); misuse (bad key, TTL, value) throws a CacheError.
  */
-import { randomBytes } from 'node:crypto'
-import { type Core, checkJitter, type ResolvedLock, resolveLock } from './core.js'
-import { toMs } from './duration.js'
-import { decodeEntry, type Entry, encodeEntry } from './envelope.js'
-import { CacheClosedError, InvalidKeyError, LoaderTimeoutError, NotSerializableError } from './errors.js'
+import { type Core, resolveLock } from './core.js'
+import { decode, readL2, UNAVAILABLE, writeEntry } from './entries.js'
+import type { Entry } from './envelope.js'
+import { CacheClosedError, InvalidKeyError } from './errors.js'
+import { type Loader, loadAndStore, loadWithLock, refresh } from './load.js'
 import type {
   GetOrSetOptions,
   InvalidateTagsOptions,
@@ -18,13 +18,9 @@ import type {
 } from './options.js'
 import { type QueryOptions, type QueryResultLike, runCachedQuery } from './query.js'
 import { Telemetry } from './telemetry.js'
+import { race, TIMED_OUT } from './timing.js'
 
-/** A loader (factory): produces the value on a miss. Returning undefined stores nothing. */
-export type Loader<T> = () => Promise<T> | T
-
-const UNAVAILABLE = Symbol('unavailable')
-type L2Read = Entry | undefined | typeof UNAVAILABLE
-const NO_TAGS: readonly string[] = []
+export type { Loader } from './load.js'
 
 export class Cache {
   /** @internal */
@@ -86,7 +82,7 @@ export class Cache {
       } catch (error) {
         store.fail('get', error)
       }
-      if (data !== null) entry = this.decode(data)
+      if (data !== null) entry = decode(this.core, data)
     }
     if (entry !== undefined && entry.staleAt > now) {
       core.telemetry.request('hit', 'l2')
@@ -106,7 +102,7 @@ export class Cache {
     const now = Date.now()
     const l1 = this.core.l1?.get(full, now)
     if (l1 !== undefined && l1.staleAt > now) return true
-    const entry = await this.readL2(full)
+    const entry = await readL2(this.core, full)
     return entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > now
   }
 
@@ -114,7 +110,7 @@ export class Cache {
   async set(key: string, value: unknown, options?: SetOptions): Promise<void> {
     const full = this.fullKey(key)
     if (this.versionReady) await this.versionReady
-    await this.write(full, key, value, options, true)
+    await writeEntry(this.core, full, key, value, options, true)
   }
 
   /** Deletes keys (L1, Redis, and other instances' L1). */
@@ -290,32 +286,6 @@ export class Cache {
     return this.prefix + key
   }
 
-  private async readL2(full: string): Promise<L2Read> {
-    const store = this.core.store
-    if (store === undefined) return UNAVAILABLE
-    if (!store.usable(Date.now())) return UNAVAILABLE
-    const started = store.begin()
-    let data: Buffer | null
-    try {
-      data = await store.client.getBuffer(full)
-    } catch (error) {
-      store.fail('get', error)
-      return UNAVAILABLE
-    }
-    store.ok('get', started)
-    if (data === null) return undefined
-    return this.decode(data)
-  }
-
-  private decode(data: Buffer): Entry | undefined {
-    try {
-      return decodeEntry(data, this.core.serializer)
-    } catch {
-      this.core.telemetry.error('serialization')
-      return undefined
-    }
-  }
-
   private async resolve<T>(
     full: string,
     key: string,
@@ -333,7 +303,7 @@ export class Cache {
       core.telemetry.request('hit', 'l1')
       return l1.value as T
     }
-    const entry = await this.readL2(full)
+    const entry = await readL2(this.core, full)
     if (entry !== undefined && entry !== UNAVAILABLE) {
       if (entry.staleAt > now) {
         core.telemetry.request('hit', 'l2')
@@ -341,198 +311,21 @@ export class Cache {
         return entry.value as T
       }
       core.telemetry.request('stale', 'l2')
-      this.refresh(full, key, loader, options)
+      refresh(this.core, full, key, loader, options)
       return entry.value as T
     }
     // Redis has nothing or is unavailable: an L1 value past its fresh period is still a stale value
     const stale = l1 !== undefined ? (l1 as Entry) : undefined
     if (stale !== undefined && entry === UNAVAILABLE) {
       core.telemetry.request('stale', 'l1')
-      this.refresh(full, key, loader, options)
+      refresh(this.core, full, key, loader, options)
       return stale.value as T
     }
     core.telemetry.request('miss', entry === UNAVAILABLE && core.l1 ? 'l1' : 'l2')
     const lock = options?.lock === undefined ? core.lock : resolveLock(options.lock)
     if (lock !== undefined && entry !== UNAVAILABLE)
-      return this.loadWithLock(full, key, loader, options, lock)
-    return this.loadAndStore(full, key, loader, options, stale)
-  }
-
-  private async loadWithLock<T>(
-    full: string,
-    key: string,
-    loader: Loader<T>,
-    options: GetOrSetOptions | undefined,
-    lock: ResolvedLock,
-  ): Promise<T> {
-    const store = this.core.store!
-    const lockKey = `${full}:__lock`
-    const token = randomBytes(12).toString('base64url')
-    const deadline = Date.now() + lock.wait
-    for (;;) {
-      const acquired = await store.acquire(lockKey, token, lock.ttl)
-      if (acquired === undefined) return this.loadAndStore(full, key, loader, options, undefined)
-      if (acquired) {
-        try {
-          const again = await this.readL2(full)
-          if (again !== undefined && again !== UNAVAILABLE && again.staleAt > Date.now())
-            return again.value as T
-          return await this.loadAndStore(full, key, loader, options, undefined)
-        } finally {
-          await store.release(lockKey, token)
-        }
-      }
-      await sleep(lock.poll)
-      const entry = await this.readL2(full)
-      if (entry !== undefined && entry !== UNAVAILABLE && entry.staleAt > Date.now()) {
-        this.core.l1?.set(full, entry.value, entry.staleAt, entry.hardAt, entry.bytes, Date.now())
-        return entry.value as T
-      }
-      if (entry === UNAVAILABLE || Date.now() >= deadline) {
-        return this.loadAndStore(full, key, loader, options, undefined)
-      }
-    }
-  }
-
-  /** Runs the loader with soft/hard timeouts and stores its value; serves `stale` on failure when allowed. */
-  private async loadAndStore<T>(
-    full: string,
-    key: string,
-    loader: Loader<T>,
-    options: GetOrSetOptions | undefined,
-    stale: Entry | undefined,
-  ): Promise<T> {
-    const core = this.core
-    const soft =
-      options?.timeouts?.soft !== undefined ? toMs(options.timeouts.soft, 'timeouts.soft') : core.softTimeout
-    const hard =
-      options?.timeouts?.hard !== undefined ? toMs(options.timeouts.hard, 'timeouts.hard') : core.hardTimeout
-    const staleIfError = options?.staleIfError ?? core.staleIfError
-    const span = core.telemetry.span('load')
-    const started = performance.now()
-    const run = (async () => {
-      try {
-        const value = await loader()
-        core.telemetry.loader((performance.now() - started) / 1000, false)
-        Telemetry.end(span, 'miss')
-        return value
-      } catch (error) {
-        core.telemetry.loader((performance.now() - started) / 1000, true)
-        core.telemetry.error('loader')
-        Telemetry.end(span, 'miss', error)
-        throw error
-      }
-    })()
-    const stored = run.then(async (value) => {
-      if (value !== undefined) await this.write(full, key, value, options, false)
-      return value
-    })
-    let value: T
-    try {
-      if (stale !== undefined && soft !== undefined) {
-        const first = await race(stored, soft)
-        if (first === TIMED_OUT) {
-          stored.catch(() => undefined)
-          return stale.value as T
-        }
-        value = first as T
-      } else if (hard !== undefined) {
-        const first = await race(stored, hard)
-        if (first === TIMED_OUT) {
-          stored.catch(() => undefined)
-          core.telemetry.error('loader_timeout')
-          if (stale !== undefined && staleIfError) return stale.value as T
-          throw new LoaderTimeoutError(key, hard)
-        }
-        value = first as T
-      } else {
-        value = await stored
-      }
-    } catch (error) {
-      if (stale !== undefined && staleIfError && !(error instanceof NotSerializableError))
-        return stale.value as T
-      throw error
-    }
-    return value
-  }
-
-  /** Starts one background refresh of `full` (no-op if one is running). */
-  private refresh<T>(full: string, key: string, loader: Loader<T>, options?: GetOrSetOptions): void {
-    const core = this.core
-    if (core.refreshing.has(full)) return
-    core.refreshing.add(full)
-    const hard =
-      options?.timeouts?.hard !== undefined ? toMs(options.timeouts.hard, 'timeouts.hard') : core.hardTimeout
-    const run = async () => {
-      const started = performance.now()
-      try {
-        const pending = Promise.resolve().then(loader)
-        const value = hard === undefined ? await pending : await race(pending, hard)
-        if (value === TIMED_OUT) {
-          core.telemetry.error('loader_timeout')
-          return
-        }
-        core.telemetry.loader((performance.now() - started) / 1000, false)
-        if (value !== undefined) await this.write(full, key, value, options, false)
-      } catch (error) {
-        core.telemetry.loader((performance.now() - started) / 1000, true)
-        core.telemetry.error('loader')
-        core.log.warn(
-          'refresh',
-          `cache "${core.name}": background refresh failed: ${(error as Error)?.message ?? error}`,
-        )
-      } finally {
-        core.refreshing.delete(full)
-      }
-    }
-    void run()
-  }
-
-  /** Encodes and stores a value in L1 and Redis; `strict` throws on a non-serialisable value. */
-  private async write(
-    full: string,
-    key: string,
-    value: unknown,
-    options: SetOptions | undefined,
-    strict: boolean,
-  ) {
-    const core = this.core
-    const ttl = options?.ttl !== undefined ? toMs(options.ttl, 'ttl') : core.ttl
-    const staleTtl = options?.staleTtl !== undefined ? toMs(options.staleTtl, 'staleTtl') : core.staleTtl
-    const jitter = options?.jitter !== undefined ? checkJitter(options.jitter) : core.jitter
-    const tags = options?.tags ?? NO_TAGS
-    const now = Date.now()
-    const fresh = core.jittered(ttl, jitter)
-    const staleAt = now + fresh
-    const hardAt = staleAt + staleTtl
-    let data: Buffer
-    try {
-      data = encodeEntry(value, staleAt, hardAt, core.serializer, core.compressAbove)
-    } catch (cause) {
-      const error = new NotSerializableError(key, cause)
-      core.telemetry.error('serialization')
-      if (strict) throw error
-      core.log.warn('serialization', `cache "${core.name}": ${error.message}`)
-      return
-    }
-    if (data.length > core.maxValueBytes) {
-      core.telemetry.skippedWrite('too_large')
-      core.log.warn(
-        'too-large',
-        `cache "${core.name}": a ${data.length}-byte value exceeds maxValueBytes (${core.maxValueBytes}) and was not stored`,
-      )
-      core.l1?.delete(full)
-      return
-    }
-    if (hardAt <= now) return
-    if (core.l1) {
-      core.l1.set(full, value, staleAt, hardAt, data.length, now)
-    }
-    if (core.store) {
-      const tagKeys = tags.length === 0 ? NO_TAGS : tags.map((t) => core.tagKey(t))
-      await core.store.write(full, data, hardAt - now, tagKeys)
-      if (core.bus) await core.bus.publish({ t: 'd', k: [full] })
-    }
+      return loadWithLock(this.core, full, key, loader, options, lock)
+    return loadAndStore(this.core, full, key, loader, options, stale)
   }
 
   private async deleteUnder(prefix: string): Promise<InvalidationResult> {
@@ -550,26 +343,4 @@ export class Cache {
     }
     return { keys: n, ok: true }
   }
-}
-
-const TIMED_OUT = Symbol('timed out')
-
-function race<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms, TIMED_OUT)
-    promise.then(
-      (v) => {
-        clearTimeout(timer)
-        resolve(v)
-      },
-      (e) => {
-        clearTimeout(timer)
-        reject(e)
-      },
-    )
-  })
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
