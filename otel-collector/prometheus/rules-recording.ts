@@ -98,7 +98,7 @@ export function recordingRules(t: Thresholds): RuleFile {
           },
           {
             record: 'service_cache:otelkit_cache_hit:ratio_rate15m',
-            expr: '(sum by (service_name, cache_name) (rate(otelkit_cache_requests_total{cache_result="hit"}[15m])) or service_cache:otelkit_cache_requests:rate15m * 0) / service_cache:otelkit_cache_requests:rate15m',
+            expr: '(sum by (service_name, cache_name) (rate(otelkit_cache_requests_total{cache_result=~"hit|stale"}[15m])) or service_cache:otelkit_cache_requests:rate15m * 0) / service_cache:otelkit_cache_requests:rate15m',
           },
           {
             record: 'service_cache:otelkit_cache_errors:rate5m',

@@ -7,7 +7,7 @@ const R = 'otelkit_cache_requests_total'
 /** otelkit.cache.size: L1 entries and bytes, told apart by cache_size_kind. */
 const L1_SIZE = 'otelkit_cache_size'
 const rate = (by: string, extra = '') => `sum by (${by}) (rate(${R}{${SEL}${extra}}[$__rate_interval]))`
-const ratio = (by: string) => `(${rate(by, ', cache_result="hit"')} or ${rate(by)} * 0) / ${rate(by)}`
+const ratio = (by: string) => `(${rate(by, ', cache_result=~"hit|stale"')} or ${rate(by)} * 0) / ${rate(by)}`
 
 export function cache(): Dashboard {
   return dashboard('otelkit-cache', 'otelkit / Cache')
@@ -16,7 +16,7 @@ export function cache(): Dashboard {
     .withPanel(
       stat('Hit ratio', 'percentunit', [
         {
-          expr: `(sum(rate(${R}{${SEL}, cache_result="hit"}[$__rate_interval])) or vector(0)) / sum(rate(${R}{${SEL}}[$__rate_interval]))`,
+          expr: `(sum(rate(${R}{${SEL}, cache_result=~"hit|stale"}[$__rate_interval])) or vector(0)) / sum(rate(${R}{${SEL}}[$__rate_interval]))`,
         },
       ]),
     )
