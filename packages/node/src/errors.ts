@@ -9,6 +9,12 @@ export const ERROR_CODES = {
   OTELKIT_ALREADY_STARTED: 'start() was called while the SDK is already running; call shutdown() first.',
   OTELKIT_HEALTH_CHECK_INVALID: 'A health check registration is invalid (name, function or options).',
   OTELKIT_OPS_ROUTE_INVALID: 'An ops server route registration is invalid (path must start with "/").',
+  OTELKIT_HEALTH_CHECK_TIMEOUT:
+    "A health check run exceeded its timeoutMs (reported as the check's lastError, never thrown).",
+  OTELKIT_HEALTH_CHECK_RESULT_INVALID:
+    'A health check returned something that is not an outcome (reported as lastError, never thrown).',
+  OTELKIT_HEALTH_DRIVER_MISSING:
+    'A URL-based health check needs pg, mysql2 or ioredis and the application lacks it (reported as lastError).',
 } as const
 
 export type OtelkitErrorCode = keyof typeof ERROR_CODES

@@ -29,6 +29,8 @@ describe('health and resources through the real preload', () => {
       expect(body.checks.db).toMatchObject({ status: 'up', critical: true, lastError: null })
       expect(body.checks.cache).toMatchObject({ status: 'up', critical: false })
 
+      // Host and runtime sources start one second after start-up.
+      await new Promise((r) => setTimeout(r, 1200))
       const text = await service.metrics()
       const families = new Set(
         text

@@ -2,7 +2,7 @@
  * Errors of the health registry. Registration mistakes throw `HealthCheckInvalidError`; the
  * others never escape: they become the `lastError` of a `down` check.
  */
-import { OtelkitError, type OtelkitErrorCode } from '../errors.js'
+import { OtelkitError } from '../errors.js'
 
 /** A registration is invalid (name, function or options), or an `OTELKIT_HEALTH_CHECKS` entry is. */
 export class HealthCheckInvalidError extends OtelkitError {
@@ -16,7 +16,7 @@ export class HealthCheckInvalidError extends OtelkitError {
 export class HealthCheckTimeoutError extends OtelkitError {
   readonly check: string
   constructor(check: string, timeoutMs: number) {
-    super('OTELKIT_HEALTH_CHECK_TIMEOUT' as OtelkitErrorCode, `timed out after ${timeoutMs} ms`)
+    super('OTELKIT_HEALTH_CHECK_TIMEOUT', `timed out after ${timeoutMs} ms`)
     this.name = 'HealthCheckTimeoutError'
     this.check = check
   }
@@ -27,7 +27,7 @@ export class HealthCheckResultError extends OtelkitError {
   readonly check: string
   constructor(check: string, got: string) {
     super(
-      'OTELKIT_HEALTH_CHECK_RESULT_INVALID' as OtelkitErrorCode,
+      'OTELKIT_HEALTH_CHECK_RESULT_INVALID',
       `returned ${got}; expected undefined, a boolean, 'up' | 'degraded' | 'down' or { status, message }`,
     )
     this.name = 'HealthCheckResultError'
@@ -40,7 +40,7 @@ export class HealthDriverMissingError extends OtelkitError {
   readonly driver: string
   constructor(driver: string, scheme: string, options?: { cause?: unknown }) {
     super(
-      'OTELKIT_HEALTH_DRIVER_MISSING' as OtelkitErrorCode,
+      'OTELKIT_HEALTH_DRIVER_MISSING',
       `the ${scheme} check needs the '${driver}' package; install it in the application (npm install ${driver})`,
       options,
     )

@@ -91,6 +91,9 @@ export const CATALOG: readonly CatalogEntry[] = [
       return new PinoInstrumentation({ disableLogSending: true })
     },
   },
+  // Read by the resources feature (host and runtime metrics); named here so they can be disabled.
+  { name: 'host-metrics', modules: [] },
+  { name: 'runtime-node', modules: [] },
   {
     name: 'fs',
     modules: [],

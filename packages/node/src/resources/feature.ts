@@ -3,7 +3,8 @@
  * runtime metrics, all sampled at collection time at most once per `resourceIntervalMs`
  * (0 turns the feature off, as does `OTEL_METRICS_EXPORTER=none`), with no timer of their own.
  * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` may name `host-metrics` or `runtime-node` to leave one
- * group out.
+ * group out. The host and runtime sources (and the instrumentation framework under them) load one second
+ * after start-up on an unref'd timer, so loading them is off the service's start-up path.
  */
 import { log } from '../logger.js'
 import type { Feature, SdkContext } from '../sdk/context.js'
@@ -11,6 +12,9 @@ import { registerDiskIoMetrics } from './diskio.js'
 import { registerFilesystemMetrics } from './filesystem.js'
 import { type ResourcesOptions, resourcesOptions } from './options.js'
 import { startRuntimeMetrics } from './runtime.js'
+
+/** Host and runtime sources start this long after start-up, off the service's start-up path. */
+export const HOST_RUNTIME_START_DELAY_MS = 1000
 
 function disabled(list: readonly string[] | undefined, name: string): boolean {
   return (list ?? []).some((n) => n === name || n === `@opentelemetry/instrumentation-${name}`)
@@ -31,13 +35,26 @@ export const resourcesFeature: Feature = {
     const options = resourcesOptions(ctx.config as Partial<ResourcesOptions>)
     const stops: Array<() => void> = []
     const off = ctx.config.disabledInstrumentations
+    let stopped = false
+    const deferred = setTimeout(() => {
+      if (stopped) return
+      try {
+        stops.push(
+          startRuntimeMetrics(ctx.meterProvider, intervalMs, {
+            host: !disabled(off, 'host-metrics'),
+            runtime: !disabled(off, 'runtime-node'),
+          }),
+        )
+      } catch (error) {
+        log.warn(`host and runtime metrics could not start: ${(error as Error)?.message ?? String(error)}`)
+      }
+    }, HOST_RUNTIME_START_DELAY_MS)
+    deferred.unref()
+    stops.push(() => {
+      stopped = true
+      clearTimeout(deferred)
+    })
     try {
-      stops.push(
-        startRuntimeMetrics(ctx.meterProvider, intervalMs, {
-          host: !disabled(off, 'host-metrics'),
-          runtime: !disabled(off, 'runtime-node'),
-        }),
-      )
       stops.push(registerFilesystemMetrics(ctx.meter, options, intervalMs))
       stops.push(registerDiskIoMetrics(ctx.meter, intervalMs))
     } catch (error) {

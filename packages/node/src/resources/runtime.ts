@@ -4,12 +4,16 @@
  * system.network.*, process.cpu.*, process.memory.usage) and
  * `@opentelemetry/instrumentation-runtime-node` (nodejs.eventloop.*, v8js.gc.duration,
  * v8js.memory.heap.*, v8js.resource.active). Both get a sampled meter view, so their sources
- * are read at most once per interval, at collection time.
+ * are read at most once per interval, at collection time. The two packages (and the
+ * instrumentation framework under them) are required here, when metrics start, not at import.
  */
+import { createRequire } from 'node:module'
 import type { MeterProvider } from '@opentelemetry/api'
-import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics'
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+import type { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics'
+import type { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { sampledMeterProvider } from './sampled-meter.js'
+
+const require = createRequire(import.meta.url)
 
 /** Resolution of the event-loop delay histogram: one unref'd libuv timer wake-up per period. */
 export const EVENT_LOOP_DELAY_RESOLUTION_MS = 50
@@ -27,13 +31,20 @@ export function startRuntimeMetrics(
   const provider = sampledMeterProvider(meterProvider, intervalMs)
   const stops: Array<() => void> = []
   if (options.host) {
-    const host = new HostMetricsInstrumentation({ enabled: false })
+    const { HostMetricsInstrumentation: Host } = require('@opentelemetry/instrumentation-host-metrics') as {
+      HostMetricsInstrumentation: typeof HostMetricsInstrumentation
+    }
+    const host = new Host({ enabled: false })
     host.setMeterProvider(provider)
     host.enable()
     stops.push(() => host.disable())
   }
   if (options.runtime) {
-    const runtime = new RuntimeNodeInstrumentation({
+    const { RuntimeNodeInstrumentation: Runtime } =
+      require('@opentelemetry/instrumentation-runtime-node') as {
+        RuntimeNodeInstrumentation: typeof RuntimeNodeInstrumentation
+      }
+    const runtime = new Runtime({
       enabled: false,
       monitoringPrecision: EVENT_LOOP_DELAY_RESOLUTION_MS,
     })
