@@ -11,14 +11,14 @@ const readme = readFileSync(join(PACKAGE_DIR, 'README.md'), 'utf8')
 
 function tableRows(firstHeader: string): string[][] {
   const lines = readme.split('\n')
-  const start = lines.findIndex((l) => l.startsWith(`| ${firstHeader} |`))
+  const start = lines.findIndex((l) => new RegExp(`^\\|\\s*${firstHeader}\\s*\\|`).test(l))
   const rows: string[][] = []
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break
     rows.push(
       line
         .slice(1, -1)
-        .split(' | ')
+        .split(/(?<!\\)\|/)
         .map((c) => c.trim()),
     )
   }

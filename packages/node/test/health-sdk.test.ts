@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config/load.js'
 import { healthFeature } from '../src/health/index.js'
 import { setLogSink } from '../src/logger.js'
-import { resourcesFeature } from '../src/resources/index.js'
+import { HOST_RUNTIME_START_DELAY_MS, resourcesFeature } from '../src/resources/index.js'
 import { type RunningSdk, startSdk } from '../src/sdk/start.js'
 
 let sdk: RunningSdk
@@ -42,6 +42,8 @@ describe('health and resources installed by the SDK', () => {
   })
 
   it('put health, host, filesystem, process and runtime series on /metrics with unit suffixes', async () => {
+    // Host and runtime sources start a moment after the SDK (off the start-up path).
+    await new Promise((r) => setTimeout(r, HOST_RUNTIME_START_DELAY_MS + 200))
     await fetch(`${ops}/readyz`)
     const text = await (await fetch(`${ops}/metrics`)).text()
     const families = new Set(

@@ -69,16 +69,20 @@ describe('instrumentation selection', () => {
   it('loads only what applies, noisy ones only when named', () => {
     expect(names(selectInstrumentations(undefined, [], present))).toEqual([
       'express',
+      'host-metrics',
       'http',
       'ioredis',
       'pg',
+      'runtime-node',
       'undici',
     ])
     expect(names(selectInstrumentations(['http', 'pg', 'fs'], [], present))).toEqual(['fs', 'http', 'pg'])
     expect(names(selectInstrumentations(undefined, ['pg', 'undici'], present))).toEqual([
       'express',
+      'host-metrics',
       'http',
       'ioredis',
+      'runtime-node',
     ])
     expect(names(selectInstrumentations(['mysql2'], [], present))).toEqual([])
   })
