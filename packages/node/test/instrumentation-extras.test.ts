@@ -143,3 +143,35 @@ describe('Express errors', () => {
     }
   })
 })
+
+describe('outgoing requests that fail', () => {
+  it('node:http and fetch record an error span and http.client.request.duration with error.type', async () => {
+    const service = await startService({
+      fixture: 'http-app.mjs',
+      env: {
+        OTEL_SERVICE_NAME: 'refused',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+    })
+    try {
+      const port = await freePort()
+      expect((await service.get(`/call-refused/${port}`)).status).toBe(200)
+      const text = await service.metrics()
+      // Both clients describe the failure the same way, so they share one series.
+      expect(
+        seriesValue(text, 'http_client_request_duration_seconds_count', [
+          `server_port="${port}"`,
+          'error_type="ECONNREFUSED"',
+        ]),
+      ).toBe(2)
+      await receiver.waitFor(
+        (spans) =>
+          spans.filter((s) => s.service === 'refused' && s.kind === 3 && s.statusCode === 2).length >= 2,
+      )
+    } finally {
+      await service.stop()
+    }
+  })
+})

@@ -14,13 +14,12 @@ import {
   propagation,
   type Span,
   SpanKind,
-  SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
-import { normalizeMethod } from './http-common.js'
+import { endClientRequest, normalizeMethod } from './http-common.js'
 
 const STATE = Symbol('otelkit.http.client')
 
@@ -52,25 +51,14 @@ const headerSetter = {
 function finish(state: ClientState, status: number | undefined, errorType: string | undefined): void {
   if (state.done || options === undefined) return
   state.done = true
-  const durationS = (performance.now() - state.startMs) / 1000
-  const span = state.span
-  if (status !== undefined) span.setAttribute('http.response.status_code', status)
-  if (errorType !== undefined) {
-    span.setAttribute('error.type', errorType)
-    span.setStatus({ code: SpanStatusCode.ERROR })
-  }
-  span.end()
   const { method, host, port } = state
-  const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
-  options.instruments.httpClientDuration.record(key, durationS, () => {
-    const attributes: Attributes = {
-      'http.request.method': method,
-      'server.address': host,
-      'server.port': port,
-    }
-    if (status !== undefined) attributes['http.response.status_code'] = status
-    if (errorType !== undefined) attributes['error.type'] = errorType
-    return attributes
+  endClientRequest(state.span, options.instruments.httpClientDuration, {
+    method,
+    host,
+    port,
+    status,
+    errorType,
+    durationS: (performance.now() - state.startMs) / 1000,
   })
 }
 

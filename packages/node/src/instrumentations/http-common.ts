@@ -1,7 +1,10 @@
 /**
  * Small helpers shared by the HTTP server and client instrumentations: method normalisation as
- * the semantic conventions define it, and parsing of proxy queue-start headers.
+ * the semantic conventions define it, parsing of proxy queue-start headers, and the end of a
+ * client request (span status and http.client.request.duration) for node:http and undici alike.
  */
+import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api'
+import type { FastHistogram } from '../metrics/fast-instruments.js'
 
 const KNOWN_METHODS = new Set([
   'GET',
@@ -39,4 +42,36 @@ export function parseQueueStart(header: string | string[] | undefined): number |
   if (value > 1e15) return value / 1000 // microseconds
   if (value > 1e11) return value // milliseconds
   return value * 1000 // seconds
+}
+
+/** A finished outgoing request, as both client instrumentations describe it. */
+export interface ClientRequestOutcome {
+  method: string
+  host: string
+  port: number
+  status: number | undefined
+  errorType: string | undefined
+  durationS: number
+}
+
+/** Ends a client span with its status and records http.client.request.duration. */
+export function endClientRequest(span: Span, histogram: FastHistogram, outcome: ClientRequestOutcome): void {
+  const { method, host, port, status, errorType } = outcome
+  if (status !== undefined) span.setAttribute('http.response.status_code', status)
+  if (errorType !== undefined) {
+    span.setAttribute('error.type', errorType)
+    span.setStatus({ code: SpanStatusCode.ERROR })
+  }
+  span.end()
+  const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
+  histogram.record(key, outcome.durationS, () => {
+    const attributes: Attributes = {
+      'http.request.method': method,
+      'server.address': host,
+      'server.port': port,
+    }
+    if (status !== undefined) attributes['http.response.status_code'] = status
+    if (errorType !== undefined) attributes['error.type'] = errorType
+    return attributes
+  })
 }

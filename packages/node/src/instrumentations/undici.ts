@@ -12,13 +12,12 @@ import {
   propagation,
   type Span,
   SpanKind,
-  SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
-import { normalizeMethod } from './http-common.js'
+import { endClientRequest, normalizeMethod } from './http-common.js'
 
 const STATE = Symbol('otelkit.undici')
 
@@ -94,19 +93,13 @@ function finish(request: UndiciRequest, errorType: string | undefined): void {
   if (state === undefined || options === undefined) return
   request[STATE] = undefined
   const { span, method, host, port, status } = state
-  const error = errorType ?? (status !== undefined && status >= 400 ? String(status) : undefined)
-  if (status !== undefined) span.setAttribute('http.response.status_code', status)
-  if (error !== undefined) {
-    span.setAttribute('error.type', error)
-    span.setStatus({ code: SpanStatusCode.ERROR })
-  }
-  span.end()
-  const key = `${method}|${host}|${port}|${status ?? ''}|${error ?? ''}`
-  options.instruments.httpClientDuration.record(key, (performance.now() - state.startMs) / 1000, () => {
-    const out: Attributes = { 'http.request.method': method, 'server.address': host, 'server.port': port }
-    if (status !== undefined) out['http.response.status_code'] = status
-    if (error !== undefined) out['error.type'] = error
-    return out
+  endClientRequest(span, options.instruments.httpClientDuration, {
+    method,
+    host,
+    port,
+    status,
+    errorType: errorType ?? (status !== undefined && status >= 400 ? String(status) : undefined),
+    durationS: (performance.now() - state.startMs) / 1000,
   })
 }
 
