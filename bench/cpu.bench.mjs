@@ -8,8 +8,8 @@ import { cpuMicros } from './lib/cpu.mjs'
 import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000)
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3000)
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5000)
 const rootRequire = createRequire(join(ROOT, 'package.json'))
 const stockRegister = rootRequire
   .resolve('@opentelemetry/auto-instrumentations-node/register')
