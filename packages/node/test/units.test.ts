@@ -147,3 +147,28 @@ describe('container id', () => {
     expect(containerId('0::/init.scope\n', '22 1 0:21 / /proc rw - proc proc rw\n')).toBeUndefined()
   })
 })
+
+describe('guarded instrumentation callbacks', () => {
+  it('swallow an internal error, log it once, and keep `this`', async () => {
+    const { guarded } = await import('../src/instrumentations/guarded.js')
+    const { setLogSink } = await import('../src/logger.js')
+    const lines: string[] = []
+    setLogSink((line) => lines.push(line))
+    try {
+      const seen: unknown[] = []
+      const fn = guarded('test hook', function (this: { id: number }, value: number) {
+        seen.push(this.id)
+        if (value > 1) throw new Error('boom')
+      })
+      const target = { id: 7, fn }
+      expect(() => target.fn(1)).not.toThrow()
+      expect(() => target.fn(2)).not.toThrow()
+      expect(() => target.fn(3)).not.toThrow()
+      expect(seen).toEqual([7, 7, 7])
+      expect(lines.filter((l) => l.includes('test hook'))).toHaveLength(1)
+      expect(lines[0]).toContain('boom')
+    } finally {
+      setLogSink((line) => process.stderr.write(`${line}\n`))
+    }
+  })
+})

@@ -9,6 +9,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { IncomingMessage } from 'node:http'
+import { guardedHandlers } from './guarded.js'
 import { setHttpRoute } from './http-route.js'
 import { serverSpanOf } from './http-server.js'
 
@@ -88,7 +89,7 @@ function onError(message: unknown): void {
   serverSpanOf(res)?.recordException(error)
 }
 
-const handlers = { start: onStart, error: onError }
+const handlers = guardedHandlers('express routes', { start: onStart, error: onError })
 let subscribed = false
 
 export function enableExpressChannel(): void {

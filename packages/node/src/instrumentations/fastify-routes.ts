@@ -6,6 +6,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { IncomingMessage } from 'node:http'
+import { guarded } from './guarded.js'
 import { setHttpRoute } from './http-route.js'
 
 interface FastifyRequestLike {
@@ -28,14 +29,14 @@ function onRequest(request: FastifyRequestLike, _reply: unknown, done: () => voi
   done()
 }
 
-function onInitialization(message: unknown): void {
+const onInitialization = guarded('fastify routes', (message: unknown): void => {
   const fastify = (message as { fastify?: FastifyLike }).fastify
   try {
     fastify?.addHook('onRequest', onRequest)
   } catch {
     // an unexpected Fastify shape: routes fall back to none
   }
-}
+})
 
 let subscribed = false
 

@@ -19,6 +19,7 @@ import {
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
 const STATE = Symbol('otelkit.http.client')
@@ -107,7 +108,7 @@ function onResponseFinish(message: unknown): void {
   const state = request[STATE]
   if (state === undefined) return
   response[STATE] = state
-  response.on('close', onResponseClose)
+  response.on('close', guardedResponseClose)
 }
 
 function onRequestError(message: unknown): void {
@@ -118,19 +119,24 @@ function onRequestError(message: unknown): void {
   finish(state, undefined, error?.code ?? error?.name ?? 'Error')
 }
 
+const guardedResponseClose = guarded('http client', onResponseClose)
+const guardedStart = guarded('http client', onRequestStart)
+const guardedFinish = guarded('http client', onResponseFinish)
+const guardedError = guarded('http client', onRequestError)
+
 export function enableHttpClientInstrumentation(opts: HttpClientInstrumentationOptions): void {
   if (options === undefined) {
-    diagnosticsChannel.subscribe('http.client.request.start', onRequestStart)
-    diagnosticsChannel.subscribe('http.client.response.finish', onResponseFinish)
-    diagnosticsChannel.subscribe('http.client.request.error', onRequestError)
+    diagnosticsChannel.subscribe('http.client.request.start', guardedStart)
+    diagnosticsChannel.subscribe('http.client.response.finish', guardedFinish)
+    diagnosticsChannel.subscribe('http.client.request.error', guardedError)
   }
   options = opts
 }
 
 export function disableHttpClientInstrumentation(): void {
   if (options === undefined) return
-  diagnosticsChannel.unsubscribe('http.client.request.start', onRequestStart)
-  diagnosticsChannel.unsubscribe('http.client.response.finish', onResponseFinish)
-  diagnosticsChannel.unsubscribe('http.client.request.error', onRequestError)
+  diagnosticsChannel.unsubscribe('http.client.request.start', guardedStart)
+  diagnosticsChannel.unsubscribe('http.client.response.finish', guardedFinish)
+  diagnosticsChannel.unsubscribe('http.client.request.error', guardedError)
   options = undefined
 }

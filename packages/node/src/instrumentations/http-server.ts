@@ -21,6 +21,7 @@ import {
 } from '@opentelemetry/api'
 import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { guarded } from './guarded.js'
 import { normalizeMethod, parseQueueStart } from './http-common.js'
 import { getHttpRoute } from './http-route.js'
 
@@ -100,6 +101,8 @@ function onResponseClose(this: TrackedResponse): void {
   }
 }
 
+const guardedResponseClose = guarded('http server', onResponseClose)
+
 function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolean): Context {
   const opts = options as HttpServerInstrumentationOptions
   const startMs = performance.now()
@@ -136,7 +139,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   const span = opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent)
   const rpc: RPCMetadata = { type: RPCType.HTTP, span }
   res[STATE] = { span, startMs, method, scheme, protocol, rpc }
-  res.on('close', onResponseClose)
+  res.on('close', guardedResponseClose)
   opts.instruments.httpServerActive.add(method, 1, () => ({ 'http.request.method': method }))
   const queueStart = parseQueueStart(headers['x-request-start'] ?? headers['x-queue-start'])
   if (queueStart !== undefined) {

@@ -7,6 +7,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
+import { guardedHandlers } from './guarded.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
 
@@ -28,7 +29,7 @@ function statementOf(ctx: CommandContext): string {
   return `${ctx.command} ${args.join(' ')}`
 }
 
-const handlers = {
+const handlers = guardedHandlers('ioredis', {
   start(message: unknown) {
     const t = tracer
     if (t === undefined) return
@@ -68,7 +69,7 @@ const handlers = {
   },
   asyncEnd() {},
   error() {},
-}
+})
 
 export function enableIoredisChannel(t: Tracer): void {
   if (tracer === undefined) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers)

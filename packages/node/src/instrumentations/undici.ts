@@ -17,6 +17,7 @@ import {
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
 const STATE = Symbol('otelkit.undici')
@@ -122,10 +123,10 @@ function onError(message: unknown): void {
 }
 
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
-  ['undici:request:create', onCreate],
-  ['undici:request:headers', onHeaders],
-  ['undici:request:trailers', onTrailers],
-  ['undici:request:error', onError],
+  ['undici:request:create', guarded('fetch', onCreate)],
+  ['undici:request:headers', guarded('fetch', onHeaders)],
+  ['undici:request:trailers', guarded('fetch', onTrailers)],
+  ['undici:request:error', guarded('fetch', onError)],
 ]
 
 export function enableUndiciInstrumentation(opts: UndiciInstrumentationOptions): void {
