@@ -2,20 +2,14 @@
 // sends requests one after another and the server's CPU time (all threads, /proc) is divided by
 // the request count. Less sensitive to a busy machine than throughput; rounds are interleaved.
 import http from 'node:http'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { cpuMicros } from './lib/cpu.mjs'
 import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
+import { OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5000)
-const rootRequire = createRequire(join(ROOT, 'package.json'))
-const stockRegister = rootRequire
-  .resolve('@opentelemetry/auto-instrumentations-node/register')
-  .replace(/\.cjs$/, '.mjs')
-const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
-const otelkitRegister = join(ROOT, 'packages/node/dist/register.js')
 
 const sink = await startSink()
 const common = {
@@ -27,19 +21,19 @@ const common = {
 const VARIANTS = {
   bare: { flags: [], env: {} },
   'otelkit, traces off': {
-    flags: ['--import', otelkitRegister],
+    flags: OTELKIT_FLAGS,
     env: { ...common, OTEL_TRACES_EXPORTER: 'none', OTELKIT_OPS_PORT: '0' },
   },
   otelkit: {
-    flags: ['--import', otelkitRegister],
+    flags: OTELKIT_FLAGS,
     env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
   },
   stock: {
-    flags: ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings'],
+    flags: STOCK_FLAGS,
     env: {
       ...common,
       OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(19500 + Math.floor(Math.random() * 400)),
+      OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort(),
     },
   },
 }

@@ -5,7 +5,6 @@
 // Apps: a hello-world node:http server, and examples/shop-api GET /products/:id (one pg query + one ioredis GET).
 // Reports throughput ratios to bare (median and min–max), start-up time of `-e 0`, and RSS after load.
 import { spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
@@ -19,18 +18,12 @@ import {
   stopServer,
   summary,
 } from './lib/harness.mjs'
+import { OTELKIT_FLAGS, STOCK_FLAGS, STOCK_REGISTER, stockPrometheusPort } from './lib/preloads.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = Number(process.env.BENCH_DURATION ?? 8)
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3)
 const CONNECTIONS = 10
-
-const rootRequire = createRequire(join(ROOT, 'package.json'))
-const stockRegister = rootRequire
-  .resolve('@opentelemetry/auto-instrumentations-node/register')
-  .replace(/register\.cjs$/, 'register.mjs')
-const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
-const otelkitRegister = join(ROOT, 'packages/node/dist/register.js')
 
 const sink = await startSink()
 const commonEnv = {
@@ -42,10 +35,10 @@ const commonEnv = {
 }
 const VARIANTS = {
   bare: { flags: [], env: {} },
-  otelkit: { flags: ['--import', otelkitRegister], env: { ...commonEnv, OTELKIT_OPS_PORT: '0' } },
+  otelkit: { flags: OTELKIT_FLAGS, env: { ...commonEnv, OTELKIT_OPS_PORT: '0' } },
   stock: {
-    flags: ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings'],
-    env: { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: String(19000 + Math.floor(Math.random() * 500)) },
+    flags: STOCK_FLAGS,
+    env: { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort() },
   },
 }
 
@@ -140,9 +133,9 @@ const startRounds = 10
 const starts = { bare: [], otelkit: [], stock: [] }
 for (let i = 0; i < startRounds; i++) {
   starts.bare.push(startupMs([], {}))
-  starts.otelkit.push(startupMs(['--import', otelkitRegister], { ...commonEnv, OTELKIT_OPS_PORT: '0' }))
+  starts.otelkit.push(startupMs(OTELKIT_FLAGS, { ...commonEnv, OTELKIT_OPS_PORT: '0' }))
   starts.stock.push(
-    startupMs(['--import', stockRegister], { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }),
+    startupMs(['--import', STOCK_REGISTER], { ...commonEnv, OTEL_EXPORTER_PROMETHEUS_PORT: '0' }),
   )
 }
 out()

@@ -1,0 +1,22 @@
+// The preloads the overhead benchmarks compare: otelkit's built register entry, and the stock
+// OpenTelemetry auto-instrumentation register entry with its ESM loader (without the loader it
+// instruments nothing in an ES module app).
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { ROOT } from './harness.mjs'
+
+const rootRequire = createRequire(join(ROOT, 'package.json'))
+const stockRegister = rootRequire
+  .resolve('@opentelemetry/auto-instrumentations-node/register')
+  .replace(/register\.cjs$/, 'register.mjs')
+const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumentation/hook.mjs')
+
+export const OTELKIT_REGISTER = join(ROOT, 'packages/node/dist/register.js')
+export const OTELKIT_FLAGS = ['--import', OTELKIT_REGISTER]
+export const STOCK_REGISTER = stockRegister
+export const STOCK_FLAGS = ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings']
+
+/** A free-looking port for the stock Prometheus exporter (it has no "any port" setting). */
+export function stockPrometheusPort() {
+  return String(19000 + Math.floor(Math.random() * 900))
+}
