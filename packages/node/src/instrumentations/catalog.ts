@@ -25,10 +25,10 @@ export interface CatalogEntry {
 export interface CatalogContext {
   /** Names the user enabled explicitly. */
   explicitlyEnabled: ReadonlySet<string>
-  /** Major version of a module as the application loads it. */
-  moduleMajorVersion: (name: string) => number | undefined
   /** Express routes come from router's tracing channel (Express 5, router 2.3+). */
   expressChannel: boolean
+  /** ioredis commands come from its tracing channel (ioredis 6+). */
+  ioredisChannel: boolean
 }
 
 const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
@@ -70,7 +70,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     modules: ['ioredis'],
     // ioredis 6+ publishes its commands on a tracing channel: otelkit's own subscriber (start.ts).
     create: (ctx) => {
-      if ((ctx.moduleMajorVersion('ioredis') ?? 0) >= 6) return undefined
+      if (ctx.ioredisChannel) return undefined
       const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis')
       return new IORedisInstrumentation({ requireParentSpan: false })
     },

@@ -18,7 +18,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
-import { CATALOG, type CatalogEntry } from '../instrumentations/catalog.js'
+import type { CatalogEntry } from '../instrumentations/catalog.js'
 import { disableExpressChannel, enableExpressChannel } from '../instrumentations/express-channel.js'
 import { disableFastifyRoutes, enableFastifyRoutes } from '../instrumentations/fastify-routes.js'
 import {
@@ -213,14 +213,15 @@ export function startSdk(
   if (selectedNames.has('fastify')) enableFastifyRoutes()
   const upstream: Instrumentation[] = []
   const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
-  if (selectedNames.has('ioredis') && (moduleMajorVersion('ioredis') ?? 0) >= 6) enableIoredisChannel(tracer)
+  const ioredisChannel = selectedNames.has('ioredis') && (moduleMajorVersion('ioredis') ?? 0) >= 6
+  if (ioredisChannel) enableIoredisChannel(tracer)
   const expressChannel =
     selectedNames.has('express') && versionAtLeast(nestedModuleVersion('express', 'router'), 2, 3)
   if (expressChannel && !explicitlyEnabled.has('express-middleware')) enableExpressChannel()
   for (const entry of selected) {
     if (!entry.create) continue
     try {
-      const instrumentation = entry.create({ explicitlyEnabled, moduleMajorVersion, expressChannel })
+      const instrumentation = entry.create({ explicitlyEnabled, expressChannel, ioredisChannel })
       if (instrumentation === undefined) continue
       instrumentation.setTracerProvider(tracerProvider)
       instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
@@ -298,5 +299,3 @@ export function startSdk(
   log.debug(`started: service ${config.serviceName}, instrumentations ${instrumentationNames.join(', ')}`)
   return sdk
 }
-
-export { CATALOG }
