@@ -12,11 +12,26 @@ import { profilingFeature } from '../src/profiling/index.js'
 import { inspectorProfiler } from '../src/profiling/inspector.js'
 import type { SdkContext } from '../src/sdk/context.js'
 
-function otelkitInspectorBurnMarker(ms: number): number {
-  const end = performance.now() + ms
-  let x = 0
-  while (performance.now() < end) for (let i = 0; i < 10_000; i++) x += Math.sqrt(i)
-  return x
+/**
+ * Eight distinct functions named `otelkitInspectorBurnMarker`, each burning `ms` of CPU. The
+ * inspector's CPU profile has no frame for a function inlined into its caller, and V8 inlines a
+ * call site that only ever sees one or a few functions; rotating through eight makes the site
+ * megamorphic, so the marker always keeps a frame of its own.
+ */
+const burnMarkers = Array.from(
+  { length: 8 },
+  (_, i) =>
+    new Function(`// variant ${i}
+      return function otelkitInspectorBurnMarker(ms) {
+        const end = performance.now() + ms
+        let x = 0
+        while (performance.now() < end) for (let i = 0; i < 10000; i++) x += Math.sqrt(i)
+        return x
+      }`)() as (ms: number) => number,
+)
+let burns = 0
+function burnInMarker(ms: number): number {
+  return burnMarkers[burns++ % burnMarkers.length]!(ms)
 }
 
 const retained: unknown[] = []
@@ -34,7 +49,7 @@ describe('inspector fallback profiler', () => {
   it('CPU profile: wall time per stack, the hot function named', async () => {
     const profiler = inspectorProfiler()
     expect(profiler.name).toBe('inspector')
-    const timer = setInterval(() => otelkitInspectorBurnMarker(15), 20)
+    const timer = setInterval(burnInMarker, 20, 15)
     const profile = await profiler.time.profile({ durationMillis: 600 }).finally(() => clearInterval(timer))
     const decoded = await roundTrip(profiler, profile)
     const names = decoded.stringTable.strings
@@ -95,7 +110,7 @@ describe('profiling endpoints with profiler: inspector', () => {
   })
 
   it('serves CPU and heap profiles from node:inspector', async () => {
-    const timer = setInterval(() => otelkitInspectorBurnMarker(15), 20)
+    const timer = setInterval(burnInMarker, 20, 15)
     const cpu = await fetch(`${base}/debug/pprof/profile?seconds=5`, { headers: auth }).finally(() =>
       clearInterval(timer),
     )
