@@ -1,5 +1,6 @@
 /** The Express application: routes, JSON errors, 404. */
 import express, { type ErrorRequestHandler } from 'express'
+import { faultInjection, faultSettingsFromEnv } from './faults.js'
 import { HttpError } from './http-errors.js'
 import { catalogRouter } from './routes/catalog.js'
 import { miscRouter } from './routes/misc.js'
@@ -10,6 +11,9 @@ export function createApp() {
   const app = express()
   app.disable('x-powered-by')
   app.use(express.json({ limit: '100kb' }))
+  const faults = faultInjection(faultSettingsFromEnv())
+  app.use(faults.router)
+  app.use(faults.middleware)
   app.get('/', (_req, res) => {
     res.json({
       service: 'shop-api',

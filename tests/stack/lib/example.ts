@@ -21,6 +21,8 @@ const REDIS_URL = `redis://127.0.0.1:6379/${REDIS_DB}`
 /** A running example service. */
 export interface Example {
   serviceName: string
+  /** The service's stdout and stderr so far (the last 4,000 characters). */
+  output(): string
   url: string
   opsUrl: string
   opsPort: number
@@ -28,8 +30,18 @@ export interface Example {
   stop(): Promise<void>
 }
 
+/** Options of {@link startExample}. */
+export interface ExampleOptions {
+  /**
+   * Environment on top of the defaults below (which send no traces): e.g.
+   * `{ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }`, or
+   * `{ FAULT_CONTROL: 'on' }` for the fault-injection route.
+   */
+  env?: Record<string, string>
+}
+
 /** Creates a database, migrates it, starts the example with the preload and waits for its /metrics. */
-export async function startExample(serviceName: string): Promise<Example> {
+export async function startExample(serviceName: string, options: ExampleOptions = {}): Promise<Example> {
   const suffix = randomBytes(4).toString('hex')
   const db = `otelkit_stack_${suffix}`
   const prefix = `otelkit-stack-${suffix}:`
@@ -52,6 +64,7 @@ export async function startExample(serviceName: string): Promise<Example> {
     OTELKIT_HEALTH_INTERVAL: '1s',
     // Two real dependencies and one that is down, so every health state has series.
     OTELKIT_HEALTH_CHECKS: `postgres=${databaseUrl},redis=${REDIS_URL},pricing=http://127.0.0.1:${closedPort}/`,
+    ...options.env,
   }
   const cleanupDb = () => {
     execFileSync('psql', [...PG, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`])
@@ -110,7 +123,15 @@ export async function startExample(serviceName: string): Promise<Example> {
     }
     await sleep(100)
   }
-  return { serviceName, url: `http://127.0.0.1:${port}`, opsUrl, opsPort, pid: child.pid!, stop }
+  return {
+    serviceName,
+    output: () => output,
+    url: `http://127.0.0.1:${port}`,
+    opsUrl,
+    opsPort,
+    pid: child.pid!,
+    stop,
+  }
 }
 
 /** One request of the load mix: path, method, body. */
