@@ -1,12 +1,15 @@
 /**
- * Sends one OTLP/HTTP protobuf request: keep-alive connection, bounded time, optional gzip.
- * Resolves with success or a described failure; never throws, never retries (the caller counts
- * what it could not deliver).
+ * Sends OTLP/HTTP protobuf requests: keep-alive connection, bounded time per request, optional
+ * gzip, and the specification's retries (otlp/retry.ts) within a deadline. Never throws: it
+ * resolves with success (and the server's partial-success report) or a described failure, and
+ * the caller counts what was not delivered.
  */
 import http from 'node:http'
 import https from 'node:https'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
+import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
+import { type RetriedResponse, sendWithRetry } from './retry.js'
 
 const gzipAsync = promisify(gzip)
 
@@ -15,13 +18,26 @@ export interface OtlpHttpTransportOptions {
   /** Full URL, e.g. http://collector:4318/v1/traces. */
   url: string
   headers: Record<string, string>
-  /** @default 10000 */
+  /** Bound of one request. @default 10000 */
   timeoutMs: number
   /** @default 'none' */
   compression: 'gzip' | 'none'
 }
 
-export type SendResult = { ok: true } | { ok: false; error: string }
+/** How one `send` may spend its time. */
+export interface SendOptions {
+  /** No request starts and no back-off ends after this time (ms since epoch). */
+  deadline: number
+  /** Whether retryable failures are retried (false: one attempt, as on shutdown). @default true */
+  retry?: boolean
+}
+
+export type SendResult = RetriedResponse
+
+/** Network errors are retryable: the collector may be restarting. */
+function networkFailure(error: string): OtlpResponse {
+  return { ok: false, error, retryable: true }
+}
 
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const url = new URL(options.url)
@@ -29,7 +45,37 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 2 })
   const request = secure ? https.request : http.request
 
-  async function send(body: Buffer): Promise<SendResult> {
+  function post(payload: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<OtlpResponse> {
+    return new Promise<OtlpResponse>((resolve) => {
+      let settled = false
+      const done = (result: OtlpResponse) => {
+        if (settled) return
+        settled = true
+        resolve(result)
+      }
+      const req = request(url, { method: 'POST', headers, agent, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          if (size >= MAX_RESPONSE_BYTES) return
+          size += chunk.length
+          chunks.push(chunk)
+        })
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES)
+          done(classifyResponse(res.statusCode ?? 0, res.headers, body))
+        })
+        res.on('error', (error) => done(networkFailure(error.message)))
+      })
+      req.on('timeout', () => {
+        req.destroy(new Error(`timed out after ${timeoutMs} ms`))
+      })
+      req.on('error', (error: NodeJS.ErrnoException) => done(networkFailure(error.code ?? error.message)))
+      req.end(payload)
+    })
+  }
+
+  async function send(body: Buffer, sendOptions: SendOptions): Promise<SendResult> {
     let payload = body
     const headers: Record<string, string> = {
       ...options.headers,
@@ -40,29 +86,13 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
       headers['content-encoding'] = 'gzip'
     }
     headers['content-length'] = String(payload.length)
-    return new Promise<SendResult>((resolve) => {
-      let settled = false
-      const done = (result: SendResult) => {
-        if (settled) return
-        settled = true
-        resolve(result)
-      }
-      const req = request(url, { method: 'POST', headers, agent, timeout: options.timeoutMs }, (res) => {
-        res.resume()
-        res.on('end', () => {
-          const status = res.statusCode ?? 0
-          done(status >= 200 && status < 300 ? { ok: true } : { ok: false, error: `HTTP ${status}` })
-        })
-        res.on('error', (error) => done({ ok: false, error: error.message }))
-      })
-      req.on('timeout', () => {
-        req.destroy(new Error(`timed out after ${options.timeoutMs} ms`))
-      })
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        done({ ok: false, error: error.code ?? error.message }),
-      )
-      req.end(payload)
-    })
+    const attempt = () => {
+      const left = sendOptions.deadline - Date.now()
+      if (left <= 0) return Promise.resolve(networkFailure('export deadline passed before sending'))
+      return post(payload, headers, Math.min(options.timeoutMs, left))
+    }
+    if (sendOptions.retry === false) return { ...(await attempt()), attempts: 1 }
+    return sendWithRetry(attempt, { deadline: sendOptions.deadline })
   }
 
   return {

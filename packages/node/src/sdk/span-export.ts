@@ -1,7 +1,9 @@
 /**
  * Batches sampled spans to a sink with bounded memory. Spans that cannot be kept (queue full,
- * export failed or timed out, exporter unavailable) are counted in
- * otelkit.telemetry.dropped{signal="traces", reason}; failures are logged at most once a minute.
+ * export failed or timed out after the sink's retries, refused by the server, exporter
+ * unavailable) are counted in otelkit.telemetry.dropped{signal="traces", reason}; failures are
+ * logged at most once a minute. While a batch is being retried, new spans wait in the bounded
+ * queue. On shutdown each remaining batch gets one last attempt, without retries.
  * Exports run with tracing suppressed, so their own requests produce no telemetry.
  */
 import { context, TraceFlags } from '@opentelemetry/api'
@@ -9,8 +11,24 @@ import { suppressTracing } from '@opentelemetry/core'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { rateLimitedLogger } from '../logger.js'
 
-export type DropReason = 'queue_full' | 'export_failed' | 'exporter_unavailable'
-export type SinkResult = { ok: true } | { ok: false; error: string; reason?: DropReason }
+export type DropReason = 'queue_full' | 'export_failed' | 'exporter_unavailable' | 'rejected'
+
+/**
+ * The outcome of one batch. `rejected` on success: the server accepted the request but refused
+ * that many spans (OTLP partial success). On failure, `reason` defaults to `export_failed`;
+ * a server's non-retryable refusal is `rejected`.
+ */
+export type SinkResult =
+  | { ok: true; rejected?: { count: number; message: string } }
+  | { ok: false; error: string; reason?: DropReason }
+
+/** How the processor lets a sink spend its time on one batch. */
+export interface SendOptions {
+  /** No attempt starts and no back-off ends after this time (ms since epoch). */
+  deadline: number
+  /** Whether retryable failures may be retried (false on shutdown: one last attempt). */
+  retry: boolean
+}
 
 /** Where batches go: the queued form of a span, and how a batch is sent. */
 export interface SpanBatchSink<T> {
@@ -18,7 +36,7 @@ export interface SpanBatchSink<T> {
   readonly target: string
   /** Turns an ended, sampled span into what is queued (called synchronously at span end). */
   prepare(span: ReadableSpan): T
-  send(batch: T[]): Promise<SinkResult>
+  send(batch: T[], options: SendOptions): Promise<SinkResult>
   shutdown(): Promise<void>
 }
 
@@ -46,6 +64,8 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
   /** After a failed export, no new attempt before this time (ms since epoch). */
   private backoffUntil = 0
   private readonly logFailure = rateLimitedLogger(60_000)
+  /** Set once shutdown starts: batches then get one attempt each. */
+  private finalFlush = false
 
   constructor(sink: SpanBatchSink<T>, options: BatchingSpanProcessorOptions) {
     this.sink = sink
@@ -116,11 +136,26 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
       )
       timer.unref()
     })
+    const sendOptions: SendOptions = {
+      deadline: Date.now() + this.options.exportTimeoutMs,
+      retry: !this.finalFlush,
+    }
     const sent = context.with(suppressTracing(context.active()), () =>
-      this.sink.send(batch).catch((error: unknown): SinkResult => ({ ok: false, error: String(error) })),
+      this.sink
+        .send(batch, sendOptions)
+        .catch((error: unknown): SinkResult => ({ ok: false, error: String(error) })),
     )
     const result = await Promise.race([sent, timeout])
     clearTimeout(timer)
+    if (result.ok && result.rejected !== undefined) {
+      const { count, message } = result.rejected
+      if (count > 0) this.options.onDrop('rejected', count)
+      this.logFailure(
+        'warn',
+        'partial',
+        `trace export to ${this.sink.target}: the server rejected ${count} of ${batch.length} span(s) (counted in otelkit_telemetry_dropped_total{reason="rejected"})${message ? `: ${message}` : ''}`,
+      )
+    }
     if (!result.ok) {
       this.backoffUntil = Date.now() + Math.min(this.options.scheduledDelayMs, 5000)
       this.options.onDrop(result.reason ?? 'export_failed', batch.length)
@@ -150,6 +185,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
 
   async shutdown(): Promise<void> {
     if (this.shutDown) return
+    this.finalFlush = true
     await this.forceFlush()
     this.shutDown = true
     await this.sink.shutdown().catch(() => undefined)

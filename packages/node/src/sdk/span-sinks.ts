@@ -41,7 +41,16 @@ export function otlpProtobufSink(config: ResolvedConfig, resource: Resource): Sp
   return {
     target: config.otlpTracesEndpoint,
     prepare: (span) => ({ scopeKey: keyOf(span.instrumentationScope), bytes: encodeSpan(span) }),
-    send: (batch) => transport.send(encodeExportRequest(resourceBytes, scopes, batch)),
+    send: async (batch, options) => {
+      const result = await transport.send(encodeExportRequest(resourceBytes, scopes, batch), options)
+      if (result.ok) {
+        return result.partial
+          ? { ok: true, rejected: { count: result.partial.rejected, message: result.partial.message } }
+          : { ok: true }
+      }
+      // A refusal the server says not to retry (400, 401, 413, ...): the data is refused for good.
+      return { ok: false, error: result.error, reason: result.retryable ? 'export_failed' : 'rejected' }
+    },
     shutdown: async () => transport.close(),
   }
 }

@@ -21,7 +21,8 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
   url: string
   spans: ReceivedSpan[]
-  requests: Array<{ path: string; contentType: string; bytes: number }>
+  /** Every request, with the status it was answered. */
+  requests: Array<{ path: string; contentType: string; bytes: number; status: number }>
   close(): Promise<void>
   /** Resolves once `predicate(spans)` holds (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
@@ -155,7 +156,25 @@ export function fromProtobuf(body: Buffer): ReceivedSpan[] {
   return spans
 }
 
-export function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** A programmed answer of the receiver (see {@link ReceiverOptions.respond}). */
+export interface ReceiverReply {
+  status: number
+  headers?: Record<string, string>
+  body?: string | Buffer
+  /** Whether the request's spans count as received (default: for 2xx statuses). */
+  accept?: boolean
+}
+
+/** Options of {@link startOtlpReceiver}. */
+export interface ReceiverOptions {
+  /**
+   * Answers request number `n` (0-based, all paths) instead of the default 200; `undefined`
+   * keeps the default. E.g. `(n) => (n < 2 ? { status: 503 } : undefined)`: 503 twice, then 200.
+   */
+  respond?: (n: number, path: string) => ReceiverReply | undefined
+}
+
+export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = []
   const requests: OtlpReceiver['requests'] = []
   const server: Server = createServer((req, res) => {
@@ -164,8 +183,21 @@ export function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('end', () => {
       const body = Buffer.concat(chunks)
       const contentType = String(req.headers['content-type'] ?? '')
-      requests.push({ path: req.url ?? '', contentType, bytes: body.length })
+      const reply = options.respond?.(requests.length, req.url ?? '')
+      requests.push({ path: req.url ?? '', contentType, bytes: body.length, status: reply?.status ?? 200 })
+      if (reply !== undefined && !(reply.accept ?? (reply.status >= 200 && reply.status < 300))) {
+        res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
+        return
+      }
       try {
+        if (reply !== undefined) {
+          if (req.url === '/v1/traces')
+            spans.push(
+              ...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)),
+            )
+          res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
+          return
+        }
         if (req.url === '/v1/traces') {
           spans.push(...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)))
         }
