@@ -5,6 +5,7 @@
 import { Breaker } from './breaker.js'
 import { Bus, type BusMessage } from './bus.js'
 import { optionalMs, toMs } from './duration.js'
+import type { DecodeLimits } from './entry-limits.js'
 import { InvalidOptionsError } from './errors.js'
 import { L1 } from './l1.js'
 import { RateLimitedLog, stderrLogger } from './logger.js'
@@ -12,6 +13,7 @@ import { type CacheOptions, DEFAULTS, type LockOptions } from './options.js'
 import type { Serializer } from './serializer.js'
 import { Store } from './store.js'
 import { Telemetry } from './telemetry.js'
+import { positiveInteger } from './validate.js'
 
 export interface ResolvedLock {
   ttl: number
@@ -28,6 +30,8 @@ export class Core {
   readonly serializer: Serializer | undefined
   readonly compressAbove: number
   readonly maxValueBytes: number
+  /** Bounds on decoding stored entries (and on what is written, so it can be read back). */
+  readonly limits: DecodeLimits
   readonly softTimeout: number | undefined
   readonly hardTimeout: number | undefined
   readonly staleIfError: boolean
@@ -62,7 +66,12 @@ export class Core {
         : compression === true
           ? DEFAULTS.compressionThreshold
           : (compression.threshold ?? DEFAULTS.compressionThreshold)
-    this.maxValueBytes = options.maxValueBytes ?? DEFAULTS.maxValueBytes
+    this.maxValueBytes = positiveInteger('maxValueBytes', options.maxValueBytes, DEFAULTS.maxValueBytes)
+    this.limits = {
+      storedBytes: this.maxValueBytes,
+      decodedBytes: positiveInteger('maxDecodedBytes', options.maxDecodedBytes, DEFAULTS.maxDecodedBytes),
+      bigIntDigits: positiveInteger('maxBigIntDigits', options.maxBigIntDigits, DEFAULTS.maxBigIntDigits),
+    }
     this.softTimeout = optionalMs(options.timeouts?.soft, 'timeouts.soft')
     this.hardTimeout = optionalMs(options.timeouts?.hard, 'timeouts.hard')
     this.staleIfError = options.staleIfError ?? DEFAULTS.staleIfError

@@ -1,10 +1,12 @@
 /**
- * Reading and writing entries in the tiers: one GET and a decode for a read; encode, size check,
- * L1, then SET (+ tag sets) and a coherence message for a write. Redis trouble never throws here.
+ * Reading and writing entries in the tiers: one GET and a bounded decode for a read (a rejected
+ * entry is a miss, counted and logged); encode, size checks, L1, then SET (+ tag sets) and a
+ * coherence message for a write. Redis trouble never throws here.
  */
 import type { Core } from './core.js'
 import { checkJitter } from './core.js'
 import { toMs } from './duration.js'
+import { EntryRejectedError } from './entry-limits.js'
 import { decodeEntry, type Entry, encodeEntry } from './envelope.js'
 import { NotSerializableError } from './errors.js'
 import type { SetOptions } from './options.js'
@@ -31,11 +33,17 @@ export async function readL2(core: Core, full: string): Promise<L2Read> {
   return decode(core, data)
 }
 
+/** Decodes an entry read from Redis; a malformed or oversized one is a miss (counted, logged). */
 export function decode(core: Core, data: Buffer): Entry | undefined {
   try {
-    return decodeEntry(data, core.serializer)
-  } catch {
-    core.telemetry.error('serialization')
+    return decodeEntry(data, core.serializer, core.limits)
+  } catch (error) {
+    const type = error instanceof EntryRejectedError ? error.type : 'entry_malformed'
+    core.telemetry.error(type)
+    core.log.warn(
+      type,
+      `cache "${core.name}": a stored entry was ${type === 'entry_too_large' ? 'too large' : 'malformed'} (${(error as Error)?.message}) and was treated as a miss`,
+    )
     return undefined
   }
 }
@@ -58,8 +66,12 @@ export async function writeEntry(
   const hardAt = staleAt + staleTtl
   let data: Buffer
   try {
-    data = encodeEntry(value, staleAt, hardAt, core.serializer, core.compressAbove)
+    data = encodeEntry(value, staleAt, hardAt, core.serializer, core.compressAbove, core.limits)
   } catch (cause) {
+    if (cause instanceof EntryRejectedError) {
+      skipTooLarge(core, full, `${cause.message}: not stored`)
+      return
+    }
     const error = new NotSerializableError(key, cause)
     core.telemetry.error('serialization')
     if (strict) throw error
@@ -67,12 +79,11 @@ export async function writeEntry(
     return
   }
   if (data.length > core.maxValueBytes) {
-    core.telemetry.skippedWrite('too_large')
-    core.log.warn(
-      'too-large',
-      `cache "${core.name}": a ${data.length}-byte value exceeds maxValueBytes (${core.maxValueBytes}) and was not stored`,
+    skipTooLarge(
+      core,
+      full,
+      `a ${data.length}-byte value exceeds maxValueBytes (${core.maxValueBytes}) and was not stored`,
     )
-    core.l1?.delete(full)
     return
   }
   if (hardAt <= now) return
@@ -84,4 +95,10 @@ export async function writeEntry(
     await core.store.write(full, data, hardAt - now, tagKeys)
     if (core.bus) await core.bus.publish({ t: 'd', k: [full] })
   }
+}
+
+function skipTooLarge(core: Core, full: string, detail: string): void {
+  core.telemetry.skippedWrite('too_large')
+  core.log.warn('too-large', `cache "${core.name}": ${detail}`)
+  core.l1?.delete(full)
 }

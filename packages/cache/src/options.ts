@@ -15,6 +15,8 @@ export const DEFAULTS = {
   jitter: 0.1,
   commandTimeout: 50,
   maxValueBytes: 1_048_576,
+  maxDecodedBytes: 1_048_576,
+  maxBigIntDigits: 1000,
   compressionThreshold: 1024,
   l1MaxEntries: 10_000,
   l1MaxBytes: 67_108_864,
@@ -87,8 +89,27 @@ export interface CacheOptions {
   serializer?: Serializer
   /** gzip payloads larger than `threshold` bytes; `true` uses the default threshold. @default false */
   compression?: boolean | { threshold?: number }
-  /** Values whose stored form is larger than this are not stored (counted as otelkit.cache.writes.skipped); the caller still gets its value. @default 1048576 (1 MiB) */
+  /**
+   * Values whose stored form is larger than this are not stored (counted as otelkit.cache.writes.skipped);
+   * the caller still gets its value. A larger entry found in Redis is not decoded: a miss, counted as
+   * otelkit.cache.errors{error.type=entry_too_large}. @default 1048576 (1 MiB)
+   */
   maxValueBytes?: number
+  /**
+   * Largest serialised payload once inflated (gzip entries) or as stored: decompression stops at this
+   * size (a gzip bomb costs a few milliseconds, not seconds), and the entry is a miss counted as
+   * `entry_too_large`. Values whose payload is larger are not stored. The default equals
+   * `maxValueBytes`, so a compressed entry never costs more to decode than an uncompressed one can:
+   * compression saves Redis memory and bandwidth, it does not raise the size limit.
+   * @default 1048576 (1 MiB)
+   */
+  maxDecodedBytes?: number
+  /**
+   * Most decimal digits of one BigInt in a JSON-serialised value (decimal BigInt parsing is
+   * superlinear: 2 million digits take a third of a second). An entry with a longer one is a miss
+   * counted as `entry_too_large`; values holding one are not stored. @default 1000
+   */
+  maxBigIntDigits?: number
   /** Per-command Redis timeout; a slower command counts as a failure and the call falls through. @default 50 */
   commandTimeout?: Duration
   /** Circuit breaker. @default { threshold: 5, resetAfter: '5s', maxResetAfter: '60s' } */

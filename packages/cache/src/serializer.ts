@@ -1,8 +1,12 @@
 /**
  * Serializers turn values into bytes for Redis and back. The default is JSON that also round-trips
- * Buffer, Date and BigInt (tagged as {"$otelkit":type,"v":...}); values without such types take the
- * plain JSON.stringify / JSON.parse path, which the envelope flags so reads skip the reviver.
+ * Buffer, Date, BigInt, Map and Set (tagged as {"$otelkit":type,"v":...}, revived by revive.ts);
+ * values without such types take the plain JSON.stringify / JSON.parse path, which the envelope
+ * flags so reads skip the revival pass.
  */
+import type { DecodeLimits } from './entry-limits.js'
+import { DEFAULTS } from './options.js'
+import { revive, TAG } from './revive.js'
 
 /** How values become bytes. `serialize` may return a string (UTF-8) or bytes. */
 export interface Serializer {
@@ -12,22 +16,25 @@ export interface Serializer {
   deserialize(data: Buffer): unknown
 }
 
-const TAG = '$otelkit'
-
-/** Result of the JSON serializer: the text and whether it holds tagged (special) values. */
+/** Result of the JSON serializer: the text, whether it holds tagged (special) values, and the most digits of a BigInt in it. */
 export interface JsonEncoded {
   text: string
   tagged: boolean
+  bigIntDigits: number
 }
 
 let sawTagged = false
+let bigIntDigits = 0
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key]
   switch (typeof original) {
-    case 'bigint':
+    case 'bigint': {
       sawTagged = true
-      return { [TAG]: 'n', v: original.toString() }
+      const v = original.toString()
+      bigIntDigits = Math.max(bigIntDigits, v.length - (original < 0n ? 1 : 0))
+      return { [TAG]: 'n', v }
+    }
     case 'function':
     case 'symbol':
       throw new TypeError(`values of type ${typeof original} cannot be cached`)
@@ -54,43 +61,32 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
   }
 }
 
-function reviver(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && TAG in value) {
-    const v = (value as unknown as { v: unknown }).v
-    switch ((value as Record<string, unknown>)[TAG]) {
-      case 'n':
-        return BigInt(v as string)
-      case 'd':
-        return new Date(v === null ? Number.NaN : (v as string))
-      case 'b':
-        return Buffer.from(v as string, 'base64')
-      case 'm':
-        return new Map(v as Array<[unknown, unknown]>)
-      case 's':
-        return new Set(v as unknown[])
-    }
-  }
-  return value
-}
-
 /** Encodes a value as JSON; throws TypeError for functions, symbols and cycles. */
 export function jsonEncode(value: unknown): JsonEncoded {
   sawTagged = false
+  bigIntDigits = 0
   const text = JSON.stringify(value, replacer)
   if (text === undefined) throw new TypeError('undefined cannot be cached')
-  return { text, tagged: sawTagged }
+  return { text, tagged: sawTagged, bigIntDigits }
 }
 
-/** Decodes JSON text, reviving tagged values only when `tagged`. */
-export function jsonDecode(text: string, tagged: boolean): unknown {
-  return tagged ? JSON.parse(text, reviver) : JSON.parse(text)
+/** Decodes JSON text, reviving tagged values only when `tagged` (BigInts bounded by `limits`). */
+export function jsonDecode(
+  text: string,
+  tagged: boolean,
+  limits: Pick<DecodeLimits, 'bigIntDigits'>,
+): unknown {
+  return tagged ? revive(JSON.parse(text), limits) : JSON.parse(text)
 }
+
+/** BigInt bound of the standalone jsonSerializer (the cache's default `maxBigIntDigits`). */
+const SERIALIZER_LIMITS = { bigIntDigits: DEFAULTS.maxBigIntDigits }
 
 /** The default serializer as a Serializer object (used when a caller wants it explicitly). */
 export const jsonSerializer: Serializer = {
   name: 'json',
   serialize: (value) => jsonEncode(value).text,
-  deserialize: (data) => JSON.parse(data.toString('utf8'), reviver),
+  deserialize: (data) => revive(JSON.parse(data.toString('utf8')), SERIALIZER_LIMITS),
 }
 
 /** The subset of `@msgpack/msgpack` the msgpack serializer needs. */

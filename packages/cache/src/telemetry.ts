@@ -58,7 +58,8 @@ export class Telemetry {
       },
     })
     this.errors = meter.createCounter('otelkit.cache.errors', {
-      description: 'Cache errors by type (timeout, connection, breaker_open, loader, serialization, redis).',
+      description:
+        'Cache errors by type (timeout, connection, breaker_open, loader, serialization, redis, entry_too_large, entry_malformed).',
       unit: '{error}',
     })
     this.loaderDuration = meter.createHistogram('otelkit.cache.loader.duration', {
@@ -70,7 +71,7 @@ export class Telemetry {
       unit: '{entry}',
     })
     this.skipped = meter.createCounter('otelkit.cache.writes.skipped', {
-      description: 'Values not stored, by reason (too_large).',
+      description: 'Values and responses not stored, by reason (too_large, too_many_variants).',
       unit: '{write}',
     })
     this.httpRequests = meter.createCounter('otelkit.cache.http.requests', {
@@ -145,8 +146,12 @@ export class Telemetry {
     this.evictions.add(count, this.base)
   }
 
-  skippedWrite(reason: 'too_large'): void {
-    this.skipped.add(1, { ...this.base, reason })
+  /** A value or response not stored; `route` (the `http.route` attribute) for responses over their route's bound. */
+  skippedWrite(reason: 'too_large' | 'too_many_variants', route?: string): void {
+    this.skipped.add(
+      1,
+      route === undefined ? { ...this.base, reason } : { ...this.base, reason, 'http.route': route },
+    )
   }
 
   http(result: HttpCacheResult, route: string): void {

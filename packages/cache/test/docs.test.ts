@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as express from '../src/http/express.js'
 import * as fastify from '../src/http/fastify.js'
+import { REFLECTED_HEADERS } from '../src/http/key.js'
 import * as node from '../src/http/node.js'
+import { RESPONSE_DEFAULTS } from '../src/http/options.js'
 import * as api from '../src/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -58,6 +60,8 @@ describe('documentation', () => {
     expect(ms(row('l1.maxTtl'))).toBe(d.l1MaxTtl)
     expect(ms(row('compression.threshold'))).toBe(d.compressionThreshold)
     expect(ms(row('maxValueBytes'))).toBe(d.maxValueBytes)
+    expect(ms(row('maxDecodedBytes'))).toBe(d.maxDecodedBytes)
+    expect(ms(row('maxBigIntDigits'))).toBe(d.maxBigIntDigits)
     expect(ms(row('commandTimeout'))).toBe(d.commandTimeout)
     expect(ms(row('breaker.threshold'))).toBe(d.breakerThreshold)
     expect(ms(row('breaker.resetAfter'))).toBe(d.breakerResetAfter)
@@ -69,6 +73,35 @@ describe('documentation', () => {
     expect(row('staleIfError')).toBe(`\`${d.staleIfError}\``)
   })
 
+  it('README response-cache option defaults equal the code', () => {
+    const section = readme.slice(readme.indexOf('## HTTP response caching'))
+    const row = (option: string) => {
+      const m = new RegExp(`^\\| \`${option}\`\\s*\\| ([^|]+?)\\s*\\|`, 'm').exec(section)
+      if (!m) throw new Error(`response option ${option} is not in the README table`)
+      return m[1]!.trim()
+    }
+    const r = RESPONSE_DEFAULTS
+    expect(row('maxBodyBytes')).toBe(`\`${r.maxBodyBytes}\` (1 MiB)`)
+    expect(row('statuses')).toBe(`\`[${r.statuses.join(', ')}]\``)
+    expect(row('unlistedQuery')).toBe(`\`'${r.unlistedQuery}'\``)
+    expect(row('onReflectedHeader')).toBe(`\`'${r.onReflectedHeader}'\``)
+    expect(row('maxVariants')).toBe(`\`${r.maxVariants}\``)
+    expect(row('etag')).toBe(`\`${r.etag}\``)
+    for (const option of [
+      'ttl',
+      'staleTtl',
+      'tags',
+      'key',
+      'principal',
+      'route',
+      'varyQuery',
+      'reflectedHeaders',
+    ])
+      row(option)
+    // the reflected headers are listed by name (README spells them as sent: X-Forwarded-Host)
+    for (const header of REFLECTED_HEADERS) expect(section.toLowerCase()).toContain(`\`${header}\``)
+  })
+
   it('documents every metric the code creates', () => {
     const source = ['telemetry.ts'].map((f) => readFileSync(join(here, '..', 'src', f), 'utf8')).join('\n')
     const names = [...source.matchAll(/create(?:Counter|Histogram|ObservableGauge)\('([^']+)'/g)].map(
@@ -77,6 +110,9 @@ describe('documentation', () => {
     expect(names.length).toBe(8)
     for (const name of names) expect(readme).toContain(`| \`${name}\``)
     expect(readme).toContain('otelkit_cache_requests_total{cache_result=~"hit|stale"}')
+    // attribute values the code records
+    for (const value of ['`entry_too_large`', '`entry_malformed`', '`too_many_variants`'])
+      expect(readme).toContain(value)
   })
 })
 
@@ -113,6 +149,6 @@ describe('export shape', () => {
       './package.json',
     ])
     expect(api.parseDuration('5m', 'x')).toBe(300_000)
-    expect(node.normaliseUrl('/p?b=2&a=1&a=0')).toBe('/p?a=0&a=1&b=2')
+    expect(node.normaliseUrl('/p?b=2&a=1&a=0')).toBe('/p?a=1&a=0&b=2')
   })
 })

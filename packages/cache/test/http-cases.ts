@@ -1,9 +1,15 @@
 /**
  * The HTTP caching decision table: each case is a sequence of requests against one URL with the
  * response the handler gives, the expected X-Cache of each step, and the expected handler calls.
+ * Handlers can reflect a request header or the raw query into the body (`echo`), as real apps do,
+ * so a response served to the wrong request shows in the body.
  */
+import { KEY_CASES } from './http-key-cases.js'
+
 export interface Step {
   method?: string
+  /** Appended to the case's path as sent (raw). */
+  pathSuffix?: string
   query?: string
   headers?: Record<string, string>
   /** Expected X-Cache header (null: none). */
@@ -17,11 +23,19 @@ export interface Step {
   body?: string
 }
 
+export type RouteFamily = 'c' | 'p' | 's' | 'q' | 'i' | 'b' | 'v'
+
 export interface HttpCase {
   name: string
-  /** Route family: 'c' public routes, 'p' routes that opt in with a principal key, 's' small maxBodyBytes. */
-  route?: 'c' | 'p' | 's'
+  /**
+   * Route family (options in http.test.ts): 'c' public routes, 'p' routes that opt in with a
+   * principal key, 's' small maxBodyBytes, 'q' varyQuery (unlisted: bypass), 'i' varyQuery
+   * (unlisted: ignore), 'b' reflected headers bypass, 'v' maxVariants 3.
+   */
+  route?: RouteFamily
   response: {
+    /** The body ends with `|` and this request header's value, or with `|` and the raw query for '?'. */
+    echo?: string
     status?: number
     headers?: Record<string, string>
     body?: string
@@ -295,4 +309,12 @@ export const CASES: HttpCase[] = [
     steps: [{ xcache: 'MISS' }, { waitMs: 2100, xcache: 'STALE' }, { xcache: 'STALE' }, { xcache: 'STALE' }],
     calls: 2,
   },
+  ...KEY_CASES,
 ]
+
+/** What the handler of a case answers to a request (its body, and the echoed value if any). */
+export function bodyFor(c: HttpCase, query: string, header: (name: string) => string | undefined): string {
+  const body = c.response.body ?? `body of case ${c.name}`
+  if (c.response.echo === undefined) return body
+  return `${body}|${c.response.echo === '?' ? query : (header(c.response.echo) ?? '')}`
+}

@@ -12,7 +12,7 @@ import { cacheResponses as expressCache } from '../src/http/express.js'
 import { cacheResponses as fastifyCache } from '../src/http/fastify.js'
 import { cacheResponses as nodeCache, type ResponseCacheOptions } from '../src/http/node.js'
 import { type Cache, createCache } from '../src/index.js'
-import { CASES, type HttpCase } from './http-cases.js'
+import { bodyFor, CASES, type HttpCase, type RouteFamily } from './http-cases.js'
 import { cleanPrefix, randomPrefix, sharedRedis } from './support/redis.js'
 
 const redis = sharedRedis()
@@ -22,10 +22,14 @@ afterAll(async () => {
   redis.disconnect()
 })
 
-const ROUTE_OPTIONS: Record<'c' | 'p' | 's', ResponseCacheOptions> = {
+const ROUTE_OPTIONS: Record<RouteFamily, ResponseCacheOptions> = {
   c: { ttl: '60s', tags: ['http'] },
   p: { ttl: '60s', principal: (req) => (req.headers.authorization as string | undefined)?.slice(7) },
   s: { ttl: '60s', maxBodyBytes: 1000 },
+  q: { ttl: '60s', varyQuery: ['page', 'sort'] },
+  i: { ttl: '60s', varyQuery: ['page'], unlistedQuery: 'ignore' },
+  b: { ttl: '60s', onReflectedHeader: 'bypass' },
+  v: { ttl: '60s', maxVariants: 3 },
 }
 
 interface Server {
@@ -60,19 +64,30 @@ function request(
 }
 
 function caseOf(id: string): HttpCase {
-  return CASES[Number(id)]!
+  return CASES[Number.parseInt(id, 10)]!
 }
 
 function count(calls: Map<number, number>, id: string) {
-  calls.set(Number(id), (calls.get(Number(id)) ?? 0) + 1)
+  calls.set(Number.parseInt(id, 10), (calls.get(Number.parseInt(id, 10)) ?? 0) + 1)
 }
 
 /** Writes a case's response on a node:http ServerResponse (node:http and Express). */
 function failing(calls: Map<number, number>, id: string, c: HttpCase): boolean {
-  return c.response.failAfter !== undefined && (calls.get(Number(id)) ?? 0) > c.response.failAfter
+  return (
+    c.response.failAfter !== undefined && (calls.get(Number.parseInt(id, 10)) ?? 0) > c.response.failAfter
+  )
 }
 
-function writeNode(res: ServerResponse, c: HttpCase, fail = false) {
+/** The case's body for this request (with the echoed header or query, if the case echoes one). */
+function answer(c: HttpCase, url: string, headers: IncomingMessage['headers']): string {
+  const q = url.indexOf('?')
+  return bodyFor(c, q < 0 ? '' : url.slice(q + 1), (name) => {
+    const v = headers[name]
+    return Array.isArray(v) ? v.join(',') : v
+  })
+}
+
+function writeNode(req: IncomingMessage, res: ServerResponse, c: HttpCase, fail = false) {
   if (fail) {
     res.statusCode = 500
     res.end('boom')
@@ -85,7 +100,7 @@ function writeNode(res: ServerResponse, c: HttpCase, fail = false) {
     for (const chunk of c.response.chunks) res.write(chunk)
     res.end()
   } else {
-    res.end(c.response.body ?? `body of case ${c.name}`)
+    res.end(answer(c, req.url ?? '/', req.headers))
   }
 }
 
@@ -111,7 +126,7 @@ async function nodeServer(): Promise<Server> {
     const [, family, id] = /^\/(\w)\/(\d+)/.exec(req.url ?? '') ?? []
     steps[family!]!(req, res, () => {
       count(calls, id!)
-      writeNode(res, caseOf(id!), failing(calls, id!, caseOf(id!)))
+      writeNode(req, res, caseOf(id!), failing(calls, id!, caseOf(id!)))
     })
   })
   const url = await listen(server)
@@ -131,11 +146,11 @@ async function expressServer(): Promise<Server> {
         res.status(500).send('boom')
         return
       }
-      if (c.response.chunks) return writeNode(res, c)
+      if (c.response.chunks) return writeNode(req, res, c)
       res.status(c.response.status ?? 200).set({ 'content-type': 'text/plain', ...c.response.headers })
       if (c.response.headers?.['x-no-etag']) app.set('etag', false)
       else app.set('etag', 'weak')
-      res.send(c.response.body ?? `body of case ${c.name}`)
+      res.send(answer(c, req.originalUrl, req.headers))
     })
   }
   const server = http.createServer(app)
@@ -159,7 +174,7 @@ async function fastifyServer(): Promise<Server> {
         if (failing(calls, id, c)) return reply.code(500).send('boom')
         reply.code(c.response.status ?? 200).headers({ 'content-type': 'text/plain', ...c.response.headers })
         if (c.response.chunks) return reply.send(Readable.from(c.response.chunks.map((s) => Buffer.from(s))))
-        return reply.send(c.response.body ?? `body of case ${c.name}`)
+        return reply.send(answer(c, request.url, request.headers))
       },
     })
   }
@@ -189,7 +204,8 @@ describe.each(Object.entries(FRAMEWORKS))('HTTP response caching on %s', (_name,
     const expectedBody = c.response.chunks?.join('') ?? c.response.body ?? `body of case ${c.name}`
     for (const [n, step] of c.steps.entries()) {
       if (step.waitMs) await new Promise((r) => setTimeout(r, step.waitMs))
-      const res = await request(`${server.url}/${c.route ?? 'c'}/${i}${step.query ? `?${step.query}` : ''}`, {
+      const path = `/${c.route ?? 'c'}/${i}${step.pathSuffix ?? ''}`
+      const res = await request(`${server.url}${path}${step.query ? `?${step.query}` : ''}`, {
         method: step.method ?? 'GET',
         headers: step.headers,
       })

@@ -4,28 +4,24 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { context, metrics, trace } from '@opentelemetry/api'
+import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics'
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cacheResponses } from '../src/http/node.js'
 import { createCache } from '../src/index.js'
+import { installMeterProvider, pointValue, readPoints, type TestReader } from './support/metrics.js'
 import { cleanPrefix, eventually, freePort, randomPrefix, sharedRedis } from './support/redis.js'
 
-class TestReader extends MetricReader {
-  protected override async onShutdown() {}
-  protected override async onForceFlush() {}
-}
-
-const reader = new TestReader()
+let reader: TestReader
 const spans = new InMemorySpanExporter()
 const redis = sharedRedis()
 const prefix = randomPrefix('metrics')
 
 beforeAll(() => {
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }))
+  reader = installMeterProvider()
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   trace.setGlobalTracerProvider(
     new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
@@ -36,27 +32,7 @@ afterAll(async () => {
   redis.disconnect()
 })
 
-interface Point {
-  attributes: Record<string, unknown>
-  value: unknown
-}
-
-async function points(name: string): Promise<Point[]> {
-  const { resourceMetrics } = (await reader.collect()) as { resourceMetrics: ResourceMetrics }
-  const out: Point[] = []
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) {
-      if (metric.descriptor.name !== name) continue
-      for (const p of metric.dataPoints) out.push({ attributes: p.attributes, value: p.value })
-    }
-  }
-  return out
-}
-
-function pointValue(list: Point[], attrs: Record<string, unknown>): unknown {
-  const p = list.find((x) => Object.entries(attrs).every(([k, v]) => x.attributes[k] === v))
-  return p?.value
-}
+const points = (name: string) => readPoints(reader, name)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -190,6 +166,50 @@ describe('metrics', () => {
     expect(v('miss')).toBe(1)
     expect(v('hit')).toBe(2)
     expect(v('bypass')).toBe(1)
+    await new Promise((r) => server.close(r))
+    await cache.close()
+  })
+
+  it("counts and warns (once per interval) about responses past their route's maxVariants", async () => {
+    const warnings: string[] = []
+    const cache = createCache({
+      name: 'metrics-variants',
+      prefix,
+      redis,
+      commandTimeout: '2s',
+      logger: { warn: (m) => warnings.push(m) },
+    })
+    await cache.ready()
+    const step = cacheResponses(cache, { ttl: '1m', route: '/search', maxVariants: 2 })
+    const server = http.createServer((req, res) => step(req, res, () => res.end('ok')))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/search`
+    const get = (query: string) =>
+      new Promise<string | undefined>((resolve) =>
+        http.get(`${base}?${query}`, { agent: false }, (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.headers['x-cache'] as string | undefined))
+        }),
+      )
+    const seen: Array<string | undefined> = []
+    for (const q of ['q=1', 'q=2']) {
+      seen.push(await get(q))
+      await eventually(async () => (await get(q)) === 'HIT')
+    }
+    for (const q of ['q=3', 'q=4', 'q=5']) seen.push(await get(q))
+    seen.push(await get('q=1'))
+    expect(seen).toEqual(['MISS', 'MISS', 'BYPASS', 'BYPASS', 'BYPASS', 'HIT'])
+    const skipped = await points('otelkit.cache.writes.skipped')
+    expect(
+      pointValue(skipped, {
+        'cache.name': 'metrics-variants',
+        reason: 'too_many_variants',
+        'http.route': '/search',
+      }),
+    ).toBe(3)
+    const variantWarnings = warnings.filter((w) => w.includes('maxVariants'))
+    expect(variantWarnings).toHaveLength(1)
+    expect(variantWarnings[0]).toContain('route "/search"')
     await new Promise((r) => server.close(r))
     await cache.close()
   })

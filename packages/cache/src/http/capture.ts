@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Cache } from '../cache.js'
-import { type Decision, lookup, type ResolvedResponseOptions, store } from './policy.js'
+import type { ResolvedResponseOptions } from './options.js'
+import { type Decision, lookup, store } from './policy.js'
 
 /** Runs the cache in front of `next` (the handler). Never throws because of the cache. */
 export async function handleWithCache(
@@ -19,7 +20,7 @@ export async function handleWithCache(
 ): Promise<void> {
   let decision: Decision
   try {
-    decision = await lookup(cache, options, req)
+    decision = await lookup(cache, options, req, route)
   } catch (error) {
     cache.core.log.warn('http-lookup', `response cache lookup failed: ${(error as Error)?.message}`)
     decision = { kind: 'bypass' }

@@ -6,16 +6,11 @@
  */
 import { PassThrough, Readable } from 'node:stream'
 import type { Cache } from '../cache.js'
-import {
-  type Decision,
-  lookup,
-  type RequestLike,
-  type ResponseCacheOptions,
-  resolveResponseOptions,
-  store,
-} from './policy.js'
+import { type RequestLike, type ResponseCacheOptions, resolveResponseOptions } from './options.js'
+import { type Decision, lookup, store } from './policy.js'
 
-export { normaliseUrl, type RequestLike, type ResponseCacheOptions } from './policy.js'
+export { normaliseUrl } from './key.js'
+export type { RequestLike, ResponseCacheOptions } from './options.js'
 
 interface FastifyRequestLike {
   raw: RequestLike
@@ -45,14 +40,14 @@ export function cacheResponses(cache: Cache, options: ResponseCacheOptions = {})
 
   async function onRequest(request: WithState, reply: FastifyReplyLike): Promise<void> {
     const req: RequestLike = { method: request.method, url: request.url, headers: request.headers }
+    const route = routeOf(request)
     let decision: Decision
     try {
-      decision = await lookup(cache, resolved, req)
+      decision = await lookup(cache, resolved, req, route)
     } catch (error) {
       cache.core.log.warn('http-lookup', `response cache lookup failed: ${(error as Error)?.message}`)
       decision = { kind: 'bypass' }
     }
-    const route = routeOf(request)
     if (decision.kind === 'hit' || decision.kind === 'stale') {
       telemetry.http(decision.kind, route)
       if (decision.notModified) {

@@ -5,9 +5,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Cache } from '../cache.js'
 import { handleWithCache } from './capture.js'
-import { type ResponseCacheOptions, resolveResponseOptions } from './policy.js'
+import { type ResponseCacheOptions, resolveResponseOptions } from './options.js'
 
-export { normaliseUrl, type RequestLike, type ResponseCacheOptions } from './policy.js'
+export { normaliseUrl } from './key.js'
+export type { RequestLike, ResponseCacheOptions } from './options.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown
 

@@ -2,58 +2,15 @@
  * HTTP response caching decisions, shared by the Express, Fastify and node:http adapters. Uses
  * http-cache-semantics for Cache-Control / Vary / freshness and adds otelkit's stricter rules:
  * requests with Authorization or cookies, responses with Set-Cookie, `private`, `no-cache` or
- * `Vary: *` are never stored unless a route opts in with a principal key (Set-Cookie: never).
+ * `Vary: *` are never stored unless a route opts in with a principal key (Set-Cookie: never);
+ * keys (key.ts) cover the query as sent and commonly reflected headers; a route stores at most
+ * `maxVariants` responses (variants.ts).
  */
 import { createHash } from 'node:crypto'
 import CachePolicy from 'http-cache-semantics'
 import type { Cache } from '../cache.js'
-import { type Duration, toMs } from '../duration.js'
-import { InvalidOptionsError } from '../errors.js'
-
-/** The request fields the decisions need (IncomingMessage and Fastify's request.raw fit). */
-export interface RequestLike {
-  method?: string | undefined
-  url?: string | undefined
-  headers: Record<string, string | string[] | undefined>
-}
-
-/** Options of cacheResponses() (Express, Fastify and node:http alike). */
-export interface ResponseCacheOptions {
-  /** Freshness when the response sets no max-age, s-maxage or Expires. @default '60s' */
-  ttl?: Duration
-  /** Grace period served as STALE while the next request refreshes, when the response has no stale-while-revalidate. @default 0 */
-  staleTtl?: Duration
-  /** Tags for cache.invalidateTags(), fixed or per request. @default [] */
-  tags?: readonly string[] | ((req: RequestLike) => readonly string[])
-  /** Largest body that is buffered and stored; larger responses stream through uncached. @default 1048576 (1 MiB) */
-  maxBodyBytes?: number
-  /** Status codes that may be stored. @default [200, 203, 204, 300, 301, 308, 404, 410] */
-  statuses?: readonly number[]
-  /** Replaces the default key (method + normalised URL with sorted query). @default undefined */
-  key?: (req: RequestLike) => string
-  /**
-   * Opt-in for authenticated traffic: returns the principal (user id, tenant...) that is added to the
-   * key, so requests with Authorization or cookies and `private` responses are cached per principal.
-   * Returning undefined bypasses the cache for that request. @default undefined (never cache them)
-   */
-  principal?: (req: RequestLike) => string | undefined
-  /** Route label for the otelkit.cache.http.requests metric. @default the framework's route template, else 'unknown' */
-  route?: string
-  /** Add a weak ETag (hash of the body) to stored responses that have none. @default true */
-  etag?: boolean
-}
-
-export interface ResolvedResponseOptions {
-  ttl: number
-  staleTtl: number
-  tags: (req: RequestLike) => readonly string[]
-  maxBodyBytes: number
-  statuses: ReadonlySet<number>
-  key: ((req: RequestLike) => string) | undefined
-  principal: ((req: RequestLike) => string | undefined) | undefined
-  route: string | undefined
-  etag: boolean
-}
+import { keyedUrl, overridesToUnsafeMethod, principalPart, reflectedSuffix, reflectedValues } from './key.js'
+import type { RequestLike, ResolvedResponseOptions } from './options.js'
 
 /** A stored response. */
 export interface StoredResponse {
@@ -71,7 +28,7 @@ interface VaryIndex {
 }
 
 export type Decision =
-  | { kind: 'bypass' }
+  | typeof BYPASS
   | {
       kind: 'hit' | 'stale'
       status: number
@@ -83,9 +40,16 @@ export type Decision =
       kind: 'miss'
       baseKey: string
       principal: string | undefined
+      /** The URL as keyed (normalised query, narrowed to varyQuery). */
+      url: string
+      /** The route label (metrics, warnings). */
+      route: string
       /** A stored response that may replace a 5xx from the handler (stale-if-error, or a failed SWR refresh). */
       fallback?: Fallback | undefined
     }
+
+/** A request the cache stays out of. */
+const BYPASS = { kind: 'bypass' } as const
 
 /** A stale response to serve instead of a server error. */
 export interface Fallback {
@@ -107,35 +71,6 @@ const refreshes = new WeakMap<Cache, Set<string>>()
 /** Stores still being written, by base key: a lookup of the same key waits for them. */
 const pendingStores = new WeakMap<Cache, Map<string, Promise<boolean>>>()
 
-export function resolveResponseOptions(options: ResponseCacheOptions = {}): ResolvedResponseOptions {
-  const tags = options.tags
-  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576
-  if (!(maxBodyBytes > 0)) throw new InvalidOptionsError('maxBodyBytes must be a positive number')
-  return {
-    ttl: toMs(options.ttl ?? 60_000, 'ttl'),
-    staleTtl: toMs(options.staleTtl ?? 0, 'staleTtl'),
-    tags: typeof tags === 'function' ? tags : () => tags ?? [],
-    maxBodyBytes,
-    statuses: new Set(options.statuses ?? [200, 203, 204, 300, 301, 308, 404, 410]),
-    key: options.key,
-    principal: options.principal,
-    route: options.route,
-    etag: options.etag ?? true,
-  }
-}
-
-/** Normalised URL: path as sent, query parameters sorted by name then value. */
-export function normaliseUrl(url: string): string {
-  const q = url.indexOf('?')
-  if (q < 0) return url
-  const params = new URLSearchParams(url.slice(q + 1))
-  const entries = [...params].sort((a, b) =>
-    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
-  )
-  const query = new URLSearchParams(entries).toString()
-  return query === '' ? url.slice(0, q) : `${url.slice(0, q)}?${query}`
-}
-
 function hasCookieOrAuth(req: RequestLike): boolean {
   return req.headers.authorization !== undefined || req.headers.cookie !== undefined
 }
@@ -149,42 +84,71 @@ export async function lookup(
   cache: Cache,
   options: ResolvedResponseOptions,
   req: RequestLike,
+  route: string,
 ): Promise<Decision> {
   const method = req.method ?? 'GET'
-  if (method !== 'GET' && method !== 'HEAD') return { kind: 'bypass' }
+  if (method !== 'GET' && method !== 'HEAD') return BYPASS
   const reqCc = cacheControl(req.headers['cache-control'])
-  if (/(^|,)\s*no-store\b/i.test(reqCc)) return { kind: 'bypass' }
+  if (/(^|,)\s*no-store\b/i.test(reqCc)) return BYPASS
   let principal: string | undefined
   if (options.principal) {
     principal = options.principal(req)
-    if (principal === undefined && hasCookieOrAuth(req)) return { kind: 'bypass' }
+    if (principal === undefined && hasCookieOrAuth(req)) return BYPASS
   } else if (hasCookieOrAuth(req)) {
-    return { kind: 'bypass' }
+    return BYPASS
   }
-  const base = options.key ? options.key(req) : `GET ${normaliseUrl(req.url ?? '/')}`
-  const baseKey = principal === undefined ? `http:${base}` : `http:${base}|principal:${principal}`
+  if (overridesToUnsafeMethod(req)) return BYPASS
+  const reflected = reflectedValues(req, options.reflectedHeaders)
+  if (reflected.length > 0 && options.onReflectedHeader === 'bypass') return BYPASS
+  const url = keyedUrl(req.url ?? '/', options.varyQuery, options.unlistedQuery)
+  if (url === undefined) return BYPASS
+  const base = options.key ? options.key(req) : `GET ${url}`
+  const baseKey = `http:${base}${principalPart(principal)}${reflectedSuffix(reflected)}`
   const writing = pendingStores.get(cache)?.get(baseKey)
   if (writing !== undefined) await writing
+  let storedKey = baseKey
   let stored = await cache.get<StoredResponse | VaryIndex>(baseKey)
-  if (stored !== undefined && 'vary' in stored)
-    stored = await cache.get<StoredResponse>(variantKey(baseKey, stored.vary, req))
-  if (stored === undefined || !('s' in stored)) return { kind: 'miss', baseKey, principal }
+  if (stored !== undefined && 'vary' in stored) {
+    storedKey = variantKey(baseKey, stored.vary, req)
+    stored = await cache.get<StoredResponse>(storedKey)
+  }
+  if (stored === undefined || !('s' in stored)) {
+    if (!options.variants.allows(storedKey, Date.now())) {
+      tooManyVariants(cache, options, route)
+      return BYPASS
+    }
+    return { kind: 'miss', baseKey, principal, url, route }
+  }
   const pending = refreshes.get(cache)
   if (pending?.has(baseKey)) {
     // this request refreshes a stale entry; if the handler fails, the stale response is served
     pending.delete(baseKey)
-    return { kind: 'miss', baseKey, principal, fallback: fallbackOf(stored) }
+    return { kind: 'miss', baseKey, principal, url, route, fallback: fallbackOf(stored) }
   }
   const policy = CachePolicy.fromObject(stored.p)
-  const evaluation = policy.evaluateRequest(asPolicyRequest(req))
+  const evaluation = policy.evaluateRequest(asPolicyRequest(req, url))
   const staleIfError = staleIfErrorAllows(stored, policy, reqCc)
   if (!evaluation.response) {
-    return { kind: 'miss', baseKey, principal, fallback: staleIfError ? fallbackOf(stored) : undefined }
+    return {
+      kind: 'miss',
+      baseKey,
+      principal,
+      url,
+      route,
+      fallback: staleIfError ? fallbackOf(stored) : undefined,
+    }
   }
   let kind: 'hit' | 'stale' = 'hit'
   if (evaluation.revalidation) {
     if (evaluation.revalidation.synchronous) {
-      return { kind: 'miss', baseKey, principal, fallback: staleIfError ? fallbackOf(stored) : undefined }
+      return {
+        kind: 'miss',
+        baseKey,
+        principal,
+        url,
+        route,
+        fallback: staleIfError ? fallbackOf(stored) : undefined,
+      }
     }
     kind = 'stale'
     let set = refreshes.get(cache)
@@ -221,12 +185,24 @@ function fallbackOf(stored: StoredResponse): Fallback {
   return { status: stored.s, headers, body: stored.b }
 }
 
+/** What a miss carries to the store. */
+type MissKey = Pick<Extract<Decision, { kind: 'miss' }>, 'baseKey' | 'principal' | 'url' | 'route'>
+
+/** Counts, and warns about (rate-limited), a response not stored because its route is full. */
+function tooManyVariants(cache: Cache, options: ResolvedResponseOptions, route: string): void {
+  cache.core.telemetry.skippedWrite('too_many_variants', route)
+  cache.core.log.warn(
+    'http-variants',
+    `cache "${cache.name}": route "${route}" holds maxVariants (${options.variants.max}) stored responses; requests for new URLs or variants bypass the cache`,
+  )
+}
+
 /** Stores a finished response when every rule allows it. Returns true when stored. */
 export function store(
   cache: Cache,
   options: ResolvedResponseOptions,
   req: RequestLike,
-  decision: { baseKey: string; principal: string | undefined },
+  decision: MissKey,
   status: number,
   rawHeaders: Record<string, unknown>,
   body: Buffer,
@@ -248,7 +224,7 @@ async function storeNow(
   cache: Cache,
   options: ResolvedResponseOptions,
   req: RequestLike,
-  decision: { baseKey: string; principal: string | undefined },
+  decision: MissKey,
   status: number,
   rawHeaders: Record<string, unknown>,
   body: Buffer,
@@ -278,7 +254,7 @@ async function storeNow(
   if (directives.length > 0) policyHeaders['cache-control'] = directives.join(', ')
   const shared = decision.principal === undefined
   const policy = new CachePolicy(
-    asPolicyRequest(req),
+    asPolicyRequest(req, decision.url),
     { status, headers: policyHeaders },
     { shared, cacheHeuristic: 0 },
   )
@@ -302,11 +278,17 @@ async function storeNow(
     e: etag,
     t: Date.now(),
   }
+  const key = vary !== '' ? variantKey(decision.baseKey, vary, req) : decision.baseKey
+  const now = Date.now()
+  if (!options.variants.admit(key, now + ttl + staleMs, now)) {
+    tooManyVariants(cache, options, decision.route)
+    return false
+  }
   const tags = options.tags(req)
   const setOptions = { ttl, staleTtl: staleMs, tags, jitter: 0 }
   if (vary !== '') {
     await cache.set(decision.baseKey, { vary } satisfies VaryIndex, { ttl: ttl + staleMs, tags, jitter: 0 })
-    await cache.set(variantKey(decision.baseKey, vary, req), entry, setOptions)
+    await cache.set(key, entry, setOptions)
   } else {
     await cache.set(decision.baseKey, entry, setOptions)
   }
@@ -331,6 +313,6 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((t) => weak(t) === target)
 }
 
-function asPolicyRequest(req: RequestLike): CachePolicy.Request {
-  return { method: 'GET', url: normaliseUrl(req.url ?? '/'), headers: req.headers as CachePolicy.Headers }
+function asPolicyRequest(req: RequestLike, url: string): CachePolicy.Request {
+  return { method: 'GET', url, headers: req.headers as CachePolicy.Headers }
 }
