@@ -1,51 +1,110 @@
-// Collector configs (otel-collector/otelcol.yaml, gateway.yaml) against the pinned
-// otelcol-contrib release's component list and the compose services they talk to.
+// Collector configs (otel-collector/otelcol.yaml, gateway.yaml) against the otelcol-otelkit
+// distribution built from otel-collector/distribution (its component list and its `validate`),
+// the compose services they talk to with the default environment, and 127.0.0.1 natively.
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   type CollectorConfig,
   type ComponentList,
   exporterTargets,
-  listenPorts,
+  KINDS,
+  listeners,
   processorOrder,
   readYaml,
+  typeOf,
   validateCollector,
 } from './lib/collector.ts'
 import { composeConfig } from './lib/compose.ts'
+import {
+  BUILD_TIMEOUT_MS,
+  NATIVE_ENV,
+  otelcolBinary,
+  readComponents,
+  validateWithBinary,
+} from './lib/otelcol.ts'
 import { servicePorts as allPorts } from './lib/ports.ts'
 
 const dir = new URL('../../otel-collector/', import.meta.url)
+const file = (name: string) => fileURLToPath(new URL(name, dir))
 const compose = composeConfig()
-const image = compose.services['otel-collector']!.image!
-const version = image.split(':')[1]!
-const components = JSON.parse(
-  readFileSync(new URL(`components/${version}.json`, dir), 'utf8'),
-) as ComponentList
 const agent = readYaml<CollectorConfig>(new URL('otelcol.yaml', dir))
 const gateway = readYaml<CollectorConfig>(new URL('gateway.yaml', dir))
 const servicePorts = () => allPorts(compose)
+const CONFIGS = [
+  ['otelcol.yaml', agent],
+  ['gateway.yaml', gateway],
+] as const
+/** Components the configs do not use that the distribution carries for tests and the docs. */
+const EXTRA: Partial<Record<(typeof KINDS)[number], string[]>> = {
+  exporters: ['debug', 'file'],
+  extensions: ['file_storage'],
+}
 
-describe('component list', () => {
-  it('is the release the compose file pins, with its source', () => {
-    expect(components.version).toBe(version)
-    expect(components.image).toBe(image)
-    expect(components.source).toMatch(/opentelemetry-collector-releases.*manifest\.yaml/)
+let bin: string
+let components: ComponentList & { modules: string[] }
+beforeAll(() => {
+  bin = otelcolBinary()
+  components = readComponents(bin)
+}, BUILD_TIMEOUT_MS)
+
+describe('otelcol-otelkit distribution', () => {
+  it('is the release compose.yaml pins for both collector services', () => {
+    expect(components.command).toBe('otelcol-otelkit')
+    const image = `otel/opentelemetry-collector-contrib:${components.version}`
+    expect(compose.services['otel-collector']!.image).toBe(image)
     expect(compose.services['otel-gateway']!.image).toBe(image)
   })
 
+  it('takes every component and every collector module of go.mod from that one release', () => {
+    const v = `v${components.version}`
+    for (const m of components.modules) expect(m, m).toMatch(new RegExp(` (${v}|v1\\.\\d+\\.\\d+)$`))
+    const goMod = readFileSync(new URL('distribution/go.mod', dir), 'utf8')
+    const collectorModules = [
+      ...goMod.matchAll(
+        /^\s*(go\.opentelemetry\.io\/collector\S*|github\.com\/open-telemetry\/opentelemetry-collector-contrib\S*) (v\S+)/gm,
+      ),
+    ]
+    expect(collectorModules.length).toBeGreaterThan(20)
+    const stable = new Set<string>()
+    for (const [, mod, version] of collectorModules) {
+      if (version!.startsWith('v1.')) stable.add(version!)
+      else expect(version, mod).toBe(v)
+    }
+    expect([...stable], 'one 1.x line for the stable core modules').toHaveLength(1)
+    const required = new Set(collectorModules.map(([, mod, version]) => `${mod} ${version}`))
+    for (const m of components.modules) expect(required, `${m} as go.mod requires it`).toContain(m)
+  })
+
+  it('has exactly the components the configs use, plus the file and debug exporters and file_storage', () => {
+    for (const kind of KINDS) {
+      const used = CONFIGS.flatMap(([, cfg]) => Object.keys(cfg[kind] ?? {}).map(typeOf))
+      const expected = [...new Set([...used, ...(EXTRA[kind] ?? [])])].sort()
+      expect([...components[kind]].sort(), kind).toEqual(expected)
+    }
+  })
+
   it('lists the components otelkit relies on', () => {
+    expect(components.receivers).toContain('otlp')
     expect(components.processors).toEqual(
-      expect.arrayContaining(['memory_limiter', 'resourcedetection', 'tail_sampling']),
+      expect.arrayContaining(['memory_limiter', 'resource', 'tail_sampling']),
     )
     expect(components.exporters).toEqual(
-      expect.arrayContaining(['otlp', 'otlphttp', 'loadbalancing', 'prometheus']),
+      expect.arrayContaining(['otlp_grpc', 'otlp_http', 'load_balancing', 'prometheus', 'file', 'debug']),
     )
-    expect(components.connectors).toContain('spanmetrics')
+    expect(components.connectors).toContain('span_metrics')
     expect(components.extensions).toEqual(expect.arrayContaining(['health_check', 'file_storage']))
+  })
+
+  it('reports its version', () => {
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toBe(
+      `otelcol-otelkit version ${components.version}`,
+    )
   })
 })
 
-describe('validator', () => {
+describe('static validator', () => {
   it('rejects undefined components, unknown types and a bad processor order', () => {
     const bad: CollectorConfig = {
       receivers: { otlp: {} },
@@ -60,7 +119,7 @@ describe('validator', () => {
     const problems = validateCollector(bad, components)
     expect(problems).toEqual(
       expect.arrayContaining([
-        'processors.nosuchprocessor: type "nosuchprocessor" is not in otelcol-contrib 0.136.0',
+        `processors.nosuchprocessor: type "nosuchprocessor" is not in otelcol-otelkit ${components.version}`,
         'pipeline traces: exporter "missing" is not defined',
         'pipeline traces: memory_limiter must be the first processor',
         'pipeline traces: batch must be the last processor',
@@ -70,13 +129,24 @@ describe('validator', () => {
       'pipeline p: batch must be the last processor',
     )
   })
+
+  it('the binary rejects what the static validator cannot see (a bad setting)', () => {
+    const out = validateWithBinary(bin, file('otelcol.yaml'), {
+      OTELKIT_COLLECTOR_METRICS_PORT: 'not-a-port',
+    })
+    expect(out).toMatch(/port/)
+  })
 })
 
-describe.each([
-  ['otelcol.yaml (agent)', agent],
-  ['gateway.yaml', gateway],
-])('%s', (_name, cfg) => {
-  it('references only defined components whose types exist in the pinned release, in the recommended order', () => {
+describe.each(CONFIGS)('%s', (name, cfg) => {
+  it.each([
+    ['the compose defaults', {}],
+    ['the native environment', NATIVE_ENV],
+  ])('passes otelcol-otelkit validate with %s', (_env, env) => {
+    expect(validateWithBinary(bin, file(name), env)).toBe('')
+  })
+
+  it('references only defined components of the distribution, in the recommended order', () => {
     expect(validateCollector(cfg, components)).toEqual([])
   })
 
@@ -86,7 +156,7 @@ describe.each([
     for (const [id, e] of Object.entries(cfg.exporters ?? {})) {
       const q = (e as { sending_queue?: { enabled: boolean; queue_size: number; batch?: object } })
         .sending_queue
-      if (id === 'loadbalancing' || id.startsWith('prometheus')) continue
+      if (id === 'load_balancing' || id.startsWith('prometheus')) continue
       expect(q?.enabled, id).toBe(true)
       expect(q?.queue_size, id).toBeGreaterThan(0)
       expect(q?.batch, id).toBeDefined()
@@ -94,12 +164,15 @@ describe.each([
     }
   })
 
-  it('serves health_check on 13133 and its own metrics on 8888', () => {
+  it('serves health_check on 13133 and its own metrics on 8888 by default, on 0.0.0.0', () => {
     expect(cfg.service.extensions).toContain('health_check')
-    expect((cfg.extensions?.health_check as { endpoint?: string } | undefined)?.endpoint).toBe(
-      '0.0.0.0:13133',
-    )
-    expect(JSON.stringify(cfg.service.telemetry)).toContain('"port":8888')
+    const byPath = Object.fromEntries(listeners(cfg).map((l) => [l.path, l]))
+    expect(byPath['extensions.health_check.endpoint']).toMatchObject({ host: '0.0.0.0', port: 13133 })
+    expect(Object.entries(byPath).find(([p]) => p.startsWith('service.telemetry'))?.[1]).toMatchObject({
+      host: '0.0.0.0',
+      port: 8888,
+    })
+    for (const l of listeners(cfg)) expect(l.host, l.path).toBe('0.0.0.0')
   })
 
   it('sends only to compose services on ports they listen on', () => {
@@ -111,19 +184,43 @@ describe.each([
       expect(ports[t.host], `${t.path} -> ${t.host}:${t.port}`).toContain(t.port)
     }
   })
+
+  it('natively listens and sends on loopback only', () => {
+    for (const l of listeners(cfg, NATIVE_ENV)) expect(l.host, l.path).toBe('127.0.0.1')
+    for (const t of exporterTargets(cfg, NATIVE_ENV))
+      expect(['127.0.0.1', 'localhost'], t.path).toContain(t.host)
+  })
+})
+
+describe('native run on one machine', () => {
+  it('gives the agent and the gateway distinct ports, the gateway 4417/4418, 13134 and 8887', () => {
+    const a = listeners(agent, NATIVE_ENV).map((l) => l.port)
+    const g = listeners(gateway, NATIVE_ENV).map((l) => l.port)
+    expect(a).toEqual(expect.arrayContaining([4317, 4318, 13133, 8888, 8889]))
+    expect(g).toEqual(expect.arrayContaining([4417, 4418, 4319, 13134, 8887]))
+    expect(new Set([...a, ...g]).size).toBe(a.length + g.length)
+  })
+
+  it('chains agent -> gateway -> Jaeger on those ports', () => {
+    const hop = (cfg: CollectorConfig) => exporterTargets(cfg, NATIVE_ENV).map((t) => `${t.host}:${t.port}`)
+    expect(hop(agent)).toContain(`127.0.0.1:${NATIVE_ENV.OTELKIT_GATEWAY_OTLP_GRPC_PORT}`)
+    expect(hop(gateway)).toEqual(
+      expect.arrayContaining(['localhost:4319', NATIVE_ENV.OTELKIT_JAEGER_OTLP_ENDPOINT]),
+    )
+  })
 })
 
 describe('agent', () => {
-  it('fans traces out to Tempo and the spanmetrics connector, metrics to Prometheus', () => {
+  it('fans traces out to Jaeger and the span_metrics connector, metrics to Prometheus', () => {
     const p = agent.service.pipelines
-    expect(p.traces?.exporters).toEqual(expect.arrayContaining(['otlp/traces', 'spanmetrics']))
-    expect(p['metrics/spanmetrics']?.receivers).toEqual(['spanmetrics'])
+    expect(p.traces?.exporters).toEqual(expect.arrayContaining(['otlp_grpc/traces', 'span_metrics']))
+    expect(p['metrics/spanmetrics']?.receivers).toEqual(['span_metrics'])
     expect(exporterTargets(agent).map((t) => `${t.host}:${t.port}`)).toEqual(
-      expect.arrayContaining(['tempo:4317', 'prometheus:9090']),
+      expect.arrayContaining(['jaeger:4317', 'prometheus:9090']),
     )
   })
 
-  it('can point traces at the gateway pool instead of Tempo', () => {
+  it('can point traces at the gateway pool instead of Jaeger', () => {
     const viaGateway = exporterTargets(agent, { OTELKIT_TRACES_ENDPOINT: 'otel-gateway:4317' })
     expect(viaGateway.map((t) => `${t.host}:${t.port}`)).toContain('otel-gateway:4317')
     expect(servicePorts()['otel-gateway']).toContain(4317)
@@ -131,23 +228,26 @@ describe('agent', () => {
 
   it('listens where compose publishes', () => {
     const published = (compose.services['otel-collector']!.ports ?? []).map((p) => Number(p.target))
-    for (const port of published) expect(listenPorts(agent)).toContain(port)
+    const ports = listeners(agent).map((l) => l.port)
+    for (const port of published) expect(ports).toContain(port)
   })
 })
 
 describe('gateway', () => {
-  it('routes by trace id to the pool and tail-samples errors and slow traces', () => {
-    const lb = gateway.exporters?.loadbalancing as {
-      routing_key: string
-      resolver: { dns: { hostname: string } }
-    }
+  it('routes by trace id to the pool on its sampling port and tail-samples errors, slow traces and a baseline', () => {
+    const lb = gateway.exporters?.load_balancing as { routing_key: string }
     expect(lb.routing_key).toBe('traceID')
-    expect(lb.resolver.dns.hostname).toBe('otel-gateway')
+    const [pool] = exporterTargets(gateway).filter((t) => t.path.includes('resolver.dns'))
+    expect(pool).toMatchObject({ host: 'otel-gateway', port: 4319 })
+    expect(listeners(gateway).find((l) => l.path.startsWith('receivers.otlp/sampling'))?.port).toBe(
+      pool!.port,
+    )
     const ts = gateway.processors?.tail_sampling as { policies: Array<{ type: string }> }
-    expect(ts.policies.map((p) => p.type)).toEqual(expect.arrayContaining(['status_code', 'latency']))
+    expect(ts.policies.map((p) => p.type)).toEqual(['status_code', 'latency', 'probabilistic'])
     expect(gateway.service.pipelines['traces/sample']?.processors).toEqual([
       'memory_limiter',
       'tail_sampling',
     ])
+    expect(exporterTargets(gateway).map((t) => `${t.host}:${t.port}`)).toContain('jaeger:4317')
   })
 })

@@ -1,6 +1,6 @@
-// Static validator for OpenTelemetry Collector configs: every pipeline component is defined,
-// every defined component's type exists in the pinned otelcol-contrib release, processors are
-// in the recommended order, and every network endpoint points at a compose service port.
+// Static checks of OpenTelemetry Collector configs: every pipeline component is defined, every
+// defined component's type is in the built distribution's component list, processors are in the
+// recommended order; and where the configs listen and send, with `${env:NAME:-default}` resolved.
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 
@@ -8,11 +8,11 @@ import { parse } from 'yaml'
 export const KINDS = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const
 export type Kind = (typeof KINDS)[number]
 
-/** A release's component list: otel-collector/components/<version>.json. */
+/** A distribution's component types by kind, as its `components` subcommand prints them. */
 export interface ComponentList extends Record<Kind, string[]> {
+  /** The distribution's command name, e.g. `otelcol-otelkit`. */
+  command: string
   version: string
-  image: string
-  source: string
 }
 
 export interface CollectorConfig {
@@ -41,7 +41,9 @@ export function validateCollector(cfg: CollectorConfig, components: ComponentLis
   for (const kind of KINDS) {
     for (const id of Object.keys(cfg[kind] ?? {})) {
       if (!components[kind].includes(typeOf(id))) {
-        problems.push(`${kind}.${id}: type "${typeOf(id)}" is not in otelcol-contrib ${components.version}`)
+        problems.push(
+          `${kind}.${id}: type "${typeOf(id)}" is not in ${components.command} ${components.version}`,
+        )
       }
     }
   }
@@ -93,7 +95,10 @@ export interface Target {
   port: number
 }
 
-/** Every outgoing endpoint of the exporters (listeners on 0.0.0.0 are not targets). */
+/** Exporters that serve rather than send (their `endpoint` is a listen address). */
+const SERVING_EXPORTERS = new Set(['prometheus'])
+
+/** Every outgoing endpoint of the exporters, with `env` applied to `${env:...}` references. */
 export function exporterTargets(cfg: CollectorConfig, env: Record<string, string> = {}): Target[] {
   const out: Target[] = []
   const visit = (value: unknown, path: string): void => {
@@ -102,44 +107,71 @@ export function exporterTargets(cfg: CollectorConfig, env: Record<string, string
       const here = `${path}.${k}`
       if (typeof v === 'string' && (k === 'endpoint' || k.endsWith('_endpoint'))) {
         const t = parseTarget(substituteEnv(v, env))
-        if (t && t.host !== '0.0.0.0') out.push({ path: here, ...t })
+        if (t) out.push({ path: here, ...t })
       } else if (k === 'dns' && v && typeof v === 'object') {
-        const dns = v as { hostname?: string; port?: number }
-        if (dns.hostname) out.push({ path: here, host: dns.hostname, port: Number(dns.port ?? 4317) })
+        const dns = v as { hostname?: string; port?: number | string }
+        const host = substituteEnv(String(dns.hostname ?? ''), env)
+        if (host) out.push({ path: here, host, port: Number(substituteEnv(String(dns.port ?? 4317), env)) })
       } else {
         visit(v, here)
       }
     }
   }
-  visit(cfg.exporters ?? {}, 'exporters')
+  for (const [id, exporter] of Object.entries(cfg.exporters ?? {})) {
+    if (!SERVING_EXPORTERS.has(typeOf(id))) visit(exporter, `exporters.${id}`)
+  }
   return out
 }
 
-/** Listen ports of receivers and extensions (`0.0.0.0:PORT`) and of the telemetry reader. */
-export function listenPorts(cfg: CollectorConfig): number[] {
-  const ports: number[] = []
-  const visit = (value: unknown): void => {
+/**
+ * Where a config listens: receivers' and extensions' `endpoint`s, serving exporters (Prometheus)
+ * and the own-metrics reader (`host` + `port`), with `env` applied.
+ */
+export function listeners(cfg: CollectorConfig, env: Record<string, string> = {}): Target[] {
+  const out: Target[] = []
+  const visit = (value: unknown, path: string): void => {
     if (value === null || typeof value !== 'object') return
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof v === 'string' && k === 'endpoint' && v.startsWith('0.0.0.0:'))
-        ports.push(Number(v.split(':')[1]))
-      else if (k === 'port' && typeof v === 'number') ports.push(v)
-      else visit(v)
+    const obj = value as Record<string, unknown>
+    if (obj.port !== undefined && obj.host !== undefined) {
+      out.push({
+        path,
+        host: substituteEnv(String(obj.host), env),
+        port: Number(substituteEnv(String(obj.port), env)),
+      })
+      return
+    }
+    for (const [k, v] of Object.entries(obj)) {
+      const t = k === 'endpoint' && typeof v === 'string' ? parseTarget(substituteEnv(v, env)) : undefined
+      if (t) out.push({ path: `${path}.${k}`, ...t })
+      else visit(v, `${path}.${k}`)
     }
   }
-  visit(cfg.receivers)
-  visit(cfg.extensions)
-  visit(cfg.exporters)
-  visit(cfg.service.telemetry)
-  return ports
+  visit(cfg.receivers, 'receivers')
+  visit(cfg.extensions, 'extensions')
+  for (const [id, exporter] of Object.entries(cfg.exporters ?? {})) {
+    if (SERVING_EXPORTERS.has(typeOf(id))) visit(exporter, `exporters.${id}`)
+  }
+  visit(cfg.service.telemetry, 'service.telemetry')
+  return out
 }
 
-/** `${env:NAME:-default}` -> env value or default (the collector's env provider syntax). */
+/** Listen ports of a config (see `listeners`). */
+export function listenPorts(cfg: CollectorConfig, env: Record<string, string> = {}): number[] {
+  return listeners(cfg, env).map((l) => l.port)
+}
+
+/**
+ * `${env:NAME}` and `${env:NAME:-default}` -> the value in `env`, else the default, else '' (the
+ * collector's env provider syntax); a default may itself be a reference, resolved inside out.
+ */
 export function substituteEnv(value: string, env: Record<string, string>): string {
-  return value.replace(
-    /\$\{env:([A-Z0-9_]+)(?::-([^}]*))?\}/g,
-    (_m, name: string, def?: string) => env[name] ?? def ?? '',
-  )
+  const innermost = /\$\{env:([A-Za-z0-9_]+)(?::-([^${}]*))?\}/g
+  let out = value
+  for (let prev = ''; prev !== out; ) {
+    prev = out
+    out = out.replace(innermost, (_m, name: string, def?: string) => env[name] ?? def ?? '')
+  }
+  return out
 }
 
 function parseTarget(value: string): { host: string; port: number } | undefined {
