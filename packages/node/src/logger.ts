@@ -1,7 +1,9 @@
 /**
  * otelkit's own diagnostic output: one line per event on stderr, prefixed `[otelkit]`, so a
- * misconfiguration or an outage is visible without ever throwing into the host service.
+ * misconfiguration or an outage is visible without ever throwing into the host service. No line
+ * carries a URL's userinfo.
  */
+import { stripUrlUserinfo } from './privacy/url.js'
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug'
 
@@ -24,7 +26,9 @@ function write(level: LogLevel, message: string, fields?: Record<string, unknown
   if (LEVEL_ORDER[level] > threshold) return
   const suffix = fields ? ` ${safeJson(fields)}` : ''
   try {
-    sink(`[otelkit] ${level}: ${message}${suffix}`)
+    // A URL in a line (an endpoint, a health-check target, a driver's error) never shows its
+    // `user:password@`, whoever wrote the line.
+    sink(stripUrlUserinfo(`[otelkit] ${level}: ${message}${suffix}`))
   } catch {
     // a broken stderr must never break the host
   }

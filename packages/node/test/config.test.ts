@@ -39,7 +39,7 @@ const BAD_VALUES: BadCase[] = [
   { variable: 'OTELKIT_HEALTH_INTERVAL', value: '2 days' },
   { variable: 'OTELKIT_SLOW_QUERY_MS', value: '1.5' },
   { variable: 'OTELKIT_DEBUG_TOKEN', value: 'short', secret: true },
-  { variable: 'OTEL_EXPORTER_OTLP_HEADERS', value: 'authorization', secret: true },
+  { variable: 'OTEL_EXPORTER_OTLP_HEADERS', value: 'Bearer s3cr3t-t0ken', secret: true },
   { variable: 'OTEL_NODE_RESOURCE_DETECTORS', value: 'env,mainframe' },
 ]
 

@@ -36,4 +36,6 @@ export const DEFAULTS = {
   heapSnapshot: false,
   heapSamplingIntervalBytes: 524_288,
   profiler: 'auto',
+  urlRedaction: 'default',
+  captureUserAgent: false,
 } as const satisfies Partial<ResolvedConfig> & { otlpProtocol: string }

@@ -1,7 +1,8 @@
 /**
  * Reads the SDK's environment variables. A bad value never stops the service: it produces one
  * warning naming the variable, the value (secrets redacted) and the accepted form, and that
- * setting keeps its default.
+ * setting keeps its default. A list with some bad entries keeps the good ones (one warning
+ * naming the bad ones); a variable marked `blank` warns when it is set but empty.
  */
 import type { OtelkitOptions } from './options.js'
 import { ENV_VARIABLES } from './variables.js'
@@ -26,10 +27,20 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvReadResult {
   const warnings: string[] = []
   for (const variable of ENV_VARIABLES) {
     const raw = env[variable.name]
-    if (raw === undefined || raw.trim() === '') continue
+    if (raw === undefined) continue
+    if (raw.trim() === '') {
+      if (variable.blank !== undefined) warnings.push(`${variable.name} is set but blank: ${variable.blank}`)
+      continue
+    }
     const parsed = variable.parse(raw)
     if (parsed.ok) {
       options[variable.option] = parsed.value
+      if (parsed.skipped !== undefined) {
+        const { entries, expected } = parsed.skipped
+        warnings.push(
+          `invalid ${variable.name}=${shown(raw, variable.secret)}: ${entries.join(', ')} skipped: expected ${expected}; the other entries apply`,
+        )
+      }
     } else {
       warnings.push(
         `invalid ${variable.name}=${shown(raw, variable.secret)}: expected ${parsed.expected}; using the default`,

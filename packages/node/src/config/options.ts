@@ -111,4 +111,8 @@ export interface OtelkitOptions {
   heapSamplingIntervalBytes?: number
   /** CPU/heap profiler: `auto` (@datadog/pprof, falling back to node:inspector) or `inspector`. Env: `OTELKIT_PROFILER`. @default 'auto' */
   profiler?: 'auto' | 'inspector'
+  /** How `url.path` and `url.full` are recorded: `default` (e-mail, JWT and token segments replaced by `{email}`, `{jwt}`, `{token}`), `route-params` (server spans: the route template, every parameter value replaced by its name), `none` (as requested; query strings are never recorded). Env: `OTELKIT_URL_REDACTION`. @default 'default' */
+  urlRedaction?: 'default' | 'route-params' | 'none'
+  /** Record `user_agent.original` on server spans. Env: `OTELKIT_CAPTURE_USER_AGENT`. @default false */
+  captureUserAgent?: boolean
 }

@@ -3,7 +3,13 @@
  * `{ ok: false, expected }`, where `expected` describes the accepted form for the warning line.
  */
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string }
+/**
+ * A parse result. A list of entries may be accepted in part: `skipped` names the entries left
+ * out (by position, and by key when they have one: never by value, which may be a secret).
+ */
+export type Parsed<T> =
+  | { ok: true; value: T; skipped?: { entries: string[]; expected: string } }
+  | { ok: false; expected: string }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value })
 const bad = (expected: string): Parsed<never> => ({ ok: false, expected })
@@ -76,25 +82,36 @@ export function parseHttpUrl(raw: string): Parsed<string> {
   return bad('an http:// or https:// URL, e.g. http://otel-collector:4318')
 }
 
-/** `key=value,key2=value2` with percent-encoded values (W3C baggage form, as the spec defines). */
-export function parseKeyValues(raw: string): Parsed<Record<string, string>> {
-  const out: Record<string, string> = {}
-  const expected = 'comma-separated key=value pairs, e.g. deployment.environment.name=prod,team=shop'
-  for (const part of raw.split(',')) {
-    if (part.trim() === '') continue
-    const eq = part.indexOf('=')
-    if (eq <= 0) return bad(expected)
-    const key = part.slice(0, eq).trim()
-    let value: string
-    try {
-      value = decodeURIComponent(part.slice(eq + 1).trim())
-    } catch {
-      return bad(`${expected} (values percent-encoded)`)
+/**
+ * `key=value,key2=value2` with percent-encoded values (W3C baggage form, as the spec defines).
+ * A malformed pair is skipped and reported; the others apply. `example` shows the accepted form
+ * in the warning.
+ */
+export function parseKeyValues(example: string) {
+  const expected = `comma-separated key=value pairs with percent-encoded values, e.g. ${example}`
+  return (raw: string): Parsed<Record<string, string>> => {
+    const out: Record<string, string> = {}
+    const skipped: string[] = []
+    let entries = 0
+    for (const part of raw.split(',')) {
+      if (part.trim() === '') continue
+      entries++
+      const eq = part.indexOf('=')
+      const key = eq > 0 ? part.slice(0, eq).trim() : ''
+      if (key === '' || /\s/.test(key)) {
+        skipped.push(`entry ${entries}`)
+        continue
+      }
+      try {
+        out[key] = decodeURIComponent(part.slice(eq + 1).trim())
+      } catch {
+        skipped.push(`entry ${entries} (key ${JSON.stringify(key)})`)
+      }
     }
-    if (key === '' || /\s/.test(key)) return bad(expected)
-    out[key] = value
+    if (skipped.length === 0) return ok(out)
+    if (skipped.length === entries) return bad(expected)
+    return { ok: true, value: out, skipped: { entries: skipped, expected } }
   }
-  return ok(out)
 }
 
 export function parseString(raw: string): Parsed<string> {

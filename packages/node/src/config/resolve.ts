@@ -98,5 +98,7 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     heapSnapshot: merged.heapSnapshot ?? DEFAULTS.heapSnapshot,
     heapSamplingIntervalBytes: merged.heapSamplingIntervalBytes ?? DEFAULTS.heapSamplingIntervalBytes,
     profiler: merged.profiler ?? DEFAULTS.profiler,
+    urlRedaction: merged.urlRedaction ?? DEFAULTS.urlRedaction,
+    captureUserAgent: merged.captureUserAgent ?? DEFAULTS.captureUserAgent,
   }
 }

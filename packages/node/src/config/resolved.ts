@@ -54,4 +54,6 @@ export interface ResolvedConfig {
   heapSnapshot: boolean
   heapSamplingIntervalBytes: number
   profiler: 'auto' | 'inspector'
+  urlRedaction: 'default' | 'route-params' | 'none'
+  captureUserAgent: boolean
 }

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 import type { z as Z } from 'zod'
 import { OtelkitConfigError } from '../errors.js'
+import { URL_REDACTIONS } from '../privacy/url.js'
 import type { OtelkitOptions } from './options.js'
 import {
   LOG_LEVELS,
@@ -71,6 +72,8 @@ function buildSchema() {
       heapSnapshot: z.boolean(),
       heapSamplingIntervalBytes: ms(1024, 1 << 30),
       profiler: z.enum(['auto', 'inspector']),
+      urlRedaction: z.enum(URL_REDACTIONS),
+      captureUserAgent: z.boolean(),
     })
     .partial()
 }

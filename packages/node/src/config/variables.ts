@@ -2,6 +2,7 @@
  * Every environment variable the SDK reads, the option it sets and how its value is parsed.
  * This table is the single source for env parsing and for the README's variable list.
  */
+import { URL_REDACTIONS } from '../privacy/url.js'
 import type { OtelkitOptions } from './options.js'
 import {
   type Parsed,
@@ -48,6 +49,8 @@ export interface EnvVariable {
   parse: (raw: string) => Parsed<unknown>
   /** Value may be a secret: never echoed in a warning. */
   secret?: boolean
+  /** Set but blank is worth a warning: what then happens, and the accepted form. */
+  blank?: string
 }
 
 const HOUR = 3_600_000
@@ -56,7 +59,11 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_SDK_DISABLED', option: 'disabled', parse: parseBoolean },
   { name: 'OTEL_SERVICE_NAME', option: 'serviceName', parse: parseString },
   { name: 'OTEL_SERVICE_VERSION', option: 'serviceVersion', parse: parseString },
-  { name: 'OTEL_RESOURCE_ATTRIBUTES', option: 'resourceAttributes', parse: parseKeyValues },
+  {
+    name: 'OTEL_RESOURCE_ATTRIBUTES',
+    option: 'resourceAttributes',
+    parse: parseKeyValues('deployment.environment.name=prod,team=shop'),
+  },
   { name: 'OTEL_NODE_RESOURCE_DETECTORS', option: 'resourceDetectors', parse: parseList(RESOURCE_DETECTORS) },
   { name: 'OTEL_TRACES_EXPORTER', option: 'tracesExporter', parse: parseList(TRACES_EXPORTERS) },
   { name: 'OTEL_METRICS_EXPORTER', option: 'metricsExporter', parse: parseList(METRICS_EXPORTERS) },
@@ -84,7 +91,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     option: 'otlpMetricsProtocol',
     parse: parseEnum(OTLP_PROTOCOLS),
   },
-  { name: 'OTEL_EXPORTER_OTLP_HEADERS', option: 'otlpHeaders', parse: parseKeyValues, secret: true },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    option: 'otlpHeaders',
+    parse: parseKeyValues('authorization=Bearer%20abc123,x-tenant=shop'),
+    secret: true,
+  },
   { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', option: 'otlpTimeoutMs', parse: parseInteger(1, 600_000) },
   {
     name: 'OTEL_EXPORTER_OTLP_COMPRESSION',
@@ -107,7 +119,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_LOG_LEVEL', option: 'logLevel', parse: parseEnum(LOG_LEVELS) },
   { name: 'OTELKIT_OPS_PORT', option: 'opsPort', parse: parseInteger(0, 65_535) },
   { name: 'OTELKIT_OPS_HOST', option: 'opsHost', parse: parseHost },
-  { name: 'OTELKIT_DEBUG_TOKEN', option: 'debugToken', parse: parseToken, secret: true },
+  {
+    name: 'OTELKIT_DEBUG_TOKEN',
+    option: 'debugToken',
+    parse: parseToken,
+    secret: true,
+    blank: '/debug/* stay off; expected a secret of at least 16 characters without spaces',
+  },
   { name: 'OTELKIT_RESOURCE_INTERVAL', option: 'resourceIntervalMs', parse: parseDuration(0, HOUR) },
   { name: 'OTELKIT_HEALTH_INTERVAL', option: 'healthIntervalMs', parse: parseDuration(0, HOUR) },
   { name: 'OTELKIT_HEALTH_CHECKS', option: 'healthChecks', parse: parseString, secret: true },
@@ -133,6 +151,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     parse: parseInteger(1024, 1 << 30),
   },
   { name: 'OTELKIT_PROFILER', option: 'profiler', parse: parseEnum(['auto', 'inspector'] as const) },
+  { name: 'OTELKIT_URL_REDACTION', option: 'urlRedaction', parse: parseEnum(URL_REDACTIONS) },
+  { name: 'OTELKIT_CAPTURE_USER_AGENT', option: 'captureUserAgent', parse: parseBoolean },
 ]
 
 /** A comma-separated list kept as written (paths and type names are case-sensitive). */

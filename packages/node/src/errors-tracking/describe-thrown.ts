@@ -1,6 +1,8 @@
 /**
  * Turns a thrown value (anything: an Error, a string, undefined) into an `ErrorDescription`.
+ * A database error's message and stack head are scrubbed of the values they quote.
  */
+import { safeErrorMessage, scrubStackHead } from '../privacy/db-errors.js'
 import type { ErrorDescription, ErrorSource } from './types.js'
 
 export function describeThrown(value: unknown, source: ErrorSource): ErrorDescription {
@@ -21,14 +23,17 @@ export function describeThrown(value: unknown, source: ErrorSource): ErrorDescri
       typeof e.code === 'string' || (typeof e.code === 'number' && !isDomException)
         ? String(e.code)
         : undefined
+    const raw = typeof e.message === 'string' ? e.message : String(e.message)
+    const message = safeErrorMessage(value, raw)
+    const stack = typeof e.stack === 'string' ? e.stack : undefined
     return {
       source,
       type,
-      message: typeof e.message === 'string' ? e.message : String(e.message),
+      message,
       code,
       statusCode: undefined,
       route: undefined,
-      stack: typeof e.stack === 'string' ? e.stack : undefined,
+      stack: stack !== undefined && message !== raw ? scrubStackHead(stack) : stack,
       attributes: {},
       error: value,
     }

@@ -36,10 +36,16 @@ function lastException(span: Span): TimedEvent | undefined {
 /**
  * Failures that are not failures: Redis clients (ioredis, node-redis) send `CLIENT SETINFO` when
  * they connect and ignore the error of servers older than 7.2, which do not know the command.
+ * The message may already be scrubbed (`unknown subcommand '?'`): the statement names it then.
  */
 function isExpectedFailure(attributes: Attributes, message: string): boolean {
   const system = attributes['db.system.name'] ?? attributes['db.system']
-  return system === 'redis' && /unknown subcommand '?setinfo'?/i.test(message)
+  if (system !== 'redis' || !/unknown subcommand/i.test(message)) return false
+  const statement = attributes['db.query.text'] ?? attributes['db.statement']
+  return (
+    /unknown subcommand '?setinfo'?/i.test(message) ||
+    (typeof statement === 'string' && /^client setinfo\b/i.test(statement))
+  )
 }
 
 function statusCodeOf(attributes: Attributes): number | undefined {

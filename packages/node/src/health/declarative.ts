@@ -38,9 +38,9 @@ export const ACCEPTED_FORM =
   'mysql://, mariadb://, redis://, rediss://, http:// or https:// URL, entries separated by commas or newlines ' +
   '(e.g. critical:db=postgres://user@host:5432/app,cache=redis://host:6379)'
 
-/** Hides a password in an entry before it is logged. */
+/** Hides the userinfo (user and password) of an entry's URL before it is logged. */
 export function redact(entry: string): string {
-  return entry.replace(/(\/\/[^/@:\s]*:)[^@/\s]*@/, '$1***@')
+  return entry.replace(/(\/\/)[^/@\s]*@/, '$1')
 }
 
 export function parseHealthChecks(spec: string): ParseResult {

@@ -5,6 +5,7 @@
  */
 import { context } from '@opentelemetry/api'
 import { suppressTracing } from '@opentelemetry/core'
+import { stripUrlUserinfo } from '../privacy/url.js'
 import { HealthCheckResultError, HealthCheckTimeoutError } from './errors.js'
 import type { HealthCheck, HealthStatus } from './types.js'
 
@@ -49,9 +50,9 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value).slice(0, 40)}`
 }
 
+/** What a failed check reports, without any URL's userinfo (it is logged and served). */
 function reason(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name
-  return String(error)
+  return stripUrlUserinfo(error instanceof Error ? error.message || error.name : String(error))
 }
 
 export async function runCheck(name: string, check: HealthCheck, timeoutMs: number): Promise<RunOutcome> {

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import type { Instrumentation } from '@opentelemetry/instrumentation'
+import { redisStatement } from '../privacy/redis.js'
 import { createPgInstrumentation } from './pg.js'
 
 const require = createRequire(import.meta.url)
@@ -72,7 +73,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     create: (ctx) => {
       if (ctx.ioredisChannel) return undefined
       const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis')
-      return new IORedisInstrumentation({ requireParentSpan: false })
+      return new IORedisInstrumentation({ requireParentSpan: false, dbStatementSerializer: redisStatement })
     },
   },
   {
@@ -80,7 +81,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     modules: ['redis', '@redis/client'],
     create: () => {
       const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis')
-      return new RedisInstrumentation({ requireParentSpan: false })
+      // Command and keys only: no value, no script argument (privacy/redis.ts).
+      return new RedisInstrumentation({ requireParentSpan: false, dbStatementSerializer: redisStatement })
     },
   },
   {

@@ -9,6 +9,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { IncomingMessage } from 'node:http'
+import { isDatabaseError, rememberDbError } from '../privacy/db-errors.js'
 import { guardedHandlers } from './guarded.js'
 import { setHttpRoute } from './http-route.js'
 import { serverSpanOf } from './http-server.js'
@@ -86,6 +87,8 @@ function joinPath(prefix: string, pattern: string): string {
 function onError(message: unknown): void {
   const { res, error } = message as { res?: unknown; error?: unknown }
   if (!(error instanceof Error)) return
+  // A database's error text quotes values: the span's privacy pass scrubs what it knows of.
+  if (isDatabaseError(error)) rememberDbError(error.message)
   serverSpanOf(res)?.recordException(error)
 }
 

@@ -3,7 +3,8 @@
  * (no module patching): a CLIENT span per outgoing request with W3C context injected into its
  * headers, ended when the response body completes or the request fails, and
  * http.client.request.duration recorded through the SDK's fast instruments. Requests made while
- * tracing is suppressed (the SDK's own exports) are skipped.
+ * tracing is suppressed (the SDK's own exports) are skipped. `url.full` has no userinfo and no
+ * query string, and its path is redacted as `urlRedaction` says.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { ClientRequest, IncomingMessage } from 'node:http'
@@ -19,6 +20,7 @@ import {
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { recordedPath, type UrlRedaction } from '../privacy/url.js'
 import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
@@ -39,6 +41,8 @@ type TrackedResponse = IncomingMessage & { [STATE]?: ClientState }
 export interface HttpClientInstrumentationOptions {
   tracer: Tracer
   instruments: SdkInstruments
+  /** How the path of `url.full` is recorded (`route-params` redacts as `default`). @default 'default' */
+  urlRedaction?: UrlRedaction
 }
 
 let options: HttpClientInstrumentationOptions | undefined
@@ -76,7 +80,7 @@ function onRequestStart(message: unknown): void {
   const portMatch = typeof hostHeader === 'string' ? /:(\d+)$/.exec(hostHeader) : null
   const port = portMatch ? Number(portMatch[1]) : (socketPort ?? 80)
   const protocol = request.protocol ?? 'http:'
-  const path = request.path.split('?', 1)[0]
+  const path = recordedPath(request.path.split('?', 1)[0] as string, opts.urlRedaction ?? 'default')
   const attributes: Attributes = {
     'http.request.method': method,
     'server.address': host,

@@ -3,7 +3,9 @@
  * request (no per-middleware spans), one shared `close` listener (no per-request closures),
  * attribute objects built once per series for metrics, and context extraction only when a
  * trace header is present. Records http.server.request.duration, http.server.active_requests and
- * http.server.request.queue_time through the SDK's fast instruments.
+ * http.server.request.queue_time through the SDK's fast instruments. `url.path` is recorded
+ * without query string and redacted as `urlRedaction` says; no request header is recorded, but
+ * `user_agent.original` when `captureUserAgent` asks for it.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import https from 'node:https'
@@ -21,6 +23,7 @@ import {
 } from '@opentelemetry/api'
 import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { recordedPath, type UrlRedaction } from '../privacy/url.js'
 import { guarded } from './guarded.js'
 import { normalizeMethod, parseQueueStart } from './http-common.js'
 import { getHttpRoute } from './http-route.js'
@@ -44,6 +47,10 @@ export interface HttpServerInstrumentationOptions {
   instruments: SdkInstruments
   /** Servers whose requests are not instrumented (the ops server). */
   ignoreServer: (server: unknown) => boolean
+  /** How `url.path` is recorded. @default 'default' */
+  urlRedaction?: UrlRedaction
+  /** Record `user_agent.original`. @default false */
+  captureUserAgent?: boolean
   /** Called after each request ends, with its final attributes (error tracking hooks in here). */
   onRequestEnd?: (req: IncomingMessage, res: ServerResponse, attributes: Attributes, span: Span) => void
 }
@@ -66,6 +73,8 @@ function onResponseClose(this: TrackedResponse): void {
   if (route !== undefined) {
     span.setAttribute('http.route', route)
     span.updateName(`${state.method} ${route}`)
+    // Every parameter value replaced by its name: the path is the template.
+    if (opts.urlRedaction === 'route-params') span.setAttribute('url.path', route)
   }
   if (errorType !== undefined) {
     span.setAttribute('error.type', errorType)
@@ -117,7 +126,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   const protocol = req.httpVersion
   const attributes: Attributes = {
     'http.request.method': method,
-    'url.path': (req.url ?? '/').split('?', 1)[0],
+    'url.path': recordedPath((req.url ?? '/').split('?', 1)[0] as string, opts.urlRedaction ?? 'default'),
     'url.scheme': scheme,
     'network.protocol.version': protocol,
   }
@@ -132,8 +141,10 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
       attributes['server.address'] = host
     }
   }
-  const ua = headers['user-agent']
-  if (ua !== undefined) attributes['user_agent.original'] = ua
+  if (opts.captureUserAgent) {
+    const ua = headers['user-agent']
+    if (ua !== undefined) attributes['user_agent.original'] = ua
+  }
   const clientAddress = req.socket?.remoteAddress
   if (clientAddress !== undefined) attributes['client.address'] = clientAddress
   const span = opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent)

@@ -1,12 +1,14 @@
 /**
  * ioredis 6+ instrumentation on its own `ioredis:command` tracing channel (no patching, no
  * instrumentation framework): a CLIENT span per command with the semantic-convention attributes
- * and ioredis's sanitised arguments (values of writes are already `?`). ioredis older than 6 has
- * no channel and keeps the upstream instrumentation (see catalog.ts).
+ * and a statement of the command and its keys only (privacy/redis.ts: ioredis's own sanitising
+ * keeps EVAL arguments and others). ioredis older than 6 has no channel and keeps the upstream
+ * instrumentation (see catalog.ts).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
+import { redisStatement } from '../privacy/redis.js'
 import { guardedHandlers } from './guarded.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
@@ -23,12 +25,6 @@ interface CommandContext {
 
 let tracer: Tracer | undefined
 
-function statementOf(ctx: CommandContext): string {
-  const args = ctx.args
-  if (!args || args.length === 0) return ctx.command
-  return `${ctx.command} ${args.join(' ')}`
-}
-
 const handlers = guardedHandlers('ioredis', {
   start(message: unknown) {
     const t = tracer
@@ -44,7 +40,7 @@ const handlers = guardedHandlers('ioredis', {
           'db.system.name': 'redis',
           'db.operation.name': ctx.command.toUpperCase(),
           'db.namespace': String(ctx.database ?? 0),
-          'db.query.text': statementOf(ctx),
+          'db.query.text': redisStatement(ctx.command, ctx.args),
           'server.address': ctx.serverAddress,
           'server.port': ctx.serverPort,
         },

@@ -2,7 +2,8 @@
  * fetch / undici client instrumentation on undici's `diagnostics_channel` events (no module
  * loading, no patching): a CLIENT span per request with W3C context injected, ended when the
  * response completes or fails, and http.client.request.duration through the fast instruments.
- * Requests made while tracing is suppressed (the SDK's own exports) are skipped.
+ * Requests made while tracing is suppressed (the SDK's own exports) are skipped. `url.full` has
+ * no userinfo and no query string, and its path is redacted as `urlRedaction` says.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
@@ -17,6 +18,7 @@ import {
 } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
+import { recordedPath, type UrlRedaction } from '../privacy/url.js'
 import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
@@ -43,6 +45,8 @@ interface RequestState {
 export interface UndiciInstrumentationOptions {
   tracer: Tracer
   instruments: SdkInstruments
+  /** How the path of `url.full` is recorded (`route-params` redacts as `default`). @default 'default' */
+  urlRedaction?: UrlRedaction
 }
 
 let options: UndiciInstrumentationOptions | undefined
@@ -78,7 +82,7 @@ function onCreate(message: unknown): void {
     'http.request.method': method,
     'server.address': host,
     'server.port': port,
-    'url.full': `${origin.origin}${request.path.split('?', 1)[0]}`,
+    'url.full': `${origin.origin}${recordedPath(request.path.split('?', 1)[0] as string, opts.urlRedaction ?? 'default')}`,
   }
   const span = opts.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, active)
   request[STATE] = { span, startMs: performance.now(), method, host, port, status: undefined }

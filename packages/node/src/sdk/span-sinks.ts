@@ -17,6 +17,7 @@ import {
   encodeSpan,
 } from '../otlp/encode.js'
 import { createOtlpHttpTransport } from '../otlp/http-transport.js'
+import { withoutUserinfo } from '../privacy/url.js'
 import type { SinkResult, SpanBatchSink } from './span-export.js'
 
 export function otlpProtobufSink(config: ResolvedConfig, resource: Resource): SpanBatchSink<EncodedSpan> {
@@ -39,7 +40,7 @@ export function otlpProtobufSink(config: ResolvedConfig, resource: Resource): Sp
     return key
   }
   return {
-    target: config.otlpTracesEndpoint,
+    target: withoutUserinfo(config.otlpTracesEndpoint),
     prepare: (span) => ({ scopeKey: keyOf(span.instrumentationScope), bytes: encodeSpan(span) }),
     send: async (batch, options) => {
       const result = await transport.send(encodeExportRequest(resourceBytes, scopes, batch), options)

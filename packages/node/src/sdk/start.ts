@@ -38,6 +38,8 @@ import { createSdkInstruments } from '../metrics/instruments.js'
 import { PrometheusPullReader } from '../metrics/prometheus-reader.js'
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import { isOpsServer, type RunningOpsServer, startOpsServer } from '../ops/server.js'
+import { PrivacySpanProcessor } from '../privacy/span-processor.js'
+import { withoutUserinfo } from '../privacy/url.js'
 import { QueryTracker } from '../queries/tracker.js'
 import { OTELKIT_VERSION } from '../version.js'
 import type { Feature, SdkContext } from './context.js'
@@ -119,7 +121,7 @@ export function startSdk(
   if (exporters.has('otlp')) {
     const exporter = countingMetricExporter(
       () => createOtlpMetricExporter(config),
-      config.otlpMetricsEndpoint,
+      withoutUserinfo(config.otlpMetricsEndpoint),
       (n) => onMetricDrop(n),
     )
     readers.push(periodicReader(exporter, config.metricExportIntervalMs, config.otlpTimeoutMs, producers))
@@ -153,7 +155,11 @@ export function startSdk(
     })
 
   const queries = new QueryTracker({ slowMs: config.slowQueryMs })
-  const spanProcessors: SpanProcessor[] = [new ClientSpanProcessor(instruments, queries)]
+  // Privacy first: later processors (metrics, error tracking, export) see scrubbed spans.
+  const spanProcessors: SpanProcessor[] = [
+    new PrivacySpanProcessor(),
+    new ClientSpanProcessor(instruments, queries),
+  ]
   const shutdownHooks: Array<() => void | Promise<void>> = []
   let installing = true
   const ctx: SdkContext = {
@@ -192,7 +198,7 @@ export function startSdk(
     const sink =
       config.otlpTracesProtocol === 'http/protobuf'
         ? otlpProtobufSink(config, resource)
-        : exporterSink(config.otlpTracesEndpoint, () => createOtlpTraceExporter(config))
+        : exporterSink(withoutUserinfo(config.otlpTracesEndpoint), () => createOtlpTraceExporter(config))
     spanProcessors.push(new BatchingSpanProcessor<unknown>(sink as never, batchOptions))
   }
   if (tracesExporters.has('console')) {
@@ -206,10 +212,18 @@ export function startSdk(
 
   const selectedNames = new Set(instrumentationNames)
   if (selectedNames.has('http')) {
-    enableHttpServerInstrumentation({ tracer, instruments, ignoreServer: isOpsServer })
-    enableHttpClientInstrumentation({ tracer, instruments })
+    enableHttpServerInstrumentation({
+      tracer,
+      instruments,
+      ignoreServer: isOpsServer,
+      urlRedaction: config.urlRedaction,
+      captureUserAgent: config.captureUserAgent,
+    })
+    enableHttpClientInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
   }
-  if (selectedNames.has('undici')) enableUndiciInstrumentation({ tracer, instruments })
+  if (selectedNames.has('undici')) {
+    enableUndiciInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
+  }
   if (selectedNames.has('fastify')) enableFastifyRoutes()
   const upstream: Instrumentation[] = []
   const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])

@@ -1,10 +1,11 @@
 /**
  * An OTLP/HTTP receiver for tests: accepts /v1/traces and /v1/metrics in JSON and protobuf,
- * keeps the decoded spans. Protobuf is decoded with a minimal wire-format reader (enough for
- * span names, ids, kinds and string/int attributes).
+ * keeps the decoded spans and every request's raw body (gunzipped). Protobuf is decoded with a
+ * minimal wire-format reader (enough for span names, ids, kinds and string/int attributes).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { gunzipSync } from 'node:zlib'
 
 export interface ReceivedSpan {
   traceId: string
@@ -21,8 +22,8 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
   url: string
   spans: ReceivedSpan[]
-  /** Every request, with the status it was answered. */
-  requests: Array<{ path: string; contentType: string; bytes: number; status: number }>
+  /** Every request, with the status it was answered and its body (refused ones too). */
+  requests: Array<{ path: string; contentType: string; bytes: number; status: number; body: Buffer }>
   close(): Promise<void>
   /** Resolves once `predicate(spans)` holds (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
@@ -181,10 +182,17 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const body = Buffer.concat(chunks)
+      const raw = Buffer.concat(chunks)
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw
       const contentType = String(req.headers['content-type'] ?? '')
       const reply = options.respond?.(requests.length, req.url ?? '')
-      requests.push({ path: req.url ?? '', contentType, bytes: body.length, status: reply?.status ?? 200 })
+      requests.push({
+        path: req.url ?? '',
+        contentType,
+        bytes: raw.length,
+        status: reply?.status ?? 200,
+        body,
+      })
       if (reply !== undefined && !(reply.accept ?? (reply.status >= 200 && reply.status < 300))) {
         res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
         return

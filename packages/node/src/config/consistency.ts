@@ -1,0 +1,29 @@
+/**
+ * Settings that are valid one by one but not as they stand together, or too long to use as they
+ * are. Each is adjusted (never refused: the service always starts) with one warning naming the
+ * setting, what was asked and what is used.
+ */
+import type { EnvOptions } from './env.js'
+import type { ResolvedConfig } from './resolved.js'
+
+/** Longest `service.name` kept; it is a label on every series and an attribute on every span. */
+export const MAX_SERVICE_NAME_LENGTH = 255
+
+/** Adjusts `config` in place; returns one warning per adjustment. */
+export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] {
+  const warnings: string[] = []
+  const batch = merged.bspMaxExportBatchSize
+  if (batch !== undefined && batch > config.bspMaxQueueSize) {
+    warnings.push(
+      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (bspMaxExportBatchSize) ${batch} is larger than OTEL_BSP_MAX_QUEUE_SIZE (bspMaxQueueSize) ${config.bspMaxQueueSize}: batches hold at most ${config.bspMaxQueueSize} spans; set the batch size no larger than the queue`,
+    )
+  }
+  if (config.serviceName.length > MAX_SERVICE_NAME_LENGTH) {
+    const length = config.serviceName.length
+    config.serviceName = config.serviceName.slice(0, MAX_SERVICE_NAME_LENGTH)
+    warnings.push(
+      `the service name (OTEL_SERVICE_NAME / serviceName) is ${length} characters long: cut to its first ${MAX_SERVICE_NAME_LENGTH} characters, ${JSON.stringify(`${config.serviceName.slice(0, 40)}...`)}`,
+    )
+  }
+  return warnings
+}
