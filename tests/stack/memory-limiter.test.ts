@@ -124,7 +124,9 @@ describe("a burst over the agent's memory_limiter", () => {
       await sleep(1000)
     }
     const refused = metricSum(await agentMetrics(), 'otelcol_receiver_refused_spans_total')
-    console.info(`memory_limiter burst: produced ${REQUESTS}, agent accepted ${accepted}, refused ${refused} (span attempts), otelkit dropped ${dropped}`)
+    console.info(
+      `memory_limiter burst: produced ${REQUESTS}, agent accepted ${accepted}, refused ${refused} (span attempts), otelkit dropped ${dropped}`,
+    )
     expect(refused, `the limiter never refused: ${agentLog}`).toBeGreaterThan(0)
     expect(accepted + dropped).toBe(REQUESTS)
     expect(accepted).toBeGreaterThan(0)

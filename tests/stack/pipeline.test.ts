@@ -148,7 +148,8 @@ describe('shop-api -> agent -> gateway (tail sampling) -> Jaeger', () => {
     const deadline = Date.now() + 60_000
     let agent = await stack.collectorMetrics('otel-collector')
     const accepted = () => metricSum(agent, 'otelcol_receiver_accepted_spans_total')
-    const delivered = () => metricSum(agent, 'otelcol_exporter_sent_spans_total', ['exporter="otlp_grpc/traces"'])
+    const delivered = () =>
+      metricSum(agent, 'otelcol_exporter_sent_spans_total', ['exporter="otlp_grpc/traces"'])
     while (delivered() < accepted() && Date.now() < deadline) {
       await sleep(1000)
       agent = await stack.collectorMetrics('otel-collector')
