@@ -27,6 +27,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   opsPort: 9464,
   opsHost: '0.0.0.0',
+  metricsCacheMs: 1000,
+  metricsLabelValuesMax: 100,
   resourceIntervalMs: 30_000,
   healthIntervalMs: 30_000,
   healthChecks: '',

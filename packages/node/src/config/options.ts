@@ -77,10 +77,16 @@ export interface OtelkitOptions {
   logLevel?: LogLevelName
   /** Ops server port (metrics, health, debug); 0 picks a free port. Env: `OTELKIT_OPS_PORT`. @default 9464 */
   opsPort?: number
-  /** Ops server bind address. Env: `OTELKIT_OPS_HOST`. @default '0.0.0.0' */
+  /** Ops server bind address: `0.0.0.0` lets Prometheus on another host or container scrape, `127.0.0.1` keeps the ops server to the machine. Env: `OTELKIT_OPS_HOST`. @default '0.0.0.0' */
   opsHost?: string
   /** Enables /debug/* routes behind this bearer token (at least 16 characters). Env: `OTELKIT_DEBUG_TOKEN`. @default undefined (off) */
   debugToken?: string
+  /** When set, /metrics answers only requests with `Authorization: Bearer <token>` (at least 16 characters; compared in constant time). Env: `OTELKIT_METRICS_TOKEN`. @default undefined (open) */
+  metricsToken?: string
+  /** A rendered /metrics text is served again to scrapes within this long after it was rendered (0: render every scrape; concurrent scrapes always share one render). Env: `OTELKIT_METRICS_CACHE`. @default 1000 */
+  metricsCacheMs?: number
+  /** Distinct values kept per data-fed label (`db.collection.name`, `http.route`, `error.type`, ...) and metric; later values become `_OTHER`. Env: `OTELKIT_METRICS_LABEL_VALUES_MAX`. @default 100 */
+  metricsLabelValuesMax?: number
   /** Interval of host and runtime metric collection. Env: `OTELKIT_RESOURCE_INTERVAL` (`30s`, `500ms`, or ms). @default 30000 */
   resourceIntervalMs?: number
   /** Interval of background health checks. Env: `OTELKIT_HEALTH_INTERVAL`. @default 30000 */

@@ -40,6 +40,9 @@ export interface ResolvedConfig {
   opsPort: number
   opsHost: string
   debugToken: string | undefined
+  metricsToken: string | undefined
+  metricsCacheMs: number
+  metricsLabelValuesMax: number
   resourceIntervalMs: number
   healthIntervalMs: number
   healthChecks: string

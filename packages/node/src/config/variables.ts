@@ -126,6 +126,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     secret: true,
     blank: '/debug/* stay off; expected a secret of at least 16 characters without spaces',
   },
+  { name: 'OTELKIT_METRICS_TOKEN', option: 'metricsToken', parse: parseToken, secret: true },
+  { name: 'OTELKIT_METRICS_CACHE', option: 'metricsCacheMs', parse: parseDuration(0, 60_000) },
+  {
+    name: 'OTELKIT_METRICS_LABEL_VALUES_MAX',
+    option: 'metricsLabelValuesMax',
+    parse: parseInteger(1, 10_000),
+  },
   { name: 'OTELKIT_RESOURCE_INTERVAL', option: 'resourceIntervalMs', parse: parseDuration(0, HOUR) },
   { name: 'OTELKIT_HEALTH_INTERVAL', option: 'healthIntervalMs', parse: parseDuration(0, HOUR) },
   { name: 'OTELKIT_HEALTH_CHECKS', option: 'healthChecks', parse: parseString, secret: true },

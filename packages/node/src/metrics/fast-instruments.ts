@@ -4,7 +4,9 @@
  * key string the caller already has, and are exposed to every metric reader as a
  * `MetricProducer` (cumulative temporality). Cardinality is bounded per instrument: past the
  * limit new attribute sets fold into one `otel.metric.overflow=true` series, as the
- * OpenTelemetry specification prescribes.
+ * OpenTelemetry specification prescribes; and per label (see label-bounds.ts): a label fed by
+ * data keeps a bounded number of values, later ones become `_OTHER`. Both checks run only the
+ * first time a key is seen.
  */
 import { type Attributes, type HrTime, ValueType } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
@@ -17,11 +19,17 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics'
+import { canonicalKey, type LabelBound, type LabelOverflowListener } from './label-bounds.js'
 
 /** Default cap on distinct attribute sets per instrument. */
 export const DEFAULT_CARDINALITY_LIMIT = 2000
 const OVERFLOW_KEY = '\u0000overflow'
 const OVERFLOW_ATTRIBUTES: Attributes = Object.freeze({ 'otel.metric.overflow': true })
+/**
+ * Caller keys remembered for series whose labels were bounded (folded to `_OTHER` or cut); past
+ * this many, such keys are bounded again on every record instead of being remembered.
+ */
+const MAX_ALIASES = 10_000
 
 export interface InstrumentDescriptor {
   name: string
@@ -36,22 +44,43 @@ interface HistogramCell {
   count: number
   min: number
   max: number
+  /** A label value of this series was replaced by `_OTHER`: each record here is counted. */
+  folded: boolean
+}
+
+/** Options of a fast histogram. */
+export interface FastHistogramOptions {
+  /** Cap on distinct attribute sets. @default 2000 */
+  limit?: number
+  /** Bound on the values of labels fed by data. @default none */
+  labelBound?: LabelBound
+  /** Called for each measurement recorded under a label value replaced by `_OTHER`. */
+  onLabelOverflow?: LabelOverflowListener
 }
 
 export class FastHistogram {
   readonly descriptor: InstrumentDescriptor
   readonly boundaries: readonly number[]
+  /** Caller key -> cell (aliases of bounded series included). */
   private readonly cells = new Map<string, HistogramCell>()
+  /** Every distinct series once. */
+  private readonly series: HistogramCell[] = []
   private readonly limit: number
+  private readonly labelBound: LabelBound | undefined
+  private readonly onLabelOverflow: LabelOverflowListener | undefined
+  private aliases = 0
 
   constructor(
     descriptor: InstrumentDescriptor,
     boundaries: readonly number[],
-    limit = DEFAULT_CARDINALITY_LIMIT,
+    options: number | FastHistogramOptions = {},
   ) {
+    const opts = typeof options === 'number' ? { limit: options } : options
     this.descriptor = descriptor
     this.boundaries = boundaries
-    this.limit = limit
+    this.limit = opts.limit ?? DEFAULT_CARDINALITY_LIMIT
+    this.labelBound = opts.labelBound
+    this.onLabelOverflow = opts.onLabelOverflow
   }
 
   /**
@@ -61,6 +90,7 @@ export class FastHistogram {
   record(key: string, value: number, attributes: () => Attributes): void {
     let cell = this.cells.get(key)
     if (cell === undefined) cell = this.createCell(key, attributes)
+    if (cell.folded) this.onLabelOverflow?.()
     const b = this.boundaries
     let i = 0
     const n = b.length
@@ -73,44 +103,61 @@ export class FastHistogram {
   }
 
   private createCell(key: string, attributes: () => Attributes): HistogramCell {
-    let useKey = key
-    let attrs: Attributes
-    if (this.cells.size >= this.limit) {
-      useKey = OVERFLOW_KEY
-      attrs = OVERFLOW_ATTRIBUTES
-      const existing = this.cells.get(useKey)
-      if (existing) return existing
-    } else {
-      attrs = attributes()
+    if (this.series.length >= this.limit) return this.overflowCell()
+    const attrs = attributes()
+    const bounded = this.labelBound?.apply(attrs) ?? attrs
+    if (bounded === attrs) return this.addCell(key, attrs, false)
+    // A value was cut or became _OTHER: the series is found by its labels, not the caller's key.
+    const folded = this.labelBound?.overflowed === true
+    const canonical = canonicalKey(bounded)
+    let cell = this.cells.get(canonical)
+    if (cell === undefined) {
+      if (this.series.length >= this.limit) return this.overflowCell()
+      cell = this.addCell(canonical, bounded, folded)
     }
+    if (this.aliases < MAX_ALIASES) {
+      this.aliases++
+      this.cells.set(key, cell)
+    }
+    return cell
+  }
+
+  private overflowCell(): HistogramCell {
+    return this.cells.get(OVERFLOW_KEY) ?? this.addCell(OVERFLOW_KEY, OVERFLOW_ATTRIBUTES, false)
+  }
+
+  private addCell(key: string, attributes: Attributes, folded: boolean): HistogramCell {
     const cell: HistogramCell = {
-      attributes: attrs,
+      attributes,
       counts: new Float64Array(this.boundaries.length + 1),
       sum: 0,
       count: 0,
       min: Number.POSITIVE_INFINITY,
       max: Number.NEGATIVE_INFINITY,
+      folded,
     }
-    this.cells.set(useKey, cell)
+    this.cells.set(key, cell)
+    this.series.push(cell)
     return cell
   }
 
   /** Number of distinct series (for tests and the overflow check). */
   get size(): number {
-    return this.cells.size
+    return this.series.length
   }
 
   toMetricData(startTime: HrTime, endTime: HrTime): MetricData {
+    const boundaries = [...this.boundaries]
     return {
       descriptor: { ...this.descriptor, valueType: ValueType.DOUBLE },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: [...this.cells.values()].map((cell) => ({
+      dataPoints: this.series.map((cell) => ({
         startTime,
         endTime,
         attributes: cell.attributes,
         value: {
-          buckets: { boundaries: [...this.boundaries], counts: Array.from(cell.counts) },
+          buckets: { boundaries, counts: Array.from(cell.counts) },
           sum: cell.sum,
           count: cell.count,
           min: cell.min,

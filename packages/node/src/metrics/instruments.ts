@@ -3,6 +3,12 @@
  * created once per SDK start and read by every metric reader through `producer`.
  */
 import { FastHistogram, FastInstrumentProducer, FastUpDownCounter } from './fast-instruments.js'
+import {
+  BOUNDED_LABELS,
+  DEFAULT_LABEL_VALUES_MAX,
+  LabelBound,
+  type LabelOverflowListener,
+} from './label-bounds.js'
 
 /**
  * Bucket boundaries in seconds for request and query latency: fine below 10 ms where fast
@@ -23,14 +29,32 @@ export interface SdkInstruments {
   dbClientDuration: FastHistogram
 }
 
-export function createSdkInstruments(version: string): SdkInstruments {
+/** Options of the per-request instruments. */
+export interface SdkInstrumentsOptions {
+  /** Distinct values kept per data-fed label and metric (see label-bounds.ts). @default 100 */
+  labelValuesMax?: number
+  /** Called per measurement recorded under `_OTHER`. */
+  onLabelOverflow?: LabelOverflowListener
+}
+
+export function createSdkInstruments(version: string, options: SdkInstrumentsOptions = {}): SdkInstruments {
   const producer = new FastInstrumentProducer({ name: '@otelkit/node', version })
+  const bounded = (name: string) => {
+    const labels = BOUNDED_LABELS[name]
+    return {
+      labelBound: labels
+        ? new LabelBound(labels, options.labelValuesMax ?? DEFAULT_LABEL_VALUES_MAX)
+        : undefined,
+      onLabelOverflow: options.onLabelOverflow,
+    }
+  }
   return {
     producer,
     httpServerDuration: producer.add(
       new FastHistogram(
         { name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.' },
         LATENCY_BUCKETS_SECONDS,
+        bounded('http.server.request.duration'),
       ),
     ),
     httpServerActive: producer.add(
@@ -54,6 +78,7 @@ export function createSdkInstruments(version: string): SdkInstruments {
       new FastHistogram(
         { name: 'http.client.request.duration', unit: 's', description: 'Duration of HTTP client requests.' },
         LATENCY_BUCKETS_SECONDS,
+        bounded('http.client.request.duration'),
       ),
     ),
     dbClientDuration: producer.add(
@@ -64,6 +89,7 @@ export function createSdkInstruments(version: string): SdkInstruments {
           description: 'Duration of database client operations (PostgreSQL, MySQL, Redis).',
         },
         LATENCY_BUCKETS_SECONDS,
+        bounded('db.client.operation.duration'),
       ),
     ),
   }

@@ -65,6 +65,18 @@ export function sanitizeLabel(name: string): string {
   return s
 }
 
+/** Attribute keys are few and repeat on every series: their label names are kept. */
+const labelNames = new Map<string, string>()
+
+function labelName(key: string): string {
+  let name = labelNames.get(key)
+  if (name === undefined) {
+    name = sanitizeLabel(key)
+    if (labelNames.size < 1024) labelNames.set(key, name)
+  }
+  return name
+}
+
 /** The Prometheus metric name for an OpenTelemetry metric. */
 export function prometheusName(data: MetricData): string {
   const isGauge =
@@ -79,7 +91,10 @@ export function prometheusName(data: MetricData): string {
   return name
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/
+
 function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')
 }
 
@@ -90,24 +105,95 @@ function formatValue(n: number): string {
   return String(n)
 }
 
-function labelString(attributes: Attributes, constant: string, extra?: string): string {
+/** `k="v",k2="v2"` (no braces) for a point's attributes, after the constant labels. */
+function labelBody(attributes: Attributes, constant: string): string {
   let out = constant
   for (const key in attributes) {
     const value = attributes[key]
     if (value === undefined || value === null) continue
     const text = Array.isArray(value) ? JSON.stringify(value) : String(value)
-    out += `${out ? ',' : ''}${sanitizeLabel(key)}="${escapeLabelValue(text)}"`
+    out += `${out ? ',' : ''}${labelName(key)}="${escapeLabelValue(text)}"`
   }
-  if (extra) out += `${out ? ',' : ''}${extra}`
-  return out ? `{${out}}` : ''
+  return out
+}
+
+function labelString(attributes: Attributes, constant: string): string {
+  const body = labelBody(attributes, constant)
+  return body ? `{${body}}` : ''
 }
 
 interface Family {
   type: 'counter' | 'gauge' | 'histogram'
   help: string
-  lines: string[]
-  seen: Set<string>
+  metrics: MetricData[]
 }
+
+/**
+ * Writes the exposition straight into UTF-8 chunks of `CHUNK_BYTES`, so a render holds its output
+ * once; parts repeated on many lines (a series' labels, `le` values) are encoded once and copied.
+ */
+class ChunkWriter {
+  readonly chunks: Buffer[] = []
+  bytes = 0
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  private pos = 0
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return
+    this.flush()
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n)
+  }
+
+  /** Appends text (at most 3 bytes per UTF-16 unit, so `room` is never short). */
+  text(value: string): void {
+    this.room(value.length * 3)
+    this.pos += this.buf.write(value, this.pos, 'utf8')
+  }
+
+  raw(bytes: Buffer): void {
+    this.room(bytes.length)
+    this.buf.set(bytes, this.pos)
+    this.pos += bytes.length
+  }
+
+  /** Appends a non-negative integer (bucket counts) without making a string. */
+  count(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      this.text(formatValue(value))
+      return
+    }
+    let digits = 1
+    for (let n = value; n >= 10; n = Math.floor(n / 10)) digits++
+    this.room(digits)
+    let n = value
+    for (let i = this.pos + digits - 1; i >= this.pos; i--) {
+      this.buf[i] = 0x30 + (n % 10)
+      n = Math.floor(n / 10)
+    }
+    this.pos += digits
+  }
+
+  line(value: string): void {
+    this.text(value)
+    this.newline()
+  }
+
+  newline(): void {
+    this.room(1)
+    this.buf[this.pos++] = 0x0a
+  }
+
+  flush(): void {
+    if (this.pos === 0) return
+    this.chunks.push(this.buf.subarray(0, this.pos))
+    this.bytes += this.pos
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES)
+    this.pos = 0
+  }
+}
+
+const CHUNK_BYTES = 64 * 1024
+const INF_LE = Buffer.from('le="+Inf"} ')
 
 /** Resource attributes that become labels on every series. */
 const CONSTANT_LABELS: ReadonlyArray<[string, string[]]> = [
@@ -131,88 +217,156 @@ function constantLabels(resource: Attributes): string {
 }
 
 export interface SerializeResult {
-  text: string
+  /** The exposition text as UTF-8 chunks, in order. */
+  chunks: Buffer[]
+  /** Total bytes of `chunks`. */
+  bytes: number
   /** Series dropped because another scope already produced the same name and labels. */
   duplicates: number
 }
 
-export function serializePrometheus(resourceMetrics: ResourceMetrics): SerializeResult {
+/**
+ * Bounds on the rendered /metrics text, stated in the README and checked by a test. Each latency
+ * histogram keeps at most 2,000 series of 26 lines; data-fed label values are cut at 128
+ * characters; other labels come from small fixed sets; resource labels are assumed no longer than
+ * 64 (service name) and 32 (namespace, environment) characters.
+ */
+export const METRICS_SIZE_BOUNDS = {
+  /** One per-request latency histogram at its series cap. */
+  perHistogramAtCap: 40 * 2 ** 20,
+  /** The three per-request latency histograms at their caps, with everything else. */
+  atCaps: 120 * 2 ** 20,
+} as const
+
+/** Data points serialised between two checks of the time budget by `renderPrometheus`. */
+const POINTS_PER_STEP = 64
+
+function familyType(metric: MetricData): Family['type'] | undefined {
+  switch (metric.dataPointType) {
+    case DataPointType.SUM:
+      return metric.isMonotonic ? 'counter' : 'gauge'
+    case DataPointType.GAUGE:
+      return 'gauge'
+    case DataPointType.HISTOGRAM:
+      return 'histogram'
+    default:
+      // Exponential histograms are not configured by otelkit; nothing to write.
+      return undefined
+  }
+}
+
+/**
+ * The serialiser as a generator: it yields every `POINTS_PER_STEP` data points, so a caller can
+ * spread a large render over several turns of the event loop. Metrics of the same Prometheus name
+ * from several scopes form one family; a series already written by an earlier scope is dropped.
+ */
+function* serialize(resourceMetrics: ResourceMetrics, result: SerializeResult): Generator<void, void> {
   const resource = resourceMetrics.resource.attributes
   const constant = constantLabels(resource)
   const families = new Map<string, Family>()
-  let duplicates = 0
-
-  const family = (name: string, type: Family['type'], help: string): Family => {
-    let f = families.get(name)
-    if (!f) {
-      f = { type, help, lines: [], seen: new Set() }
-      families.set(name, f)
-    }
-    return f
-  }
-  const push = (f: Family, series: string, value: number) => {
-    if (f.seen.has(series)) {
-      duplicates++
-      return false
-    }
-    f.seen.add(series)
-    f.lines.push(`${series} ${formatValue(value)}`)
-    return true
-  }
-
   for (const scope of resourceMetrics.scopeMetrics) {
     for (const metric of scope.metrics) {
+      const type = familyType(metric)
+      if (type === undefined || metric.dataPoints.length === 0) continue
       const name = prometheusName(metric)
-      const help = metric.descriptor.description
-      switch (metric.dataPointType) {
-        case DataPointType.SUM:
-        case DataPointType.GAUGE: {
-          const type = metric.dataPointType === DataPointType.SUM && metric.isMonotonic ? 'counter' : 'gauge'
-          const f = family(name, type, help)
-          for (const point of metric.dataPoints) {
-            push(f, `${name}${labelString(point.attributes, constant)}`, point.value as number)
+      const f = families.get(name)
+      if (f) f.metrics.push(metric)
+      else families.set(name, { type, help: metric.descriptor.description, metrics: [metric] })
+    }
+  }
+  families.set('target_info', { type: 'gauge', help: 'Target metadata', metrics: [] })
+
+  const out = new ChunkWriter()
+  let points = 0
+  for (const [name, f] of families) {
+    out.line(`# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`)
+    out.line(`# TYPE ${name} ${f.type}`)
+    if (name === 'target_info' && f.metrics.length === 0) {
+      out.line(`target_info${labelString(resource, '')} 1`)
+      continue
+    }
+    const seen = new Set<string>()
+    for (const metric of f.metrics) {
+      if (metric.dataPointType !== DataPointType.HISTOGRAM) {
+        for (const point of metric.dataPoints) {
+          const series = `${name}${labelString(point.attributes, constant)}`
+          if (seen.has(series)) result.duplicates++
+          else {
+            seen.add(series)
+            out.line(`${series} ${formatValue(point.value as number)}`)
           }
-          break
+          if (++points % POINTS_PER_STEP === 0) yield
         }
-        case DataPointType.HISTOGRAM: {
-          const f = family(name, 'histogram', help)
-          for (const point of metric.dataPoints) {
-            const value = point.value as Histogram
-            const base = labelString(point.attributes, constant)
-            if (f.seen.has(base)) {
-              duplicates++
-              continue
-            }
-            f.seen.add(base)
-            let cumulative = 0
-            const { boundaries, counts } = value.buckets
-            for (let i = 0; i < counts.length; i++) {
-              cumulative += counts[i] as number
-              const le = i < boundaries.length ? formatValue(boundaries[i] as number) : '+Inf'
-              f.lines.push(
-                `${name}_bucket${labelString(point.attributes, constant, `le="${le}"`)} ${cumulative}`,
-              )
-            }
-            f.lines.push(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
-            f.lines.push(`${name}_count${base} ${value.count}`)
-          }
-          break
+        continue
+      }
+      const bucket = `${name}_bucket{`
+      // `le="..."} ` per boundary, encoded once per metric (its points share boundaries).
+      let leBoundaries: number[] | undefined
+      let leParts: Buffer[] = []
+      for (const point of metric.dataPoints) {
+        const value = point.value as Histogram
+        const body = labelBody(point.attributes, constant)
+        const base = body ? `{${body}}` : ''
+        if (seen.has(base)) {
+          result.duplicates++
+          continue
         }
-        default:
-          // Exponential histograms are not configured by otelkit; nothing to write.
-          break
+        seen.add(base)
+        const { boundaries, counts } = value.buckets
+        if (boundaries !== leBoundaries) {
+          leBoundaries = boundaries
+          leParts = boundaries.map((b) => Buffer.from(`le="${formatValue(b)}"} `))
+        }
+        const head = Buffer.from(body ? `${bucket}${body},` : bucket)
+        let cumulative = 0
+        for (let i = 0; i < counts.length; i++) {
+          cumulative += counts[i] as number
+          out.raw(head)
+          out.raw(leParts[i] ?? INF_LE)
+          out.count(cumulative)
+          out.newline()
+        }
+        out.line(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
+        out.line(`${name}_count${base} ${value.count}`)
+        if (++points % POINTS_PER_STEP === 0) yield
       }
     }
   }
+  out.flush()
+  result.chunks = out.chunks
+  result.bytes = out.bytes
+}
 
-  const out: string[] = []
-  const info = family('target_info', 'gauge', 'Target metadata')
-  push(info, `target_info${labelString(resource, '')}`, 1)
-  for (const [name, f] of families) {
-    if (f.lines.length === 0) continue
-    out.push(`# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`)
-    out.push(`# TYPE ${name} ${f.type}`)
-    for (const line of f.lines) out.push(line)
+/** The exposition text of a serialisation result. */
+export function exposition(result: SerializeResult): string {
+  return Buffer.concat(result.chunks, result.bytes).toString('utf8')
+}
+
+/** Serialises in one go; `text` is the whole exposition. */
+export function serializePrometheus(resourceMetrics: ResourceMetrics): SerializeResult & { text: string } {
+  const result: SerializeResult = { chunks: [], bytes: 0, duplicates: 0 }
+  for (const _ of serialize(resourceMetrics, result)) {
+    // runs to completion
   }
-  return { text: `${out.join('\n')}\n`, duplicates }
+  return { ...result, text: exposition(result) }
+}
+
+/**
+ * Serialises in slices of at most about `sliceMs` of main-thread time, yielding to the event loop
+ * between slices, so a render of thousands of series never stalls the service's own requests.
+ */
+export async function renderPrometheus(
+  resourceMetrics: ResourceMetrics,
+  sliceMs = 4,
+): Promise<SerializeResult> {
+  const result: SerializeResult = { chunks: [], bytes: 0, duplicates: 0 }
+  const steps = serialize(resourceMetrics, result)
+  let sliceStart = performance.now()
+  while (!steps.next().done) {
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      sliceStart = performance.now()
+    }
+  }
+  return result
 }

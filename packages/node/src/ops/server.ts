@@ -2,8 +2,14 @@
  * The ops server: one HTTP server (default 0.0.0.0:9464) for /metrics, health and debug routes.
  * It never takes the service down: a taken port or a throwing handler is logged and absorbed.
  * Its own requests are not traced (see `isOpsServer`).
+ *
+ * It expects hostile clients: connections are capped, a connection pipelining more requests than
+ * `maxPipelinedRequests` is closed, headers and requests must arrive within their timeouts, and
+ * responses are written with back-pressure (see send.ts), so a client that never reads costs
+ * socket buffers, not memory per request.
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { log } from '../logger.js'
 import { hasBearerToken } from './auth.js'
 import { findOpsRoute } from './routes.js'
@@ -16,7 +22,29 @@ export interface OpsServerOptions {
   host: string
   /** Bearer token that enables /debug/* routes; undefined keeps them off (404). */
   debugToken: string | undefined
+  /** Most connections open at once; further ones are closed on arrival. @default 128 */
+  maxConnections?: number
+  /** Requests one connection may have unanswered (pipelined) at once; past it the connection is closed. @default 8 */
+  maxPipelinedRequests?: number
+  /** Time allowed to receive a request's headers, in ms. @default 10000 */
+  headersTimeoutMs?: number
+  /** Time allowed to receive a whole request, in ms. @default 15000 */
+  requestTimeoutMs?: number
+  /** Idle time before a kept-alive connection is closed, in ms (outlives a 60 s scrape interval). @default 65000 */
+  keepAliveTimeoutMs?: number
 }
+
+/** Defaults of the optional ops server limits. */
+export const OPS_SERVER_LIMITS = {
+  maxConnections: 128,
+  maxPipelinedRequests: 8,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 65_000,
+} as const
+
+const IN_FLIGHT = Symbol('otelkit.ops.inFlight')
+type CountedSocket = Socket & { [IN_FLIGHT]?: number }
 
 const OPS_SERVER = Symbol.for('otelkit.opsServer')
 
@@ -32,8 +60,32 @@ export interface RunningOpsServer {
   close(): Promise<void>
 }
 
+function onResponseClose(this: ServerResponse): void {
+  const socket = this.req.socket as CountedSocket
+  socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 1) - 1
+}
+
 export function startOpsServer(options: OpsServerOptions): RunningOpsServer {
-  const server = createServer((req, res) => {
+  const maxPipelined = options.maxPipelinedRequests ?? OPS_SERVER_LIMITS.maxPipelinedRequests
+  const headersTimeout = options.headersTimeoutMs ?? OPS_SERVER_LIMITS.headersTimeoutMs
+  const server = createServer({
+    headersTimeout,
+    requestTimeout: Math.max(headersTimeout, options.requestTimeoutMs ?? OPS_SERVER_LIMITS.requestTimeoutMs),
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? OPS_SERVER_LIMITS.keepAliveTimeoutMs,
+    // Checked often enough for the short timeouts tests use (Node's default is every 30 s).
+    connectionsCheckingInterval: Math.min(1000, Math.max(100, Math.floor(headersTimeout / 4))),
+  })
+  server.maxConnections = options.maxConnections ?? OPS_SERVER_LIMITS.maxConnections
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket as CountedSocket
+    const inFlight = (socket[IN_FLIGHT] ?? 0) + 1
+    socket[IN_FLIGHT] = inFlight
+    res.once('close', onResponseClose)
+    if (inFlight > maxPipelined) {
+      // A client that queues this many requests without reading the answers is not a scraper.
+      socket.destroy()
+      return
+    }
     const url = new URL(req.url ?? '/', 'http://ops.local')
     const route = findOpsRoute(url.pathname)
     if (!route || (route.debug && options.debugToken === undefined)) {
@@ -55,7 +107,6 @@ export function startOpsServer(options: OpsServerOptions): RunningOpsServer {
       })
   })
   Object.defineProperty(server, OPS_SERVER, { value: true })
-  server.keepAliveTimeout = 65_000
   const running: RunningOpsServer = {
     server,
     port: undefined,

@@ -35,7 +35,9 @@ import { disableUndiciInstrumentation, enableUndiciInstrumentation } from '../in
 import { log, setLogLevel } from '../logger.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
 import { createSdkInstruments } from '../metrics/instruments.js'
-import { PrometheusPullReader } from '../metrics/prometheus-reader.js'
+import { boundedLabelViews } from '../metrics/label-bounds.js'
+import { metricsRenderRecorder, PrometheusPullReader } from '../metrics/prometheus-reader.js'
+import { requireBearerToken } from '../ops/auth.js'
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import { isOpsServer, type RunningOpsServer, startOpsServer } from '../ops/server.js'
 import { PrivacySpanProcessor } from '../privacy/span-processor.js'
@@ -108,14 +110,23 @@ export function startSdk(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   )
   const resource = buildResource(config)
-  const instruments = createSdkInstruments(OTELKIT_VERSION)
+  // Late-bound: the counters they feed exist once the meter provider does.
+  let onLabelOverflow: () => void = () => {}
+  let onRender: (seconds: number, bytes: number) => void = () => {}
+  const instruments = createSdkInstruments(OTELKIT_VERSION, {
+    labelValuesMax: config.metricsLabelValuesMax,
+    onLabelOverflow: () => onLabelOverflow(),
+  })
   const producers = [instruments.producer]
   const readers: IMetricReader[] = []
   let prometheus: PrometheusPullReader | undefined
   let onMetricDrop: (n: number) => void = () => {}
   const exporters = new Set(config.metricsExporter)
   if (exporters.has('prometheus')) {
-    prometheus = new PrometheusPullReader(producers)
+    prometheus = new PrometheusPullReader(producers, {
+      cacheMs: config.metricsCacheMs,
+      onRender: (seconds, bytes) => onRender(seconds, bytes),
+    })
     readers.push(prometheus)
   }
   if (exporters.has('otlp')) {
@@ -136,7 +147,8 @@ export function startSdk(
       ),
     )
   }
-  const meterProvider = new MeterProvider({ resource, readers })
+  const views = boundedLabelViews(config.metricsLabelValuesMax, () => onLabelOverflow())
+  const meterProvider = new MeterProvider({ resource, readers, views })
   metrics.setGlobalMeterProvider(meterProvider)
   const meter = meterProvider.getMeter('@otelkit/node', OTELKIT_VERSION)
   const telemetryDropped = meter.createCounter('otelkit.telemetry.dropped', {
@@ -144,6 +156,9 @@ export function startSdk(
     unit: '{item}',
   })
   onMetricDrop = (n) => telemetryDropped.add(n, { signal: 'metrics', reason: 'export_failed' })
+  const labelOverflow = { signal: 'metrics', reason: 'label_overflow' }
+  onLabelOverflow = () => telemetryDropped.add(1, labelOverflow)
+  if (prometheus) onRender = metricsRenderRecorder(meter)
   const instrumentationNames = selected.map((e) => e.name)
   meter
     .createObservableGauge('otelkit.instrumentation.enabled', {
@@ -248,7 +263,12 @@ export function startSdk(
     }
   }
 
-  if (prometheus) registerOpsRoute('/metrics', prometheus.handler)
+  if (prometheus) {
+    registerOpsRoute(
+      '/metrics',
+      requireBearerToken(config.metricsToken, 'OTELKIT_METRICS_TOKEN', prometheus.handler),
+    )
+  }
   registerOpsRoute(
     '/debug/queries',
     (_req, res, url) => {

@@ -3,6 +3,7 @@
  * `--require`), and gives tests its port, its ops server, its stderr and a clean stop.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -140,4 +141,10 @@ export function seriesValue(text: string, name: string, parts: string[] = []): n
     if (parts.every((p) => line.includes(p))) total += Number(line.slice(line.lastIndexOf(' ') + 1))
   }
   return total
+}
+
+/** Resident set size of a process, in MB (Linux: /proc/<pid>/status). */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : Number.NaN
 }
