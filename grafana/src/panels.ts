@@ -26,7 +26,7 @@ export interface Query {
   legend?: string
   /** Evaluate once at the end of the range (tables, stats). @default false */
   instant?: boolean
-  /** Ask Prometheus for exemplars (trace ids linked to Tempo by the datasource). @default false */
+  /** Ask Prometheus for exemplars (trace ids linked to Jaeger by the datasource). @default false */
   exemplar?: boolean
 }
 

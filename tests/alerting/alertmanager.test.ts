@@ -1,16 +1,18 @@
 /**
- * alertmanager.yml in a real Alertmanager (Debian's prometheus-alertmanager): alerts posted to
- * its API are routed by severity (critical -> page, warning -> ticket) and a service's warnings
- * are inhibited while a critical alert fires for the same service, not for other services.
+ * alertmanager.yml in a real Alertmanager (the stack's build, at the version compose.yaml pins):
+ * alerts posted to its API are routed by severity (critical -> page, warning -> ticket) and a
+ * service's warnings are inhibited while a critical alert fires for the same service, not for
+ * other services.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../support/prometheus.ts'
+import { stackBinary } from '../support/stack-bin.ts'
 
 const CONFIG = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -20,13 +22,6 @@ const CONFIG = join(
   'alertmanager',
   'alertmanager.yml',
 )
-
-function bin(names: string[]): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of names) if (dir && existsSync(join(dir, name))) return join(dir, name)
-  }
-  throw new Error(`none of ${names.join(', ')} on PATH: install the Debian package prometheus-alertmanager`)
-}
 
 let child: ChildProcess | undefined
 let base = ''
@@ -38,7 +33,7 @@ beforeAll(async () => {
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   child = spawn(
-    bin(['prometheus-alertmanager', 'alertmanager']),
+    stackBinary('alertmanager'),
     [
       `--config.file=${CONFIG}`,
       `--storage.path=${dir}`,

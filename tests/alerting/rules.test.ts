@@ -1,16 +1,18 @@
 /**
- * The alerting configuration, checked with the real tools: the committed rule files equal the
+ * The alerting configuration, checked with the real tools (the stack's promtool and amtool, at
+ * the versions compose.yaml pins): the committed rule files equal the
  * generator's output from thresholds.yaml; `promtool check rules` and `promtool test rules`
  * pass; every alert has a firing and a not-firing case, the fields a notification needs, and a
  * runbook section; `amtool check-config` passes and routes by severity.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { delimiter, dirname, join } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { parseThresholds, THRESHOLD_KEYS } from '../../otel-collector/prometheus/thresholds.ts'
+import { stackBinary } from '../support/stack-bin.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const PROM_DIR = join(ROOT, 'otel-collector', 'prometheus')
@@ -18,15 +20,6 @@ const RULES_DIR = join(PROM_DIR, 'rules')
 const TESTS_DIR = join(PROM_DIR, 'tests')
 const ALERTMANAGER = join(ROOT, 'otel-collector', 'alertmanager', 'alertmanager.yml')
 const RUNBOOK = join(ROOT, 'docs', 'runbook.md')
-
-/** A binary on PATH; fails the test (no skip) with what to install when it is missing. */
-function bin(name: string, debianPackage: string): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name)
-    if (dir && existsSync(candidate)) return candidate
-  }
-  throw new Error(`${name} not found on PATH: install the Debian package ${debianPackage}`)
-}
 
 function run(file: string, args: string[], cwd = ROOT): { status: number | null; output: string } {
   const result = spawnSync(file, args, { cwd, encoding: 'utf8' })
@@ -100,7 +93,7 @@ describe('thresholds.yaml', () => {
 })
 
 describe('promtool', () => {
-  const promtool = bin('promtool', 'prometheus')
+  const promtool = stackBinary('promtool')
 
   it('check rules: every file is valid', () => {
     const result = run(promtool, ['check', 'rules', ...ruleFiles.map((f) => join(RULES_DIR, f))])
@@ -166,7 +159,7 @@ describe('every alert', () => {
 })
 
 describe('alertmanager.yml', () => {
-  const amtool = bin('amtool', 'prometheus-alertmanager')
+  const amtool = stackBinary('amtool')
 
   it('passes amtool check-config', () => {
     const result = run(amtool, ['check-config', ALERTMANAGER])

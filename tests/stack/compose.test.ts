@@ -14,6 +14,7 @@ describe('compose.yaml', () => {
       [
         'alertmanager',
         'grafana',
+        'jaeger',
         'loadgen',
         'otel-collector',
         'otel-gateway',
@@ -22,8 +23,6 @@ describe('compose.yaml', () => {
         'redis',
         'shop-api',
         'shop-api-migrate',
-        'tempo',
-        'tempo-init',
       ].sort(),
     )
   })
@@ -60,7 +59,7 @@ describe('compose.yaml', () => {
     expect(pub('prometheus')).toEqual([9090])
     expect(pub('alertmanager')).toEqual([9093])
     expect(pub('grafana')).toEqual([3000])
-    expect(pub('tempo')).toEqual([3200])
+    expect(pub('jaeger')).toEqual([16686])
   })
 
   it('depends only on services that exist, with a condition each', () => {

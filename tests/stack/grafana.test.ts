@@ -80,14 +80,15 @@ describe('syntax check', () => {
 })
 
 describe('datasources', () => {
-  it('provision Prometheus (default) with exemplar links to Tempo, and Tempo with traces-to-metrics', () => {
+  it('provision Prometheus (default) with exemplar links to Jaeger, and Jaeger with traces-to-metrics', () => {
     const prom = datasources.datasources.find((d) => d.uid === 'prometheus')!
-    const tempo = datasources.datasources.find((d) => d.uid === 'tempo')!
+    const jaeger = datasources.datasources.find((d) => d.uid === 'jaeger')!
     expect(prom.url).toBe('http://prometheus:9090')
-    expect(tempo.url).toBe('http://tempo:3200')
+    expect(jaeger.type).toBe('jaeger')
+    expect(jaeger.url).toBe('http://jaeger:16686')
     const exemplars = prom.jsonData?.exemplarTraceIdDestinations as Array<{ datasourceUid: string }>
-    for (const e of exemplars) expect(e.datasourceUid).toBe('tempo')
-    const t2m = tempo.jsonData?.tracesToMetrics as {
+    for (const e of exemplars) expect(e.datasourceUid).toBe('jaeger')
+    const t2m = jaeger.jsonData?.tracesToMetrics as {
       datasourceUid: string
       queries: Array<{ query: string }>
     }

@@ -1,6 +1,6 @@
 /**
- * Test harness for a real Prometheus server (the Debian `prometheus` binary on PATH, or
- * PROMETHEUS_BIN): starts it on a free loopback port with a given configuration in a temporary
+ * Test harness for a real Prometheus server (the stack's built Prometheus, at the version
+ * compose.yaml pins, see stack-bin.ts; PROMETHEUS_BIN overrides it): starts it on a free loopback port with a given configuration in a temporary
  * directory, waits until it is ready, queries its HTTP API, and stops it by PID.
  *
  * ```ts
@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stringify } from 'yaml'
+import { stackBinary } from './stack-bin.ts'
 
 /** Options of {@link startPrometheus}. */
 export interface PrometheusOptions {
@@ -31,7 +32,7 @@ export interface PrometheusOptions {
   args?: string[]
   /** How long to wait for /-/ready. @default 30000 */
   readyTimeoutMs?: number
-  /** Binary to run. @default process.env.PROMETHEUS_BIN ?? 'prometheus' */
+  /** Binary to run. @default stackBinary('prometheus') (PROMETHEUS_BIN, else the stack's build) */
   bin?: string
 }
 
@@ -81,7 +82,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const child = spawn(
-    opts.bin ?? process.env.PROMETHEUS_BIN ?? 'prometheus',
+    opts.bin ?? stackBinary('prometheus'),
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,

@@ -9,7 +9,7 @@
  * try { ... fetch(`${stack.agentHttpUrl}/v1/traces`) ... } finally { await stack.down() }
  * ```
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -21,7 +21,7 @@ const run = promisify(execFile)
 const STACK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'stack.sh')
 
 /** Every port variable of scripts/stack.sh. */
-const PORT_VARS = [
+export const PORT_VARS = [
   'OTELKIT_COLLECTOR_OTLP_GRPC_PORT',
   'OTELKIT_COLLECTOR_OTLP_HTTP_PORT',
   'OTELKIT_COLLECTOR_HEALTH_PORT',
@@ -42,7 +42,7 @@ const PORT_VARS = [
   'OTELKIT_ALERTMANAGER_PORT',
   'OTELKIT_OPS_PORT',
 ] as const
-type PortVar = (typeof PORT_VARS)[number]
+export type PortVar = (typeof PORT_VARS)[number]
 
 /** A program of the stack, as scripts/stack.sh names it. */
 export type StackProgram = 'otel-collector' | 'otel-gateway' | 'jaeger' | 'prometheus' | 'alertmanager'
@@ -76,7 +76,18 @@ export function metricSum(text: string, name: string, labels: string[] = []): nu
   return total
 }
 
-export async function startStack(): Promise<Stack> {
+/** Free ports and a state folder for a native stack, nothing started yet. */
+export interface StackEnv {
+  ports: Record<PortVar, number>
+  /** The environment stack.sh runs with (ports and state folder). */
+  env: NodeJS.ProcessEnv
+  /** The state folder (pids, logs, data, generated files). */
+  state: string
+  /** `bash scripts/stack.sh <command>` with this environment, waited for. */
+  run(command: string): { status: number | null; stdout: string; stderr: string }
+}
+
+export async function stackEnv(): Promise<StackEnv> {
   const state = mkdtempSync(join(tmpdir(), 'otelkit-stack-'))
   const ports = {} as Record<PortVar, number>
   const taken = new Set<number>()
@@ -88,6 +99,15 @@ export async function startStack(): Promise<Stack> {
   }
   const env: NodeJS.ProcessEnv = { ...process.env, OTELKIT_STACK_STATE: state, OTELKIT_STACK_TIMEOUT: '120' }
   for (const name of PORT_VARS) env[name] = String(ports[name])
+  const runCommand = (command: string) => {
+    const r = spawnSync('bash', [STACK_SH, command], { env, encoding: 'utf8', timeout: 3_600_000 })
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+  }
+  return { ports, env, state, run: runCommand }
+}
+
+export async function startStack(): Promise<Stack> {
+  const { ports, env, state } = await stackEnv()
   const up = async () => {
     try {
       await run('bash', [STACK_SH, 'up'], { env, timeout: 3_600_000, maxBuffer: 16 * 1024 * 1024 })

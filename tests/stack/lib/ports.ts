@@ -1,5 +1,5 @@
 // Where each compose service listens inside the compose network, derived from the configs in
-// the repo (collector, Tempo, the example's env) or the image's documented default port.
+// the repo (collector, Jaeger, the example's env) or the image's documented default port.
 import { type CollectorConfig, listenPorts, readYaml } from './collector.ts'
 import type { ComposeConfig } from './compose.ts'
 
@@ -15,19 +15,12 @@ const IMAGE_DEFAULTS: Record<string, number[]> = {
 }
 
 export function servicePorts(compose: ComposeConfig): Record<string, number[]> {
-  const tempo = readYaml<{ server: { http_listen_port: number }; distributor: unknown }>(
-    new URL('tempo/tempo.yaml', dir),
-  )
-  const tempoPorts = [
-    tempo.server.http_listen_port,
-    ...[...JSON.stringify(tempo.distributor).matchAll(/0\.0\.0\.0:(\d+)/g)].map((m) => Number(m[1])),
-  ]
   const api = compose.services['shop-api']!.environment!
   return {
     ...IMAGE_DEFAULTS,
     'otel-collector': listenPorts(readYaml<CollectorConfig>(new URL('otelcol.yaml', dir))),
     'otel-gateway': listenPorts(readYaml<CollectorConfig>(new URL('gateway.yaml', dir))),
-    tempo: tempoPorts,
+    jaeger: listenPorts(readYaml<CollectorConfig>(new URL('jaeger/jaeger.yaml', dir))),
     'shop-api': [Number(api.PORT), Number(api.OTELKIT_OPS_PORT)],
   }
 }
