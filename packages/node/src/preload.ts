@@ -1,12 +1,14 @@
 /**
- * What the `--import` / `--require` entries run: config from the environment only, instrumentations
- * for the modules present, and for ESM apps the module hook that lets instrumentations patch
- * ES modules. Never throws: any failure is one log line and the service starts uninstrumented.
+ * What the `--import` / `--require` entries run: config from the environment only, the catalog's
+ * instrumentations behind a module hook that installs each when its module first loads, and for
+ * `--import` the ES module hooks that let instrumentations patch ES modules. Never throws: any
+ * failure is one log line and the service starts uninstrumented.
  */
 import { createRequire, register } from 'node:module'
 import { isMainThread } from 'node:worker_threads'
 import { loadConfig } from './config/load.js'
-import { HOOKED_MODULES } from './instrumentations/catalog.js'
+import { esmSpecifiers } from './instrumentations/catalog.js'
+import { enableEsmTrigger } from './instrumentations/module-hooks.js'
 import { selectInstrumentations } from './instrumentations/select.js'
 import { log } from './logger.js'
 import { currentSdk, startSdk } from './sdk/start.js'
@@ -58,9 +60,9 @@ export async function startPreload(esm: boolean): Promise<void> {
     const selected = selectInstrumentations(config.enabledInstrumentations, config.disabledInstrumentations)
     let barrier: () => Promise<void> = async () => {}
     if (esm) {
-      const modules = selected.flatMap((e) => HOOKED_MODULES[e.name] ?? [])
       try {
-        barrier = await registerEsmHooks(modules)
+        barrier = await registerEsmHooks(esmSpecifiers(selected))
+        enableEsmTrigger()
       } catch (error) {
         log.warn(
           `ES module hooks could not be registered (${(error as Error).message}); ES modules will not be instrumented`,

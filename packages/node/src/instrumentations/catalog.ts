@@ -1,139 +1,398 @@
 /**
- * The instrumentations otelkit knows, when each applies, and how to build it. HTTP (server and
- * client), fetch/undici and Fastify routes are otelkit's own lean implementations (on Node's
- * diagnostics channels); the rest are the official
- * OpenTelemetry instrumentations, configured for low noise. `fs`, `dns`, `net` and per-middleware
- * Express spans are noisy and off unless named in `OTEL_NODE_ENABLED_INSTRUMENTATIONS`.
+ * Every instrumentation otelkit knows, one entry each: the short names of the stock distribution
+ * (@opentelemetry/auto-instrumentations-node) plus otelkit's own (`fastify`, `express-middleware`).
+ * HTTP, fetch/undici, pg, Fastify routes, Express 5 routes and ioredis 6 are otelkit's own lean
+ * implementations; the rest are the upstream OpenTelemetry packages, configured for low noise and
+ * no values. An entry is loaded when one of its target modules is first required or imported
+ * (activate.ts), never before. `fs`, `dns`, `net` and per-middleware Express spans are noisy and
+ * off unless named in `OTEL_NODE_ENABLED_INSTRUMENTATIONS`.
  */
-import { createRequire } from 'node:module'
-import type { Instrumentation } from '@opentelemetry/instrumentation'
+
+import { isOpsServer } from '../ops/server.js'
 import { redisStatement } from '../privacy/redis.js'
+import type { CatalogEntry, LoadContext } from './entry.js'
+import { disableExpressChannel, enableExpressChannel } from './express-channel.js'
+import { disableFastifyRoutes, enableFastifyRoutes } from './fastify-routes.js'
+import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } from './http-client.js'
+import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
+import { disableIoredisChannel, enableIoredisChannel } from './ioredis-channel.js'
 import { createPgInstrumentation } from './pg.js'
+import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
+import { installInstrumentation, installUpstream, upstream } from './upstream.js'
+import { dependencyVersion, inRange } from './versions.js'
 
-const require = createRequire(import.meta.url)
-
-export interface CatalogEntry {
-  /** Name used in OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS. */
-  name: string
-  /** Modules whose presence makes the entry apply; empty = always applies (built-ins). */
-  modules: string[]
-  /** Off unless explicitly enabled. */
-  optIn?: boolean
-  /** Builds the upstream instrumentation; absent (or returning undefined) for otelkit's own ones. */
-  create?: (ctx: CatalogContext) => Instrumentation | undefined
-}
-
-export interface CatalogContext {
-  /** Names the user enabled explicitly. */
-  explicitlyEnabled: ReadonlySet<string>
-  /** Express routes come from router's tracing channel (Express 5, router 2.3+). */
-  expressChannel: boolean
-  /** ioredis commands come from its tracing channel (ioredis 6+). */
-  ioredisChannel: boolean
-}
+export type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
 
 const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
+const NOTHING = { uninstall() {} }
+
+/** Express 5 / router 2.3+ publish routing on a tracing channel: otelkit's own subscriber. */
+function expressRoutes(ctx: LoadContext, routerVersion: string | undefined) {
+  const middleware = ctx.explicitlyEnabled.has('express-middleware')
+  if (!middleware && routerVersion !== undefined && inRange(routerVersion, '>=2.3')) {
+    enableExpressChannel()
+    return { uninstall: disableExpressChannel }
+  }
+  return undefined
+}
+
+const builtins = (name: string) => [name, `node:${name}`, `${name}/promises`, `node:${name}/promises`]
 
 export const CATALOG: readonly CatalogEntry[] = [
-  { name: 'http', modules: [] },
-  { name: 'undici', modules: [] },
+  {
+    name: 'http',
+    kind: 'own',
+    targets: [],
+    esm: [],
+    load: ({ tracer, instruments, config }) => {
+      enableHttpServerInstrumentation({
+        tracer,
+        instruments,
+        ignoreServer: isOpsServer,
+        urlRedaction: config.urlRedaction,
+        captureUserAgent: config.captureUserAgent,
+      })
+      enableHttpClientInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
+      return {
+        uninstall() {
+          disableHttpServerInstrumentation()
+          disableHttpClientInstrumentation()
+        },
+      }
+    },
+  },
+  {
+    name: 'undici',
+    kind: 'own',
+    targets: [],
+    esm: [],
+    load: ({ tracer, instruments, config }) => {
+      enableUndiciInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
+      return { uninstall: disableUndiciInstrumentation }
+    },
+  },
   {
     name: 'express',
-    modules: ['express'],
-    // Express 5 on router 2.3+ publishes its routing on a tracing channel: otelkit's own
-    // subscriber (express-channel.ts) unless middleware spans are asked for.
-    create: (ctx) => {
-      if (ctx.expressChannel && !ctx.explicitlyEnabled.has('express-middleware')) return undefined
-      const { ExpressInstrumentation } = require('@opentelemetry/instrumentation-express')
-      // Routes only, no span per middleware, unless `express-middleware` is enabled.
-      const layers = ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES
-      return new ExpressInstrumentation({ ignoreLayersType: layers })
+    kind: 'own+upstream',
+    upstream: '@opentelemetry/instrumentation-express',
+    targets: [{ module: 'express', versions: '>=4 <6' }],
+    // Express 4 (router < 2.3): upstream, routes only, no span per middleware unless
+    // `express-middleware` is enabled.
+    load: (ctx) =>
+      expressRoutes(ctx, dependencyVersion(ctx.module?.file, 'router')) ??
+      installUpstream(
+        '@opentelemetry/instrumentation-express',
+        'ExpressInstrumentation',
+        { ignoreLayersType: ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES },
+        ctx,
+      ),
+  },
+  // Read by the express entry: a span per middleware/router layer.
+  {
+    name: 'express-middleware',
+    kind: 'upstream',
+    upstream: '@opentelemetry/instrumentation-express',
+    targets: [{ module: 'express', versions: '>=4 <6' }],
+    defaultOff: true,
+    load: () => NOTHING,
+  },
+  {
+    name: 'router',
+    kind: 'own+upstream',
+    upstream: '@opentelemetry/instrumentation-router',
+    targets: [{ module: 'router', versions: '>=1 <3' }],
+    load: (ctx) =>
+      expressRoutes(ctx, ctx.module?.version) ??
+      installUpstream('@opentelemetry/instrumentation-router', 'RouterInstrumentation', {}, ctx),
+  },
+  {
+    name: 'fastify',
+    kind: 'own',
+    targets: [{ module: 'fastify', versions: '>=4 <6' }],
+    esm: [],
+    load: () => {
+      enableFastifyRoutes()
+      return { uninstall: disableFastifyRoutes }
     },
   },
-  { name: 'express-middleware', modules: ['express'], optIn: true },
-  { name: 'fastify', modules: ['fastify'] },
   {
     name: 'pg',
-    modules: ['pg'],
-    // otelkit's own (pg.ts): one wrapper, normalised statements, no connect or pool spans.
-    create: () => createPgInstrumentation(),
-  },
-  {
-    name: 'mysql2',
-    modules: ['mysql2'],
-    create: () => {
-      const { MySQL2Instrumentation } = require('@opentelemetry/instrumentation-mysql2')
-      return new MySQL2Instrumentation({ maskStatement: true })
-    },
+    kind: 'own',
+    // One wrapper, normalised statements, no connect or pool spans (pg.ts).
+    targets: [{ module: 'pg', versions: '>=8 <9' }],
+    load: (ctx) => installInstrumentation(createPgInstrumentation(), ctx),
   },
   {
     name: 'ioredis',
-    modules: ['ioredis'],
-    // ioredis 6+ publishes its commands on a tracing channel: otelkit's own subscriber (start.ts).
-    create: (ctx) => {
-      if (ctx.ioredisChannel) return undefined
-      const { IORedisInstrumentation } = require('@opentelemetry/instrumentation-ioredis')
-      return new IORedisInstrumentation({ requireParentSpan: false, dbStatementSerializer: redisStatement })
+    kind: 'own+upstream',
+    upstream: '@opentelemetry/instrumentation-ioredis',
+    targets: [{ module: 'ioredis', versions: '>=2 <7' }],
+    // ioredis 6+ publishes its commands on a tracing channel: otelkit's own subscriber.
+    load: (ctx) => {
+      if (inRange(ctx.module?.version, '>=6')) {
+        enableIoredisChannel(ctx.tracer)
+        return { uninstall: disableIoredisChannel }
+      }
+      return installUpstream(
+        '@opentelemetry/instrumentation-ioredis',
+        'IORedisInstrumentation',
+        { requireParentSpan: false, dbStatementSerializer: redisStatement },
+        ctx,
+      )
     },
   },
-  {
+  upstream({
     name: 'redis',
-    modules: ['redis', '@redis/client'],
-    create: () => {
-      const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis')
-      // Command and keys only: no value, no script argument (privacy/redis.ts).
-      return new RedisInstrumentation({ requireParentSpan: false, dbStatementSerializer: redisStatement })
-    },
-  },
-  {
+    pkg: 'redis',
+    className: 'RedisInstrumentation',
+    // node-redis 2.6–3 directly, 4+ through @redis/client. Command and keys only (privacy/redis.ts).
+    targets: [
+      { module: 'redis', versions: '>=2.6 <7' },
+      { module: '@redis/client', versions: '>=1 <2 || >=5 <7' },
+    ],
+    config: () => ({ requireParentSpan: false, dbStatementSerializer: redisStatement }),
+  }),
+  upstream({
+    name: 'mysql2',
+    pkg: 'mysql2',
+    className: 'MySQL2Instrumentation',
+    targets: [{ module: 'mysql2', versions: '>=1.4.2 <4' }],
+    esm: ['mysql2', 'mysql2/promise'],
+    config: () => ({ maskStatement: true }),
+  }),
+  upstream({
+    name: 'mysql',
+    pkg: 'mysql',
+    className: 'MySQLInstrumentation',
+    targets: [{ module: 'mysql', versions: '>=2 <3' }],
+  }),
+  upstream({
+    name: 'mongodb',
+    pkg: 'mongodb',
+    className: 'MongoDBInstrumentation',
+    // The default statement serializer replaces every value with '?'.
+    targets: [{ module: 'mongodb', versions: '>=3.3 <8' }],
+  }),
+  upstream({
+    name: 'mongoose',
+    pkg: 'mongoose',
+    className: 'MongooseInstrumentation',
+    // No statement serializer: no document, condition or update values in spans.
+    targets: [{ module: 'mongoose', versions: '>=5.9.7 <10' }],
+  }),
+  upstream({
+    name: 'knex',
+    pkg: 'knex',
+    className: 'KnexInstrumentation',
+    targets: [{ module: 'knex', versions: '>=0.10 <4' }],
+  }),
+  upstream({
+    name: 'memcached',
+    pkg: 'memcached',
+    className: 'MemcachedInstrumentation',
+    targets: [{ module: 'memcached', versions: '>=2.2 <3' }],
+  }),
+  upstream({
+    name: 'cassandra-driver',
+    pkg: 'cassandra-driver',
+    className: 'CassandraDriverInstrumentation',
+    targets: [{ module: 'cassandra-driver', versions: '>=4.4 <5' }],
+  }),
+  upstream({
+    name: 'tedious',
+    pkg: 'tedious',
+    className: 'TediousInstrumentation',
+    targets: [{ module: 'tedious', versions: '>=1.11 <21' }],
+  }),
+  upstream({
+    name: 'oracledb',
+    pkg: 'oracledb',
+    className: 'OracleInstrumentation',
+    targets: [{ module: 'oracledb', versions: '>=6.7 <8' }],
+  }),
+  upstream({
+    name: 'generic-pool',
+    pkg: 'generic-pool',
+    className: 'GenericPoolInstrumentation',
+    targets: [{ module: 'generic-pool', versions: '>=2 <4' }],
+  }),
+  upstream({
+    name: 'dataloader',
+    pkg: 'dataloader',
+    className: 'DataloaderInstrumentation',
+    targets: [{ module: 'dataloader', versions: '>=2 <3' }],
+  }),
+  upstream({
+    name: 'lru-memoizer',
+    pkg: 'lru-memoizer',
+    className: 'LruMemoizerInstrumentation',
+    targets: [{ module: 'lru-memoizer', versions: '>=1.3 <4' }],
+  }),
+  upstream({
+    name: 'amqplib',
+    pkg: 'amqplib',
+    className: 'AmqplibInstrumentation',
+    targets: [{ module: 'amqplib', versions: '>=0.5.5 <3' }],
+  }),
+  upstream({
+    name: 'kafkajs',
+    pkg: 'kafkajs',
+    className: 'KafkaJsInstrumentation',
+    targets: [{ module: 'kafkajs', versions: '>=0.3 <3' }],
+  }),
+  upstream({
+    name: 'socket.io',
+    pkg: 'socket.io',
+    className: 'SocketIoInstrumentation',
+    targets: [{ module: 'socket.io', versions: '>=2 <5' }],
+  }),
+  upstream({
+    name: 'grpc',
+    pkg: 'grpc',
+    className: 'GrpcInstrumentation',
+    targets: [{ module: '@grpc/grpc-js', versions: '>=1 <2' }],
+  }),
+  upstream({
+    name: 'graphql',
+    pkg: 'graphql',
+    className: 'GraphQLInstrumentation',
+    // Operation, parse and validate spans; resolver spans only for non-trivial resolvers.
+    targets: [{ module: 'graphql', versions: '>=14 <17' }],
+    config: () => ({ ignoreTrivialResolveSpans: true }),
+  }),
+  upstream({
+    name: 'koa',
+    pkg: 'koa',
+    className: 'KoaInstrumentation',
+    targets: [{ module: 'koa', versions: '>=2 <4' }],
+  }),
+  upstream({
+    name: 'hapi',
+    pkg: 'hapi',
+    className: 'HapiInstrumentation',
+    targets: [{ module: '@hapi/hapi', versions: '>=17 <22' }],
+  }),
+  upstream({
+    name: 'restify',
+    pkg: 'restify',
+    className: 'RestifyInstrumentation',
+    targets: [{ module: 'restify', versions: '>=4.1 <13' }],
+  }),
+  upstream({
+    name: 'connect',
+    pkg: 'connect',
+    className: 'ConnectInstrumentation',
+    targets: [{ module: 'connect', versions: '>=3 <4' }],
+  }),
+  upstream({
+    name: 'nestjs-core',
+    pkg: 'nestjs-core',
+    className: 'NestInstrumentation',
+    targets: [{ module: '@nestjs/core', versions: '>=4 <12' }],
+  }),
+  upstream({
     name: 'pino',
-    modules: ['pino'],
-    create: () => {
-      const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino')
-      return new PinoInstrumentation({ disableLogSending: true })
-    },
-  },
-  // Read by the resources feature (host and runtime metrics); named here so they can be disabled.
-  { name: 'host-metrics', modules: [] },
-  { name: 'runtime-node', modules: [] },
+    pkg: 'pino',
+    className: 'PinoInstrumentation',
+    targets: [{ module: 'pino', versions: '>=5.14 <11' }],
+    config: () => ({ disableLogSending: true }),
+  }),
+  upstream({
+    name: 'winston',
+    pkg: 'winston',
+    className: 'WinstonInstrumentation',
+    targets: [{ module: 'winston', versions: '>=1 <4' }],
+    config: () => ({ disableLogSending: true }),
+  }),
+  upstream({
+    name: 'bunyan',
+    pkg: 'bunyan',
+    className: 'BunyanInstrumentation',
+    targets: [{ module: 'bunyan', versions: '>=1 <2' }],
+    config: () => ({ disableLogSending: true }),
+  }),
+  upstream({
+    name: 'openai',
+    pkg: 'openai',
+    className: 'OpenAIInstrumentation',
+    targets: [{ module: 'openai', versions: '>=4.19 <7' }],
+  }),
+  upstream({
+    name: 'aws-sdk',
+    pkg: 'aws-sdk',
+    className: 'AwsInstrumentation',
+    targets: [
+      { module: '@aws-sdk/middleware-stack', versions: '>=3.1 <4' },
+      { module: '@aws-sdk/smithy-client', versions: '>=3.1 <4' },
+      { module: '@smithy/middleware-stack', versions: '>=2' },
+      { module: '@smithy/smithy-client', versions: '>=1.0.3' },
+      { module: '@smithy/core', versions: '>=3.24' },
+    ],
+  }),
+  upstream({
+    name: 'cucumber',
+    pkg: 'cucumber',
+    className: 'CucumberInstrumentation',
+    targets: [{ module: '@cucumber/cucumber', versions: '>=8 <13' }],
+  }),
   {
+    name: 'aws-lambda',
+    kind: 'upstream',
+    upstream: '@opentelemetry/instrumentation-aws-lambda',
+    // Patches the Lambda handler named by _HANDLER; nothing to do (or load) outside Lambda.
+    targets: [],
+    esm: [],
+    load: (ctx) =>
+      process.env._HANDLER && process.env.LAMBDA_TASK_ROOT
+        ? installUpstream('@opentelemetry/instrumentation-aws-lambda', 'AwsLambdaInstrumentation', {}, ctx)
+        : undefined,
+  },
+  // Run by the resources feature (host and runtime metrics); named here so they can be disabled.
+  {
+    name: 'host-metrics',
+    kind: 'upstream',
+    upstream: '@opentelemetry/instrumentation-host-metrics',
+    targets: [],
+    esm: [],
+    load: () => NOTHING,
+  },
+  {
+    name: 'runtime-node',
+    kind: 'upstream',
+    upstream: '@opentelemetry/instrumentation-runtime-node',
+    targets: [],
+    esm: [],
+    load: () => NOTHING,
+  },
+  // Built-ins, patched at start when enabled (every service loads them).
+  upstream({
     name: 'fs',
-    modules: [],
-    optIn: true,
-    create: () => {
-      const { FsInstrumentation } = require('@opentelemetry/instrumentation-fs')
-      return new FsInstrumentation({ requireParentSpan: true })
-    },
-  },
-  {
+    pkg: 'fs',
+    className: 'FsInstrumentation',
+    targets: [],
+    defaultOff: true,
+    esm: builtins('fs'),
+    config: () => ({ requireParentSpan: true }),
+  }),
+  upstream({
     name: 'dns',
-    modules: [],
-    optIn: true,
-    create: () => {
-      const { DnsInstrumentation } = require('@opentelemetry/instrumentation-dns')
-      return new DnsInstrumentation({})
-    },
-  },
-  {
+    pkg: 'dns',
+    className: 'DnsInstrumentation',
+    targets: [],
+    defaultOff: true,
+    esm: builtins('dns'),
+  }),
+  upstream({
     name: 'net',
-    modules: [],
-    optIn: true,
-    create: () => {
-      const { NetInstrumentation } = require('@opentelemetry/instrumentation-net')
-      return new NetInstrumentation({})
-    },
-  },
+    pkg: 'net',
+    className: 'NetInstrumentation',
+    targets: [],
+    defaultOff: true,
+    esm: ['net', 'node:net'],
+  }),
 ]
 
-/** Modules that ESM hooks must intercept for the upstream instrumentations above. */
-export const HOOKED_MODULES: Record<string, string[]> = {
-  express: ['express', 'router'],
-  pg: ['pg', 'pg-pool'],
-  mysql2: ['mysql2', 'mysql2/promise'],
-  ioredis: ['ioredis'],
-  redis: ['redis', '@redis/client'],
-  pino: ['pino'],
-  fs: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'],
-  dns: ['dns', 'node:dns', 'dns/promises', 'node:dns/promises'],
-  net: ['net', 'node:net'],
+/** ES module specifiers the ESM hook must wrap for `entries`. */
+export function esmSpecifiers(entries: readonly CatalogEntry[]): string[] {
+  return [...new Set(entries.flatMap((e) => e.esm ?? e.targets.map((t) => t.module)))]
 }

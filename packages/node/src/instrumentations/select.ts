@@ -1,16 +1,15 @@
 /**
- * Chooses which instrumentations to load: those whose modules are present, minus opt-in ones
- * not named, filtered by OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS.
- * Unknown names produce one warning listing the known ones.
+ * Chooses which catalog entries may load, as the stock distribution does: all but the ones off by
+ * default, or only those named in OTEL_NODE_ENABLED_INSTRUMENTATIONS, minus those named in
+ * OTEL_NODE_DISABLED_INSTRUMENTATIONS. Whether an entry is then installed depends on its modules
+ * being loaded (activate.ts). Unknown names produce one warning listing the known ones.
  */
 import { log } from '../logger.js'
 import { CATALOG, type CatalogEntry } from './catalog.js'
-import { isModulePresent } from './presence.js'
 
 export function selectInstrumentations(
   enabled: readonly string[] | undefined,
   disabled: readonly string[],
-  present: (name: string) => boolean = isModulePresent,
 ): CatalogEntry[] {
   const known = new Set(CATALOG.map((e) => e.name))
   const unknown = [...(enabled ?? []), ...disabled].filter((n) => !known.has(n))
@@ -24,7 +23,6 @@ export function selectInstrumentations(
   return CATALOG.filter((entry) => {
     if (disabledSet.has(entry.name)) return false
     if (enabledSet && !enabledSet.has(entry.name)) return false
-    if (entry.optIn && !enabledSet?.has(entry.name)) return false
-    return entry.modules.length === 0 || entry.modules.some(present)
+    return !entry.defaultOff || enabledSet?.has(entry.name) === true
   })
 }

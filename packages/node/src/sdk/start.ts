@@ -1,37 +1,17 @@
 /**
  * Starts and stops the SDK: context and propagation, resource, metric readers (Prometheus pull
  * on the ops server and/or OTLP push), the tracer provider with otelkit's span processors,
- * instrumentations for the modules present, features (health, resources, errors, profiling),
+ * the catalog's instrumentations (each installed when its module first loads), features (health, resources, errors, profiling),
  * the ops server and flush-on-exit. Nothing here throws into the host once config is valid.
  */
-import {
-  type MeterProvider as ApiMeterProvider,
-  context,
-  createNoopMeter,
-  metrics,
-  propagation,
-  trace,
-} from '@opentelemetry/api'
+import { context, metrics, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
-import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
+import { type ActiveInstrumentations, activateInstrumentations } from '../instrumentations/activate.js'
 import type { CatalogEntry } from '../instrumentations/catalog.js'
-import { disableExpressChannel, enableExpressChannel } from '../instrumentations/express-channel.js'
-import { disableFastifyRoutes, enableFastifyRoutes } from '../instrumentations/fastify-routes.js'
-import {
-  disableHttpClientInstrumentation,
-  enableHttpClientInstrumentation,
-} from '../instrumentations/http-client.js'
-import {
-  disableHttpServerInstrumentation,
-  enableHttpServerInstrumentation,
-} from '../instrumentations/http-server.js'
-import { disableIoredisChannel, enableIoredisChannel } from '../instrumentations/ioredis-channel.js'
-import { moduleMajorVersion, nestedModuleVersion, versionAtLeast } from '../instrumentations/presence.js'
-import { disableUndiciInstrumentation, enableUndiciInstrumentation } from '../instrumentations/undici.js'
 import { log, setLogLevel } from '../logger.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
 import { createSdkInstruments } from '../metrics/instruments.js'
@@ -39,7 +19,7 @@ import { boundedLabelViews } from '../metrics/label-bounds.js'
 import { metricsRenderRecorder, PrometheusPullReader } from '../metrics/prometheus-reader.js'
 import { requireBearerToken } from '../ops/auth.js'
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
-import { isOpsServer, type RunningOpsServer, startOpsServer } from '../ops/server.js'
+import { type RunningOpsServer, startOpsServer } from '../ops/server.js'
 import { PrivacySpanProcessor } from '../privacy/span-processor.js'
 import { withoutUserinfo } from '../privacy/url.js'
 import { QueryTracker } from '../queries/tracker.js'
@@ -61,6 +41,7 @@ import { exporterSink, otlpProtobufSink } from './span-sinks.js'
 
 export interface RunningSdk {
   readonly config: ResolvedConfig
+  /** Instrumentations installed so far (each is installed when its module first loads). */
   readonly instrumentations: readonly string[]
   /** The ops server's bound port once listening (undefined before, or if it could not bind). */
   opsPort(): number | undefined
@@ -69,8 +50,6 @@ export interface RunningSdk {
   /** Flushes spans and pushed metrics now. */
   forceFlush(): Promise<void>
 }
-
-const NOOP_METER_PROVIDER: ApiMeterProvider = { getMeter: () => createNoopMeter() }
 
 let running: RunningSdk | undefined
 
@@ -159,14 +138,14 @@ export function startSdk(
   const labelOverflow = { signal: 'metrics', reason: 'label_overflow' }
   onLabelOverflow = () => telemetryDropped.add(1, labelOverflow)
   if (prometheus) onRender = metricsRenderRecorder(meter)
-  const instrumentationNames = selected.map((e) => e.name)
+  let active: ActiveInstrumentations | undefined
   meter
     .createObservableGauge('otelkit.instrumentation.enabled', {
       description: 'Instrumentations otelkit loaded in this process (1 per loaded instrumentation).',
       unit: '{instrumentation}',
     })
     .addCallback((result) => {
-      for (const name of instrumentationNames) result.observe(1, { instrumentation: name })
+      for (const name of active?.loaded ?? []) result.observe(1, { instrumentation: name })
     })
 
   const queries = new QueryTracker({ slowMs: config.slowQueryMs })
@@ -225,43 +204,13 @@ export function startSdk(
   trace.setGlobalTracerProvider(tracerProvider)
   const tracer = tracerProvider.getTracer('@otelkit/node', OTELKIT_VERSION)
 
-  const selectedNames = new Set(instrumentationNames)
-  if (selectedNames.has('http')) {
-    enableHttpServerInstrumentation({
-      tracer,
-      instruments,
-      ignoreServer: isOpsServer,
-      urlRedaction: config.urlRedaction,
-      captureUserAgent: config.captureUserAgent,
-    })
-    enableHttpClientInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
-  }
-  if (selectedNames.has('undici')) {
-    enableUndiciInstrumentation({ tracer, instruments, urlRedaction: config.urlRedaction })
-  }
-  if (selectedNames.has('fastify')) enableFastifyRoutes()
-  const upstream: Instrumentation[] = []
-  const explicitlyEnabled = new Set(config.enabledInstrumentations ?? [])
-  const ioredisChannel = selectedNames.has('ioredis') && (moduleMajorVersion('ioredis') ?? 0) >= 6
-  if (ioredisChannel) enableIoredisChannel(tracer)
-  const expressChannel =
-    selectedNames.has('express') && versionAtLeast(nestedModuleVersion('express', 'router'), 2, 3)
-  if (expressChannel && !explicitlyEnabled.has('express-middleware')) enableExpressChannel()
-  for (const entry of selected) {
-    if (!entry.create) continue
-    try {
-      const instrumentation = entry.create({ explicitlyEnabled, expressChannel, ioredisChannel })
-      if (instrumentation === undefined) continue
-      instrumentation.setTracerProvider(tracerProvider)
-      instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
-      instrumentation.enable()
-      upstream.push(instrumentation)
-    } catch (error) {
-      log.warn(
-        `instrumentation "${entry.name}" could not be loaded: ${(error as Error).message}; continuing without it`,
-      )
-    }
-  }
+  active = activateInstrumentations(selected, {
+    config,
+    tracerProvider,
+    tracer,
+    instruments,
+    explicitlyEnabled: new Set(config.enabledInstrumentations ?? []),
+  })
 
   if (prometheus) {
     registerOpsRoute(
@@ -290,7 +239,7 @@ export function startSdk(
   let stopped: Promise<void> | undefined
   const sdk: RunningSdk = {
     config,
-    instrumentations: instrumentationNames,
+    instrumentations: active.loaded,
     opsPort: () => ops?.port,
     forceFlush: async () => {
       await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()])
@@ -298,19 +247,7 @@ export function startSdk(
     shutdown() {
       stopped ??= (async () => {
         lifecycle?.detach()
-        for (const instrumentation of upstream) {
-          try {
-            instrumentation.disable()
-          } catch {
-            // best effort
-          }
-        }
-        disableHttpServerInstrumentation()
-        disableHttpClientInstrumentation()
-        disableUndiciInstrumentation()
-        disableIoredisChannel()
-        disableExpressChannel()
-        disableFastifyRoutes()
+        active?.uninstall()
         await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
         await withTimeout(
           Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
@@ -330,6 +267,8 @@ export function startSdk(
   }
   lifecycle = attachLifecycle(() => sdk.shutdown(), config.shutdownTimeoutMs)
   running = sdk
-  log.debug(`started: service ${config.serviceName}, instrumentations ${instrumentationNames.join(', ')}`)
+  log.debug(
+    `started: service ${config.serviceName}, instrumentations ${selected.map((e) => e.name).join(', ')}`,
+  )
   return sdk
 }

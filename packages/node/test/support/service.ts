@@ -148,3 +148,57 @@ export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : Number.NaN
 }
+
+export interface RunOptions {
+  fixture: string
+  preload?: 'import' | 'require' | 'none'
+  env?: Record<string, string | undefined>
+  timeoutMs?: number
+}
+
+/** Runs a fixture script to its end under the preload; resolves with its exit code and output. */
+export function runFixture(
+  options: RunOptions,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const preload =
+    options.preload === 'none'
+      ? []
+      : options.preload === 'require'
+        ? ['--require', REGISTER_CJS]
+        : ['--import', REGISTER_ESM]
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OTELKIT_OPS_HOST: '127.0.0.1',
+    OTELKIT_OPS_PORT: '0',
+    OTEL_SERVICE_NAME: 'fixture',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    ...options.env,
+  }
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...preload, join(FIXTURES, options.fixture)], {
+      cwd: PACKAGE_DIR,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    running.add(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout?.on('data', (d) => {
+      stdout += d
+    })
+    child.stderr?.on('data', (d) => {
+      stderr += d
+    })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`fixture ${options.fixture} did not finish:\n${stdout}\n${stderr}`))
+    }, options.timeoutMs ?? 30_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      running.delete(child)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}

@@ -1,0 +1,86 @@
+/**
+ * Puts the selected catalog entries to work: those without target modules are installed at once;
+ * the others wait, behind the name-filtered module hook (module-hooks.ts), for the first load of
+ * one of their modules, and are installed then when its version is one they cover. Failures are
+ * one warning each; the application's loads are never disturbed.
+ */
+import { log } from '../logger.js'
+import type { CatalogEntry, Installed, LoadContext } from './entry.js'
+import { installModuleHooks, uninstallModuleHooks } from './module-hooks.js'
+import { inRange, packageVersion } from './versions.js'
+
+export interface ActiveInstrumentations {
+  /** Names installed so far (grows as modules load). */
+  readonly loaded: readonly string[]
+  /** Removes every installed instrumentation and the module hook. */
+  uninstall(): void
+}
+
+export function activateInstrumentations(
+  entries: readonly CatalogEntry[],
+  base: Omit<LoadContext, 'module'>,
+): ActiveInstrumentations {
+  const loaded: string[] = []
+  const installed: Installed[] = []
+  const done = new Set<CatalogEntry>()
+
+  const install = (entry: CatalogEntry, module: LoadContext['module']): void => {
+    done.add(entry)
+    try {
+      const result = entry.load({ ...base, module })
+      if (result === undefined) return
+      installed.push(result)
+      loaded.push(entry.name)
+      log.debug(
+        `instrumentation ${entry.name} installed${module ? ` (${module.name} ${module.version ?? ''})` : ''}`,
+      )
+    } catch (error) {
+      log.warn(
+        `instrumentation "${entry.name}" could not be loaded: ${(error as Error)?.message ?? String(error)}; continuing without it`,
+      )
+    }
+  }
+
+  const byModule = new Map<string, CatalogEntry[]>()
+  for (const entry of entries) {
+    if (entry.targets.length === 0) {
+      install(entry, undefined)
+      continue
+    }
+    for (const target of entry.targets) {
+      const list = byModule.get(target.module) ?? []
+      list.push(entry)
+      byModule.set(target.module, list)
+    }
+  }
+
+  installModuleHooks(byModule.keys(), (name, file) => {
+    const version = packageVersion(file, name)
+    for (const entry of byModule.get(name) ?? []) {
+      if (done.has(entry)) continue
+      const target = entry.targets.find((t) => t.module === name)
+      if (target !== undefined && !inRange(version, target.versions)) {
+        // Another target module may still load a covered version.
+        log.info(
+          `${name} ${version} is not instrumented: instrumentation "${entry.name}" covers ${target.module} ${target.versions}`,
+        )
+        continue
+      }
+      install(entry, { name, file, version })
+    }
+  })
+
+  return {
+    loaded,
+    uninstall() {
+      uninstallModuleHooks()
+      for (const item of installed.splice(0)) {
+        try {
+          item.uninstall()
+        } catch {
+          // best effort
+        }
+      }
+    },
+  }
+}

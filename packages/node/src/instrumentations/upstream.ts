@@ -1,0 +1,63 @@
+/**
+ * Catalog entries backed by an upstream OpenTelemetry instrumentation package. The package (and
+ * with it @opentelemetry/instrumentation) is required only in `load`, i.e. when a target module
+ * first loads. It gets the SDK's tracer provider and a no-op meter provider: otelkit derives its
+ * metrics from spans (same names, buckets and labels for every client), so upstream metrics would
+ * double them.
+ */
+import { createRequire } from 'node:module'
+import { createNoopMeter, type MeterProvider } from '@opentelemetry/api'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+import type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
+
+const require = createRequire(import.meta.url)
+
+const NOOP_METER_PROVIDER: MeterProvider = { getMeter: () => createNoopMeter() }
+
+type InstrumentationClass = new (config?: object) => Instrumentation
+
+/** Creates, connects and enables an upstream instrumentation; `disable()` removes its patches. */
+export function installUpstream(
+  packageName: string,
+  className: string,
+  config: object,
+  ctx: LoadContext,
+): Installed {
+  const Class = (require(packageName) as Record<string, InstrumentationClass>)[className]
+  if (typeof Class !== 'function') throw new Error(`${packageName} has no export ${className}`)
+  return installInstrumentation(new Class({ ...config, enabled: false }), ctx)
+}
+
+/** Connects an instrumentation built on @opentelemetry/instrumentation to the SDK and enables it. */
+export function installInstrumentation(instrumentation: Instrumentation, ctx: LoadContext): Installed {
+  instrumentation.setTracerProvider(ctx.tracerProvider)
+  instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
+  instrumentation.enable()
+  return { uninstall: () => instrumentation.disable() }
+}
+
+export interface UpstreamSpec {
+  name: string
+  /** Short package suffix: `mongodb` for @opentelemetry/instrumentation-mongodb. */
+  pkg: string
+  className: string
+  targets: CatalogTarget[]
+  defaultOff?: boolean
+  esm?: string[]
+  /** Instrumentation options (low noise, no values), possibly depending on the context. */
+  config?: (ctx: LoadContext) => object
+}
+
+/** One catalog entry for an upstream instrumentation package. */
+export function upstream(spec: UpstreamSpec): CatalogEntry {
+  const packageName = `@opentelemetry/instrumentation-${spec.pkg}`
+  return {
+    name: spec.name,
+    kind: 'upstream',
+    upstream: packageName,
+    targets: spec.targets,
+    defaultOff: spec.defaultOff,
+    esm: spec.esm,
+    load: (ctx) => installUpstream(packageName, spec.className, spec.config?.(ctx) ?? {}, ctx),
+  }
+}
