@@ -11,6 +11,7 @@ export const DEFAULTS = {
   disabled: false,
   serviceName: 'unknown_service:node',
   resourceDetectors: ['env', 'host', 'os', 'process', 'container'],
+  propagators: ['tracecontext', 'baggage'],
   tracesExporter: ['otlp'],
   metricsExporter: ['prometheus'],
   otlpProtocol: 'http/protobuf',

@@ -4,6 +4,16 @@
  */
 
 export type TracesExporterName = 'otlp' | 'console' | 'none'
+/** A context propagation format of `OTEL_PROPAGATORS`. */
+export type PropagatorName =
+  | 'tracecontext'
+  | 'baggage'
+  | 'b3'
+  | 'b3multi'
+  | 'jaeger'
+  | 'xray'
+  | 'ottrace'
+  | 'none'
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none'
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc'
 export type SamplerName =
@@ -37,6 +47,12 @@ export interface OtelkitOptions {
   resourceAttributes?: Record<string, string>
   /** Resource detectors. Env: `OTEL_NODE_RESOURCE_DETECTORS`. Cloud ones (aws, gcp, azure) query metadata addresses and are off unless named. @default ['env','host','os','process','container'] */
   resourceDetectors?: ResourceDetectorName[]
+  /**
+   * Context propagation formats, in order: `tracecontext`, `baggage`, `b3` (single header),
+   * `b3multi`, `jaeger`, `xray`, `ottrace`, `none`. Each format's package loads only when named.
+   * Env: `OTEL_PROPAGATORS`. @default ['tracecontext','baggage']
+   */
+  propagators?: PropagatorName[]
   /** Where spans go. Env: `OTEL_TRACES_EXPORTER`. @default ['otlp'] */
   tracesExporter?: TracesExporterName[]
   /** Where metrics go. Env: `OTEL_METRICS_EXPORTER`. @default ['prometheus'] */

@@ -49,6 +49,7 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     serviceVersion: merged.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
     resourceAttributes,
     resourceDetectors: merged.resourceDetectors ?? [...DEFAULTS.resourceDetectors],
+    propagators: merged.propagators ?? [...DEFAULTS.propagators],
     tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
     metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
     otlpTracesEndpoint: signalEndpoint(

@@ -7,6 +7,7 @@ import type {
   MetricsExporterName,
   OtelkitOptions,
   OtlpProtocol,
+  PropagatorName,
   ResourceDetectorName,
   SamplerName,
   TracesExporterName,
@@ -18,6 +19,7 @@ export interface ResolvedConfig {
   serviceVersion: string | undefined
   resourceAttributes: Record<string, string>
   resourceDetectors: ResourceDetectorName[]
+  propagators: PropagatorName[]
   tracesExporter: TracesExporterName[]
   metricsExporter: MetricsExporterName[]
   otlpTracesEndpoint: string

@@ -41,6 +41,16 @@ export const RESOURCE_DETECTORS = [
   'azure',
   'none',
 ] as const
+export const PROPAGATORS = [
+  'tracecontext',
+  'baggage',
+  'b3',
+  'b3multi',
+  'jaeger',
+  'xray',
+  'ottrace',
+  'none',
+] as const
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const
 
 export interface EnvVariable {
@@ -104,6 +114,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     parse: parseEnum(['gzip', 'none'] as const),
   },
   { name: 'OTEL_METRIC_EXPORT_INTERVAL', option: 'metricExportIntervalMs', parse: parseInteger(100, HOUR) },
+  { name: 'OTEL_PROPAGATORS', option: 'propagators', parse: parseList(PROPAGATORS) },
   { name: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseEnum(SAMPLERS) },
   { name: 'OTEL_TRACES_SAMPLER_ARG', option: 'samplerRatio', parse: parseRatio },
   { name: 'OTEL_BSP_MAX_QUEUE_SIZE', option: 'bspMaxQueueSize', parse: parseInteger(1, 1_000_000) },

@@ -112,16 +112,23 @@ function onResponseClose(this: TrackedResponse): void {
 
 const guardedResponseClose = guarded('http server', onResponseClose)
 
+/** Header names the global propagator reads (OTEL_PROPAGATORS), learnt on the first request. */
+let propagationFields: string[] | undefined
+
+/** Whether a request carries any header of the configured propagators (else extraction is skipped). */
+function carriesContext(headers: IncomingMessage['headers']): boolean {
+  propagationFields ??= propagation.fields().map((f) => f.toLowerCase())
+  for (const field of propagationFields) if (headers[field] !== undefined) return true
+  return false
+}
+
 function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolean): Context {
   const opts = options as HttpServerInstrumentationOptions
   const startMs = performance.now()
   const method = normalizeMethod(req.method)
   const headers = req.headers
   const active = context.active()
-  const parent =
-    headers.traceparent !== undefined || headers.baggage !== undefined
-      ? propagation.extract(active, headers)
-      : active
+  const parent = carriesContext(headers) ? propagation.extract(active, headers) : active
   const scheme = secure ? 'https' : 'http'
   const protocol = req.httpVersion
   const attributes: Attributes = {

@@ -6,7 +6,6 @@
  */
 import { context, metrics, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
@@ -34,6 +33,7 @@ import {
 import { createFeatures } from './features.js'
 import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
 import { countingMetricExporter, periodicReader } from './metric-export.js'
+import { buildPropagator } from './propagators.js'
 import { buildResource } from './resource.js'
 import { buildSampler } from './sampler.js'
 import { BatchingSpanProcessor, type DropReason } from './span-export.js'
@@ -85,9 +85,7 @@ export function startSdk(
 
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  )
+  propagation.setGlobalPropagator(buildPropagator(config.propagators))
   const resource = buildResource(config)
   // Late-bound: the counters they feed exist once the meter provider does.
   let onLabelOverflow: () => void = () => {}
@@ -188,6 +186,16 @@ export function startSdk(
     exportTimeoutMs: config.bspExportTimeoutMs,
     onDrop: (reason: DropReason, count: number) => telemetryDropped.add(count, { signal: 'traces', reason }),
   }
+  // Every drop series a configured path can produce exists from start-up at 0, so the first
+  // drop is an increase that rate() and increase() see (a counter born at 1 would hide it).
+  const dropSeries: Array<{ signal: string; reason: string }> = [labelOverflow]
+  if (tracesExporters.has('otlp')) {
+    for (const reason of ['queue_full', 'export_failed', 'rejected', 'exporter_unavailable']) {
+      dropSeries.push({ signal: 'traces', reason })
+    }
+  }
+  if (exporters.has('otlp')) dropSeries.push({ signal: 'metrics', reason: 'export_failed' })
+  for (const attributes of dropSeries) telemetryDropped.add(0, attributes)
   if (tracesExporters.has('otlp')) {
     const sink =
       config.otlpTracesProtocol === 'http/protobuf'
