@@ -23,7 +23,7 @@ import { metricSum, type Stack, startStack } from '../support/stack.ts'
 import { stackBinary } from '../support/stack-bin.ts'
 
 const CONFIG = join(import.meta.dirname, '..', '..', 'otel-collector', 'otelcol.yaml')
-const REQUESTS = 600
+const REQUESTS = 1000
 
 let stack: Stack
 let agent: ChildProcess | undefined
@@ -47,9 +47,11 @@ beforeAll(async () => {
     stackBinary('otelcol-otelkit'),
     [
       `--config=${CONFIG}`,
-      // Overlay: 40 MiB limit, refusing above 30 MiB of heap (the agent idles at about 6 MiB).
-      '--config=yaml:processors::memory_limiter::limit_mib: 40',
-      '--config=yaml:processors::memory_limiter::spike_limit_mib: 10',
+      // Overlay: refusing above 12 MiB of heap (24 MiB limit, 12 MiB spike; the agent idles at
+      // about 6 MiB), checked every 100 ms so a short burst is seen.
+      '--config=yaml:processors::memory_limiter::limit_mib: 24',
+      '--config=yaml:processors::memory_limiter::spike_limit_mib: 12',
+      '--config=yaml:processors::memory_limiter::check_interval: 100ms',
     ],
     {
       env: {

@@ -51,6 +51,8 @@ describe('otelkit doctor against a preloaded service', () => {
           OTEL_METRICS_EXPORTER: 'prometheus',
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${dead}`,
           OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+          // Retries of a refused connection end (and the batch counts as dropped) after this.
+          OTEL_BSP_EXPORT_TIMEOUT: '1000',
           OTEL_BSP_SCHEDULE_DELAY: '100',
           OTELKIT_HEALTH_CHECKS: `critical:db=postgres://postgres@127.0.0.1:${dead}/test`,
           OTELKIT_HEALTH_INTERVAL: '1s',
