@@ -18,7 +18,7 @@ import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } fro
 import { disableIoredisChannel, enableIoredisChannel } from './ioredis-channel.js'
 import { createPgInstrumentation } from './pg.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
-import { installInstrumentation, installUpstream, upstream } from './upstream.js'
+import { installInstrumentation, installUpstream, patchDefaultExport, upstream } from './upstream.js'
 import { dependencyVersion, inRange } from './versions.js'
 
 export type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
@@ -283,6 +283,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     pkg: 'connect',
     className: 'ConnectInstrumentation',
     targets: [{ module: 'connect', versions: '>=3 <4' }],
+    prepare: patchDefaultExport,
   }),
   upstream({
     name: 'nestjs-core',

@@ -22,10 +22,39 @@ export function installUpstream(
   className: string,
   config: object,
   ctx: LoadContext,
+  prepare?: (instrumentation: Instrumentation) => void,
 ): Installed {
   const Class = (require(packageName) as Record<string, InstrumentationClass>)[className]
   if (typeof Class !== 'function') throw new Error(`${packageName} has no export ${className}`)
-  return installInstrumentation(new Class({ ...config, enabled: false }), ctx)
+  const instrumentation = new Class({ ...config, enabled: false })
+  prepare?.(instrumentation)
+  return installInstrumentation(instrumentation, ctx)
+}
+
+interface ModuleDefinition {
+  patch?: (exports: unknown, version?: string) => unknown
+}
+
+/**
+ * For instrumentations that replace a module whose export is a function (connect): imported as an
+ * ES module, the module is a namespace whose `default` is that function, so that is what gets
+ * replaced (upstream would replace the namespace and break the application's calls).
+ */
+export function patchDefaultExport(instrumentation: Instrumentation): void {
+  // The definitions the instrumentation patches with (getModuleDefinitions() builds new ones).
+  const definitions = (instrumentation as unknown as { _modules?: ModuleDefinition[] })._modules ?? []
+  for (const definition of definitions) {
+    const patch = definition.patch
+    if (patch === undefined) continue
+    definition.patch = (exports, version) => {
+      const namespace = exports as { default?: unknown } | undefined
+      if (typeof exports === 'function' || typeof namespace?.default !== 'function') {
+        return patch(exports, version)
+      }
+      namespace.default = patch(namespace.default, version)
+      return exports
+    }
+  }
 }
 
 /** Connects an instrumentation built on @opentelemetry/instrumentation to the SDK and enables it. */
@@ -46,6 +75,8 @@ export interface UpstreamSpec {
   esm?: string[]
   /** Instrumentation options (low noise, no values), possibly depending on the context. */
   config?: (ctx: LoadContext) => object
+  /** Adjusts the instrumentation before it is enabled. */
+  prepare?: (instrumentation: Instrumentation) => void
 }
 
 /** One catalog entry for an upstream instrumentation package. */
@@ -58,6 +89,6 @@ export function upstream(spec: UpstreamSpec): CatalogEntry {
     targets: spec.targets,
     defaultOff: spec.defaultOff,
     esm: spec.esm,
-    load: (ctx) => installUpstream(packageName, spec.className, spec.config?.(ctx) ?? {}, ctx),
+    load: (ctx) => installUpstream(packageName, spec.className, spec.config?.(ctx) ?? {}, ctx, spec.prepare),
   }
 }
