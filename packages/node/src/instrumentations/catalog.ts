@@ -191,6 +191,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     pkg: 'memcached',
     className: 'MemcachedInstrumentation',
     targets: [{ module: 'memcached', versions: '>=2.2 <3' }],
+    prepare: patchDefaultExport,
   }),
   upstream({
     name: 'cassandra-driver',

@@ -36,9 +36,10 @@ interface ModuleDefinition {
 }
 
 /**
- * For instrumentations that replace a module whose export is a function (connect): imported as an
- * ES module, the module is a namespace whose `default` is that function, so that is what gets
- * replaced (upstream would replace the namespace and break the application's calls).
+ * For instrumentations of a module whose export is a function or class (connect, memcached) that
+ * expect that function: imported as an ES module, the module is a namespace whose `default` is
+ * the function, so that is what they get (upstream would patch the namespace, and break the
+ * application's calls or throw into its first use).
  */
 export function patchDefaultExport(instrumentation: Instrumentation): void {
   // The definitions the instrumentation patches with (getModuleDefinitions() builds new ones).

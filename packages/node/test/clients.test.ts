@@ -1,0 +1,183 @@
+/**
+ * Upstream instrumentations through the real preload against real servers (ensure-services.sh):
+ * MongoDB (driver and Mongoose) on the wire-compatible server, memcached, RabbitMQ (amqplib),
+ * Kafka with an unreachable broker, GraphQL, winston and bunyan log correlation. Libraries are
+ * loaded through `import` under `--import` and through `require` under `--require`.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
+import { freePort, killAll, type RunningService, seriesValue, startService } from './support/service.js'
+
+const SERVER = 2
+const PRODUCER = 4
+const CONSUMER = 5
+const ERROR = 2
+
+let receiver: OtlpReceiver
+beforeAll(async () => {
+  receiver = await startOtlpReceiver()
+})
+afterAll(async () => {
+  killAll()
+  await receiver.close()
+})
+
+describe.each([
+  { loader: 'import', preload: 'import' as const },
+  { loader: 'require', preload: 'require' as const },
+])('libraries loaded by $loader', ({ loader, preload }) => {
+  const name = `clients-${loader}`
+  const prefix = `otelkit_${loader}_${randomBytes(4).toString('hex')}`
+  const secret = `S3CR3T${randomBytes(4).toString('hex')}`
+  let service: RunningService
+
+  beforeAll(async () => {
+    service = await startService({
+      fixture: 'clients-app.mjs',
+      preload,
+      env: {
+        LOADER: loader,
+        PREFIX: prefix,
+        SECRET: secret,
+        KAFKA_BROKER: `127.0.0.1:${await freePort()}`,
+        OTEL_SERVICE_NAME: name,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTELKIT_METRICS_CACHE: '0',
+      },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await service?.stop()
+  })
+
+  const mine = () => receiver.spans.filter((s) => s.service === name)
+  const byScope = (scope: string) =>
+    mine().filter((s) => s.scope === `@opentelemetry/instrumentation-${scope}`)
+  const serverOf = (span: ReceivedSpan) =>
+    mine().find((s) => s.kind === SERVER && s.traceId === span.traceId && s.parentSpanId === '')
+
+  /** Calls a route and waits until spans of `scope` from it have arrived. */
+  async function call(
+    path: string,
+    scope: string,
+    count = 1,
+  ): Promise<{ body: string; spans: ReceivedSpan[] }> {
+    const res = await service.get(path)
+    const body = await res.text()
+    expect(res.status, body).toBe(200)
+    await receiver.waitFor(() => byScope(scope).length >= count, 20_000)
+    return { body, spans: byScope(scope) }
+  }
+
+  function expectNoSecret() {
+    const leaked = mine().filter((s) => JSON.stringify(s.attributes).includes(secret))
+    expect(leaked.map((s) => s.name)).toEqual([])
+  }
+
+  it('MongoDB driver: a client span per command under the request, no document values, db metrics', async () => {
+    const { body, spans } = await call('/mongo', 'mongodb', 3)
+    expect(body).toBe('found')
+    const ops = spans.map((s) => s.attributes['db.operation.name'])
+    expect(ops).toEqual(expect.arrayContaining(['insert', 'find', 'delete']))
+    for (const span of spans) {
+      expect(span.attributes['db.system.name']).toBe('mongodb')
+      expect(span.attributes['db.collection.name']).toBe(`${prefix}_items`)
+      expect(serverOf(span)).toBeDefined()
+    }
+    expectNoSecret()
+    const metrics = await service.metrics()
+    for (const op of ['INSERT', 'FIND', 'DELETE']) {
+      expect(
+        seriesValue(metrics, 'db_client_operation_duration_seconds_count', [
+          'db_system_name="mongodb"',
+          `db_operation_name="${op}"`,
+          `db_collection_name="${prefix}_items"`,
+        ]),
+      ).toBe(1)
+    }
+  }, 60_000)
+
+  it('Mongoose: model operation spans, no document or condition values', async () => {
+    const { body, spans } = await call('/mongoose', 'mongoose', 3)
+    expect(body).toBe('found')
+    expect(spans.map((s) => s.attributes['db.operation.name'])).toEqual(
+      expect.arrayContaining(['save', 'findOne', 'deleteMany']),
+    )
+    for (const span of spans) expect(serverOf(span)).toBeDefined()
+    expectNoSecret()
+  }, 60_000)
+
+  it('memcached: a span per command with the key, never the value, and db metrics', async () => {
+    const { body, spans } = await call('/memcached', 'memcached', 3)
+    expect(body).toBe('found')
+    expect(spans.map((s) => s.attributes['db.operation.name'])).toEqual(
+      expect.arrayContaining(['set', 'get', 'delete']),
+    )
+    for (const span of spans) expect(span.attributes['db.memcached.key']).toBe(`${prefix}:key`)
+    expectNoSecret()
+    const metrics = await service.metrics()
+    expect(
+      seriesValue(metrics, 'db_client_operation_duration_seconds_count', [
+        'db_system_name="memcached"',
+        'db_operation_name="GET"',
+      ]),
+    ).toBe(1)
+  }, 60_000)
+
+  it('amqplib: publish and consume spans, the consumer in the publisher trace', async () => {
+    const { body, spans } = await call('/amqp', 'amqplib', 2)
+    expect(body).toBe('consumed')
+    const publish = spans.find((s) => s.kind === PRODUCER) as ReceivedSpan
+    const consume = spans.find((s) => s.kind === CONSUMER) as ReceivedSpan
+    expect(publish.attributes['messaging.rabbitmq.routing_key']).toBe(`${prefix}.jobs`)
+    expect(consume.traceId).toBe(publish.traceId)
+    expect(serverOf(publish)).toBeDefined()
+    expectNoSecret()
+  }, 60_000)
+
+  it('kafkajs with an unreachable broker: an error span, the application only sees its own catch', async () => {
+    const { body, spans } = await call('/kafka', 'kafkajs')
+    expect(body).toMatch(/^failed: KafkaJS/)
+    const send = spans.find((s) => s.kind === PRODUCER) as ReceivedSpan
+    expect(send.statusCode).toBe(ERROR)
+    expect(send.attributes['messaging.destination.name']).toBe(`${prefix}-events`)
+    expect((await service.get('/log/winston')).status).toBe(200)
+    expect(service.stderr()).not.toMatch(/unhandled|uncaught/i)
+  }, 60_000)
+
+  it('GraphQL: an operation span with its type and name, literals masked', async () => {
+    const { body, spans } = await call('/graphql', 'graphql', 3)
+    expect(body).toBe('{"hello":"hello 14"}')
+    const operation = spans.find((s) => s.attributes['graphql.operation.type'] === 'query') as ReceivedSpan
+    expect(operation.name).toBe('query Greeting')
+    expect(operation.attributes['graphql.operation.name']).toBe('Greeting')
+    expect(serverOf(operation)).toBeDefined()
+    expectNoSecret()
+  }, 60_000)
+
+  it.each(['winston', 'bunyan'])(
+    '%s: records written in a request carry its trace and span ids',
+    async (logger) => {
+      expect((await service.get(`/log/${logger}`)).status).toBe(200)
+      let record: { trace_id?: string; span_id?: string } | undefined
+      const deadline = Date.now() + 10_000
+      while (record === undefined && Date.now() < deadline) {
+        const line = service
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes(`${logger} order viewed`))
+        if (line !== undefined) record = JSON.parse(line)
+        else await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(record?.trace_id).toMatch(/^[0-9a-f]{32}$/)
+      await receiver.waitFor((spans) => spans.some((s) => s.service === name && s.spanId === record?.span_id))
+      const server = mine().find((s) => s.spanId === record?.span_id) as ReceivedSpan
+      expect(server.kind).toBe(SERVER)
+      expect(server.traceId).toBe(record?.trace_id)
+    },
+    60_000,
+  )
+})
