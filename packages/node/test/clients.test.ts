@@ -13,6 +13,7 @@ const SERVER = 2
 const PRODUCER = 4
 const CONSUMER = 5
 const ERROR = 2
+const TOKEN = 'clients-debug-token-0123456789'
 
 let receiver: OtlpReceiver
 beforeAll(async () => {
@@ -46,6 +47,7 @@ describe.each([
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTELKIT_METRICS_CACHE: '0',
+        OTELKIT_DEBUG_TOKEN: TOKEN,
       },
     })
   }, 60_000)
@@ -100,7 +102,20 @@ describe.each([
     }
   }, 60_000)
 
-  it('Mongoose: model operation spans, no document or condition values', async () => {
+  it('MongoDB commands in /debug/queries: normalised, no values', async () => {
+    const res = await fetch(`http://127.0.0.1:${service.opsPort}/debug/queries`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    const { statements } = (await res.json()) as { statements: Array<{ statement: string; system: string }> }
+    const mongo = statements.filter((s) => s.system === 'mongodb').map((s) => s.statement)
+    expect(mongo).toContain(`insert ${prefix}_items {"owner":"?","n":"?","_id":"?"}`)
+    expect(mongo.some((s) => s.startsWith(`find ${prefix}_items {"find":"?","filter":{"owner":"?"}`))).toBe(
+      true,
+    )
+    expect(JSON.stringify(statements)).not.toContain(secret)
+  })
+
+  it('Mongoose: model operation spans, no document or condition values, each operation counted once', async () => {
     const { body, spans } = await call('/mongoose', 'mongoose', 3)
     expect(body).toBe('found')
     expect(spans.map((s) => s.attributes['db.operation.name'])).toEqual(
@@ -108,6 +123,34 @@ describe.each([
     )
     for (const span of spans) expect(serverOf(span)).toBeDefined()
     expectNoSecret()
+    const metrics = await service.metrics()
+    const collection = `db_collection_name="${prefix}_docs"`
+    const count = (op: string) =>
+      seriesValue(metrics, 'db_client_operation_duration_seconds_count', [
+        `db_operation_name="${op}"`,
+        collection,
+      ])
+    // Mongoose's spans run beside the driver's: the driver's commands are counted, once.
+    expect([count('INSERT'), count('FIND'), count('DELETE')]).toEqual([1, 1, 1])
+    expect([count('SAVE'), count('FINDONE'), count('DELETEMANY')]).toEqual([0, 0, 0])
+  }, 60_000)
+
+  it('knex on pg: a query counted once (as the knex operation), the statement without values', async () => {
+    const { body, spans } = await call('/knex', 'knex')
+    expect(body).toBe('rows 0')
+    const query = spans[0] as ReceivedSpan
+    expect(query.attributes['db.system.name'] ?? query.attributes['db.system']).toBe('postgresql')
+    expectNoSecret()
+    const metrics = await service.metrics()
+    // knex's span and, inside it, the pg driver's: counted once, as knex's select.
+    const tables = ['db_system_name="postgresql"', 'db_collection_name="pg_catalog.pg_tables"']
+    expect(seriesValue(metrics, 'db_client_operation_duration_seconds_count', tables)).toBe(1)
+    expect(
+      seriesValue(metrics, 'db_client_operation_duration_seconds_count', [
+        ...tables,
+        'db_operation_name="SELECT"',
+      ]),
+    ).toBe(1)
   }, 60_000)
 
   it('memcached: a span per command with the key, never the value, and db metrics', async () => {
@@ -136,6 +179,20 @@ describe.each([
     expect(consume.traceId).toBe(publish.traceId)
     expect(serverOf(publish)).toBeDefined()
     expectNoSecret()
+    const metrics = await service.metrics()
+    const labels = ['messaging_system="rabbitmq"', `messaging_destination_name="${prefix}.jobs"`]
+    expect(
+      seriesValue(metrics, 'messaging_client_operation_duration_seconds_count', [
+        ...labels,
+        'messaging_operation_name="publish"',
+      ]),
+    ).toBe(1)
+    expect(
+      seriesValue(metrics, 'messaging_process_duration_seconds_count', [
+        ...labels,
+        'messaging_operation_name="process"',
+      ]),
+    ).toBe(1)
   }, 60_000)
 
   it('kafkajs with an unreachable broker: an error span, the application only sees its own catch', async () => {
@@ -146,6 +203,13 @@ describe.each([
     expect(send.attributes['messaging.destination.name']).toBe(`${prefix}-events`)
     expect((await service.get('/log/winston')).status).toBe(200)
     expect(service.stderr()).not.toMatch(/unhandled|uncaught/i)
+    const failed = seriesValue(await service.metrics(), 'messaging_client_operation_duration_seconds_count', [
+      'messaging_system="kafka"',
+      'messaging_operation_name="send"',
+      `messaging_destination_name="${prefix}-events"`,
+      'error_type=',
+    ])
+    expect(failed).toBe(1)
   }, 60_000)
 
   it('GraphQL: an operation span with its type and name, literals masked', async () => {

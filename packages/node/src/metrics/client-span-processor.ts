@@ -1,12 +1,16 @@
 /**
- * Derives db.client.operation.duration from database client spans, in-process, for pg, mysql2,
- * ioredis and node-redis (upstream emits it for pg only). It sees every span, sampled or not, so
- * metrics stay complete when traces are sampled down. Before a span is exported it also replaces the statement with its normalised
- * form, so no SQL literal or parameter value leaves the process.
+ * Derives db.client.operation.duration from every database client span (pg, mysql2, Redis,
+ * MongoDB, Mongoose, memcached, knex, ...) and the messaging durations from producer and consumer
+ * spans (amqplib, kafkajs), in-process, with one set of buckets and labels for every client. It
+ * sees every span, sampled or not, so metrics stay complete when traces are sampled down. A
+ * database span inside another (the driver's under knex) is counted once, as the outer
+ * operation; the query log takes the innermost statement. Mongoose's spans run beside the MongoDB
+ * driver's, not around them: the driver's commands are what is counted. Before a span is exported it
+ * also replaces SQL statements with their normalised form, so no literal leaves the process.
  */
-import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
-import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
+import { normalizeMongo, normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import type { QueryTracker } from '../queries/tracker.js'
 import type { SdkInstruments } from './instruments.js'
 
@@ -27,16 +31,33 @@ function hrToSeconds(hr: readonly [number, number]): number {
   return hr[0] + hr[1] / 1e9
 }
 
+/** Spans of these scopes repeat operations their driver's spans count already. */
+const UNCOUNTED_SCOPES = new Set(['@opentelemetry/instrumentation-mongoose'])
+
+/** Database client spans started inside another one, by their parent's span id. */
+const NESTED = new WeakMap<object, string>()
+
+function isDbClient(span: unknown): boolean {
+  const s = span as Partial<ReadableSpan> | undefined
+  return s?.kind === SpanKind.CLIENT && s.attributes !== undefined && dbSystem(s.attributes) !== undefined
+}
+
 export class ClientSpanProcessor implements SpanProcessor {
   private readonly instruments: SdkInstruments
   private readonly queries: QueryTracker
+  /** Outer database spans whose statement a nested span has already logged. */
+  private readonly statementLogged = new Set<string>()
 
   constructor(instruments: SdkInstruments, queries: QueryTracker) {
     this.instruments = instruments
     this.queries = queries
   }
 
-  onStart(): void {}
+  onStart(span: Span, parentContext: Context): void {
+    if (span.kind !== SpanKind.CLIENT) return
+    const parent = trace.getSpan(parentContext)
+    if (parent !== undefined && isDbClient(parent)) NESTED.set(span, parent.spanContext().spanId)
+  }
 
   onEnding(span: Span): void {
     if (span.kind !== SpanKind.CLIENT) return
@@ -50,10 +71,64 @@ export class ClientSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (span.kind !== SpanKind.CLIENT) return
+    const kind = span.kind
+    if (kind === SpanKind.PRODUCER || kind === SpanKind.CONSUMER) {
+      this.recordMessaging(span)
+      return
+    }
+    if (kind !== SpanKind.CLIENT) return
     const attributes = span.attributes
     const system = dbSystem(attributes)
-    if (system !== undefined) this.recordDb(span, system, attributes)
+    if (system === undefined) return
+    const parentId = NESTED.get(span)
+    if (parentId === undefined && !UNCOUNTED_SCOPES.has(span.instrumentationScope.name)) {
+      this.recordDb(span, system, attributes)
+    }
+    const statement = statementOf(attributes)
+    const logged = this.statementLogged.delete(span.spanContext().spanId)
+    if (statement !== undefined && !logged) {
+      this.logStatement(span, system, statement, attributes)
+      if (parentId !== undefined) this.statementLogged.add(parentId)
+    }
+  }
+
+  private logStatement(span: ReadableSpan, system: string, statement: string, attributes: Attributes): void {
+    let text: string | undefined
+    if (SQL_SYSTEMS.has(system)) text = statement
+    else if (system === 'mongodb') {
+      const op = attributes['db.operation.name'] ?? attributes['db.operation']
+      const coll = attributes['db.collection.name'] ?? attributes['db.mongodb.collection']
+      text = `${String(op ?? '')} ${String(coll ?? '')} ${normalizeMongo(statement)}`.trim()
+    }
+    if (text === undefined) return
+    const ctx = span.spanContext()
+    const failed = span.status.code === SpanStatusCode.ERROR
+    this.queries.record(system, text, hrToSeconds(span.duration) * 1000, failed, ctx.traceId, ctx.spanId)
+  }
+
+  private recordMessaging(span: ReadableSpan): void {
+    const attributes = span.attributes
+    const system = attributes['messaging.system']
+    if (typeof system !== 'string') return
+    const named = attributes['messaging.operation.name'] ?? attributes['messaging.operation']
+    const operation =
+      typeof named === 'string' ? named : span.kind === SpanKind.PRODUCER ? 'publish' : 'process'
+    const process = span.kind === SpanKind.CONSUMER && operation === 'process'
+    const destination = messagingDestination(attributes)
+    const errorType =
+      span.status.code === SpanStatusCode.ERROR
+        ? String(attributes['error.type'] ?? failureType(span))
+        : undefined
+    const key = `${system}|${operation}|${destination ?? ''}|${errorType ?? ''}`
+    const histogram = process
+      ? this.instruments.messagingProcessDuration
+      : this.instruments.messagingClientDuration
+    histogram.record(key, hrToSeconds(span.duration), () => {
+      const out: Attributes = { 'messaging.system': system, 'messaging.operation.name': operation }
+      if (destination !== undefined) out['messaging.destination.name'] = destination
+      if (errorType !== undefined) out['error.type'] = errorType
+      return out
+    })
   }
 
   private recordDb(span: ReadableSpan, system: string, attributes: Attributes): void {
@@ -83,10 +158,6 @@ export class ClientSpanProcessor implements SpanProcessor {
       if (err !== undefined) out['error.type'] = err
       return out
     })
-    if (isSql && statement !== undefined) {
-      const ctx = span.spanContext()
-      this.queries.record(system, statement, durationS * 1000, failed, ctx.traceId, ctx.spanId)
-    }
   }
 
   forceFlush(): Promise<void> {
@@ -96,6 +167,19 @@ export class ClientSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve()
   }
+}
+
+/** Queue, topic or exchange: the semantic-convention name, else the older attributes. */
+function messagingDestination(attributes: Attributes): string | undefined {
+  for (const key of [
+    'messaging.destination.name',
+    'messaging.destination',
+    'messaging.rabbitmq.routing_key',
+  ]) {
+    const value = attributes[key]
+    if (typeof value === 'string' && value !== '') return value
+  }
+  return undefined
 }
 
 function failureType(span: ReadableSpan): string {

@@ -27,6 +27,8 @@ export interface SdkInstruments {
   httpServerQueueTime: FastHistogram
   httpClientDuration: FastHistogram
   dbClientDuration: FastHistogram
+  messagingClientDuration: FastHistogram
+  messagingProcessDuration: FastHistogram
 }
 
 /** Options of the per-request instruments. */
@@ -86,10 +88,32 @@ export function createSdkInstruments(version: string, options: SdkInstrumentsOpt
         {
           name: 'db.client.operation.duration',
           unit: 's',
-          description: 'Duration of database client operations (PostgreSQL, MySQL, Redis).',
+          description: 'Duration of database client operations (every database client instrumented).',
         },
         LATENCY_BUCKETS_SECONDS,
         bounded('db.client.operation.duration'),
+      ),
+    ),
+    messagingClientDuration: producer.add(
+      new FastHistogram(
+        {
+          name: 'messaging.client.operation.duration',
+          unit: 's',
+          description: 'Duration of messaging operations a client initiates (publish, send, receive).',
+        },
+        LATENCY_BUCKETS_SECONDS,
+        bounded('messaging.client.operation.duration'),
+      ),
+    ),
+    messagingProcessDuration: producer.add(
+      new FastHistogram(
+        {
+          name: 'messaging.process.duration',
+          unit: 's',
+          description: 'Duration of processing a received message (the consumer callback).',
+        },
+        LATENCY_BUCKETS_SECONDS,
+        bounded('messaging.process.duration'),
       ),
     ),
   }

@@ -22,6 +22,8 @@ export const BOUNDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   'http.server.request.duration': ['http.route', 'error.type'],
   'http.client.request.duration': ['server.address', 'error.type'],
   'db.client.operation.duration': ['db.operation.name', 'db.collection.name', 'error.type'],
+  'messaging.client.operation.duration': ['messaging.destination.name', 'error.type'],
+  'messaging.process.duration': ['messaging.destination.name', 'error.type'],
   'otelkit.errors': ['error.type', 'http.route'],
   'otelkit.cache.errors': ['error.type'],
   'otelkit.cache.http.requests': ['http.route'],

@@ -53,3 +53,26 @@ export function sqlCollection(normalized: string): string | undefined {
   const m = COLLECTION.exec(normalized)
   return m?.[1] ? m[1].replace(/[`"]/g, '') : undefined
 }
+
+const MONGO_LITERAL = /:\s*(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|true|false|null)/gi
+const MONGO_LIST = /\[\s*"\?"(?:\s*,\s*"\?")+\s*\]/g
+const MONGO_REPEATED_OBJECT = /(\{[^{}[\]]*\})(?:\s*,\s*\1)+/g
+
+/**
+ * A MongoDB command as the instrumentation serialises it (JSON, values usually already `"?"`),
+ * with every remaining value replaced by `"?"` and lists of them, or of identical sub-documents,
+ * collapsed to one: commands that differ only in values or list lengths group together.
+ */
+export function normalizeMongo(statement: string): string {
+  const cached = cache.get(`g${statement}`)
+  if (cached !== undefined) return cached
+  let s = statement.replace(MONGO_LITERAL, ':"?"')
+  s = s.replace(
+    /\[\s*(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?)(?:\s*,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?))*\s*\]/g,
+    '["?"]',
+  )
+  s = s.replace(MONGO_LIST, '["?"]').replace(MONGO_REPEATED_OBJECT, '$1')
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
+  cache.set(`g${statement}`, s)
+  return s
+}
