@@ -125,12 +125,12 @@ describe('retries of the default exporter (OTLP/HTTP protobuf)', () => {
   })
 
   it('accounts for every span when the collector refuses for longer than the export timeout', async () => {
-    const refuseUntil = Date.now() + 4000
-    const { receiver, service } = await exportThrough(
-      () => (Date.now() < refuseUntil ? { status: 503 } : undefined),
-      30,
-      { OTEL_BSP_EXPORT_TIMEOUT: '1500', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' },
-    )
+    // Refuses until a batch has been given up on (counted), then accepts.
+    let refusing = true
+    const { receiver, service } = await exportThrough(() => (refusing ? { status: 503 } : undefined), 30, {
+      OTEL_BSP_EXPORT_TIMEOUT: '1500',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10',
+    })
     try {
       const sent = 30
       const settled = async () => {
@@ -139,12 +139,17 @@ describe('retries of the default exporter (OTLP/HTTP protobuf)', () => {
         return { received, lost }
       }
       let state = await settled()
-      for (let i = 0; i < 150 && state.received + state.lost < sent; i++) {
+      for (let i = 0; i < 300 && state.lost === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        state = await settled()
+      }
+      expect(state.lost).toBeGreaterThan(0)
+      refusing = false
+      for (let i = 0; i < 300 && state.received + state.lost < sent; i++) {
         await new Promise((r) => setTimeout(r, 100))
         state = await settled()
       }
       expect(state.received + state.lost).toBe(sent)
-      expect(state.lost).toBeGreaterThan(0)
       expect(service.stderr()).toMatch(/HTTP 503 after \d+ attempt/)
     } finally {
       await service.stop()

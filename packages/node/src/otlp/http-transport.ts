@@ -86,10 +86,14 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
       headers['content-encoding'] = 'gzip'
     }
     headers['content-length'] = String(payload.length)
-    const attempt = () => {
+    // A back-off timer that fires late (a busy event loop) can leave no time for the next
+    // request: the outcome is then the last real answer, not a made-up one.
+    let last: OtlpResponse | undefined
+    const attempt = async () => {
       const left = sendOptions.deadline - Date.now()
-      if (left <= 0) return Promise.resolve(networkFailure('export deadline passed before sending'))
-      return post(payload, headers, Math.min(options.timeoutMs, left))
+      if (left <= 0) return last ?? networkFailure('export deadline passed before sending')
+      last = await post(payload, headers, Math.min(options.timeoutMs, left))
+      return last
     }
     if (sendOptions.retry === false) return { ...(await attempt()), attempts: 1 }
     return sendWithRetry(attempt, { deadline: sendOptions.deadline })
