@@ -7,7 +7,7 @@
 import { createRequire, register } from 'node:module'
 import { isMainThread } from 'node:worker_threads'
 import { loadConfig } from './config/load.js'
-import { esmSpecifiers } from './instrumentations/catalog.js'
+import { type CatalogEntry, esmSpecifiers } from './instrumentations/catalog.js'
 import { enableEsmTrigger } from './instrumentations/module-hooks.js'
 import { selectInstrumentations } from './instrumentations/select.js'
 import { log } from './logger.js'
@@ -16,24 +16,33 @@ import { currentSdk, startSdk } from './sdk/start.js'
 const require = createRequire(import.meta.url)
 
 interface SyncHooksModule {
-  supportsSyncHooks(): boolean
   register(options: { include: string[] }): void
 }
 
 /**
- * Registers the import-in-the-middle hooks for ES modules. Where Node supports synchronous
- * in-thread hooks (`module.registerHooks`, 22.22.3+ / 24.11.1+), those are used: no loader
- * thread to start. Otherwise the loader thread runs in "hooked modules only" mode. Either way
- * only the modules an instrumentation asked for are wrapped. Returns a barrier to await before
- * the application loads.
+ * Registers the ES module hooks. Where Node supports synchronous in-thread hooks
+ * (`module.registerHooks`, 22.22.3+ / 24.11.1+), import-in-the-middle is registered only when the
+ * application first imports a catalog module (module-hooks.ts), unless an entry installed at start
+ * (fs, dns, net) needs it at once. Otherwise its loader thread starts now in "hooked modules only"
+ * mode. Either way only the catalog's modules are wrapped. Returns a barrier to await before the
+ * application loads.
  */
-async function registerEsmHooks(modules: string[]): Promise<() => Promise<void>> {
+async function registerEsmHooks(selected: readonly CatalogEntry[]): Promise<() => Promise<void>> {
+  const modules = esmSpecifiers(selected)
   if (modules.length === 0) return async () => {}
-  const sync = (await import('import-in-the-middle/register-hooks.mjs' as string)) as SyncHooksModule
-  if (sync.supportsSyncHooks()) {
-    sync.register({ include: modules })
+  const atStart = esmSpecifiers(selected.filter((e) => e.targets.length === 0)).length > 0
+  const { supportsSyncHooks } = (await import('import-in-the-middle/supports-sync-hooks.mjs' as string)) as {
+    supportsSyncHooks(): boolean
+  }
+  if (supportsSyncHooks()) {
+    if (atStart) {
+      const sync = (await import('import-in-the-middle/register-hooks.mjs' as string)) as SyncHooksModule
+      sync.register({ include: modules })
+    }
+    enableEsmTrigger(modules, atStart)
     return async () => {}
   }
+  enableEsmTrigger(modules, true)
   const { createAddHookMessageChannel } = require('import-in-the-middle') as {
     createAddHookMessageChannel: () => {
       registerOptions: object
@@ -61,8 +70,7 @@ export async function startPreload(esm: boolean): Promise<void> {
     let barrier: () => Promise<void> = async () => {}
     if (esm) {
       try {
-        barrier = await registerEsmHooks(esmSpecifiers(selected))
-        enableEsmTrigger()
+        barrier = await registerEsmHooks(selected)
       } catch (error) {
         log.warn(
           `ES module hooks could not be registered (${(error as Error).message}); ES modules will not be instrumented`,

@@ -8,10 +8,13 @@
  * again through the current `Module.prototype.require`, so the require-in-the-middle hook the
  * instrumentation has just installed sees this very load (and the module's internal files).
  * ES modules (with the `--import` preload): a synchronous `module.registerHooks` resolve hook
- * fires before the module is loaded; import-in-the-middle, registered by the preload for the
- * same names, then lets the instrumentation patch it.
+ * fires before the module is loaded. import-in-the-middle, which lets the instrumentation patch
+ * the module, is itself registered then, on the first such import (limited to the catalog's
+ * specifiers), and resolves that import: a service that imports none pays nothing for it.
  */
-import Module from 'node:module'
+import Module, { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { log } from '../logger.js'
 
 type OnFirstLoad = (name: string, file: string | undefined) => void
 
@@ -25,8 +28,23 @@ interface State {
   resolveHook?: { deregister(): void }
 }
 
+type ResolveFn = Parameters<typeof Module.registerHooks>[0]['resolve']
+
+interface IitmHook {
+  resolveSync: NonNullable<ResolveFn>
+  loadSync: NonNullable<Parameters<typeof Module.registerHooks>[0]['load']>
+  applyOptions(options: { include: string[] }): void
+}
+
+interface EsmState {
+  /** Specifiers import-in-the-middle wraps. */
+  specifiers: string[]
+  /** Registered (by the preload at start, or here on the first import). */
+  iitm: boolean
+}
+
 let state: State | undefined
-let esmTrigger = false
+let esm: EsmState | undefined
 
 /** The package a specifier names (`@scope/name`, `name`), or undefined for paths and URLs. */
 export function packageOf(specifier: string): string | undefined {
@@ -40,9 +58,26 @@ export function packageOf(specifier: string): string | undefined {
   return second === -1 ? specifier : specifier.slice(0, second)
 }
 
-/** Called by the `--import` preload: ES module imports trigger too (module.registerHooks). */
-export function enableEsmTrigger(): void {
-  esmTrigger = true
+/**
+ * Called by the `--import` preload: ES module imports trigger too (module.registerHooks), and
+ * import-in-the-middle is registered for `specifiers` on the first, unless `iitmRegistered`.
+ */
+export function enableEsmTrigger(specifiers: string[], iitmRegistered: boolean): void {
+  esm = { specifiers, iitm: iitmRegistered }
+}
+
+/** Registers import-in-the-middle's synchronous hooks (as its register-hooks.mjs does). */
+function registerIitm(e: EsmState): IitmHook {
+  const require = createRequire(import.meta.url)
+  const url = pathToFileURL(require.resolve('import-in-the-middle/register-hooks.mjs')).href
+  const { createHook } = require('import-in-the-middle/create-hook.mjs') as {
+    createHook(meta: { url: string }): IitmHook
+  }
+  const hook = createHook({ url })
+  hook.applyOptions({ include: e.specifiers })
+  Module.registerHooks({ resolve: hook.resolveSync, load: hook.loadSync })
+  e.iitm = true
+  return hook
 }
 
 function fire(s: State, name: string, file: () => string | undefined): void {
@@ -86,15 +121,26 @@ export function installModuleHooks(names: Iterable<string>, onFirstLoad: OnFirst
   }
   proto.require = s.wrapper
   const registerHooks = (Module as { registerHooks?: typeof Module.registerHooks }).registerHooks
-  if (esmTrigger && typeof registerHooks === 'function') {
+  if (esm !== undefined && typeof registerHooks === 'function') {
+    const e = esm
     s.resolveHook = registerHooks({
       resolve(specifier, context, nextResolve) {
         const result = nextResolve(specifier, context)
-        if (s.pending.size > 0) {
-          const name = packageOf(specifier)
-          if (name !== undefined && s.pending.has(name)) fire(s, name, () => result.url)
+        if (s.pending.size === 0) return result
+        const name = packageOf(specifier)
+        if (name === undefined || !s.pending.has(name)) return result
+        fire(s, name, () => result.url)
+        if (e.iitm || context.conditions?.includes('require')) return result
+        try {
+          // This import too goes through import-in-the-middle, registered now.
+          return registerIitm(e).resolveSync(specifier, context, nextResolve)
+        } catch (error) {
+          e.iitm = true
+          log.warn(
+            `ES module hooks could not be registered (${(error as Error)?.message ?? String(error)}); ES modules will not be instrumented`,
+          )
+          return result
         }
-        return result
       },
     })
   }
