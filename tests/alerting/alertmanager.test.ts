@@ -4,14 +4,12 @@
  * service's warnings are inhibited while a critical alert fires for the same service, not for
  * other services.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../support/prometheus.ts'
+import { type AlertmanagerServer, startAlertmanager } from '../support/alertmanager.ts'
 import { stackBinary } from '../support/stack-bin.ts'
 
 const CONFIG = join(
@@ -23,50 +21,19 @@ const CONFIG = join(
   'alertmanager.yml',
 )
 
-let child: ChildProcess | undefined
+let alertmanager: AlertmanagerServer | undefined
 let base = ''
-let dir = ''
-let exited: Promise<unknown> | undefined
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'otelkit-am-'))
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  child = spawn(
-    stackBinary('alertmanager'),
-    [
-      `--config.file=${CONFIG}`,
-      `--storage.path=${dir}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  let stderr = ''
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000)
+  alertmanager = await startAlertmanager({
+    bin: stackBinary('alertmanager'),
+    config: readFileSync(CONFIG, 'utf8'),
   })
-  exited = new Promise((resolve) => child?.once('exit', resolve))
-  const until = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`)
-    const ready = await fetch(`${base}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ready) break
-    if (Date.now() > until) throw new Error(`alertmanager not ready: ${stderr}`)
-    await sleep(100)
-  }
+  base = alertmanager.url
 })
 
 afterAll(async () => {
-  if (child?.pid !== undefined && child.exitCode === null) {
-    child.kill('SIGTERM')
-    await exited
-  }
-  rmSync(dir, { recursive: true, force: true })
+  await alertmanager?.stop()
 })
 
 interface ApiAlert {
