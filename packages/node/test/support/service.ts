@@ -48,15 +48,16 @@ export interface StartOptions {
 
 const running = new Set<ChildProcess>()
 
+/** The node flags that load the preload the way a fixture asks (`--import` by default). */
+function preloadArgs(preload: 'import' | 'require' | 'none' | undefined): string[] {
+  if (preload === 'none') return []
+  return preload === 'require' ? ['--require', REGISTER_CJS] : ['--import', REGISTER_ESM]
+}
+
 export async function startService(options: StartOptions): Promise<RunningService> {
   const explicitOpsPort = options.env?.OTELKIT_OPS_PORT
   const opsPort = explicitOpsPort !== undefined ? Number(explicitOpsPort) : await freePort()
-  const preload =
-    options.preload === 'none'
-      ? []
-      : options.preload === 'require'
-        ? ['--require', REGISTER_CJS]
-        : ['--import', REGISTER_ESM]
+  const preload = preloadArgs(options.preload)
   const env: Record<string, string | undefined> = {
     ...process.env,
     OTELKIT_OPS_HOST: '127.0.0.1',
@@ -160,12 +161,7 @@ export interface RunOptions {
 export function runFixture(
   options: RunOptions,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const preload =
-    options.preload === 'none'
-      ? []
-      : options.preload === 'require'
-        ? ['--require', REGISTER_CJS]
-        : ['--import', REGISTER_ESM]
+  const preload = preloadArgs(options.preload)
   const env: Record<string, string | undefined> = {
     ...process.env,
     OTELKIT_OPS_HOST: '127.0.0.1',
