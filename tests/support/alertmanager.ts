@@ -9,14 +9,14 @@
  * await hook.waitFor((n) => n.some((x) => x.status === 'firing'))
  * ```
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stringify } from 'yaml'
+import { startDaemon } from './daemon.ts'
 import { freePort } from './prometheus.ts'
 
 /** Options of {@link startAlertmanager}. */
@@ -43,52 +43,21 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
   writeFileSync(configFile, typeof opts.config === 'string' ? opts.config : stringify(opts.config))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(
-    opts.bin,
-    [
+  const { pid, stop } = await startDaemon({
+    name: 'alertmanager',
+    bin: opts.bin,
+    args: [
       `--config.file=${configFile}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  let stderr = ''
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000)
+    dir,
+    readyUrl: `${url}/-/ready`,
+    readyTimeoutMs: opts.readyTimeoutMs,
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      if (!(await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]))) {
-        child.kill('SIGKILL')
-        await exited
-      }
-    }
-    rmSync(dir, { recursive: true, force: true })
-  }
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000)
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop()
-      throw new Error(`alertmanager exited with ${child.exitCode}: ${stderr}`)
-    }
-    if (
-      await fetch(`${url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error(`alertmanager not ready: ${stderr}`)
-    }
-    await sleep(100)
-  }
-  return { url, port, pid: child.pid!, stop }
+  return { url, port, pid, stop }
 }
 
 /** One webhook notification (Alertmanager's webhook payload, the fields tests read). */

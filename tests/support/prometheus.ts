@@ -1,7 +1,7 @@
 /**
  * Test harness for a real Prometheus server (the stack's built Prometheus, at the version
  * compose.yaml pins, see stack-bin.ts; PROMETHEUS_BIN overrides it): starts it on a free loopback port with a given configuration in a temporary
- * directory, waits until it is ready, queries its HTTP API, and stops it by PID.
+ * directory (started and stopped through daemon.ts), waits until it is ready, and queries its HTTP API.
  *
  * ```ts
  * const prom = await startPrometheus({ config: { global: { scrape_interval: '1s' }, scrape_configs: [...] } })
@@ -13,13 +13,13 @@
  * }
  * ```
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { stringify } from 'yaml'
+import { startDaemon } from './daemon.ts'
 import { stackBinary } from './stack-bin.ts'
 
 /** Options of {@link startPrometheus}. */
@@ -81,52 +81,20 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
 
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(
-    opts.bin ?? stackBinary('prometheus'),
-    [
+  const { pid, stop } = await startDaemon({
+    name: 'prometheus',
+    bin: opts.bin ?? stackBinary('prometheus'),
+    args: [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
       ...(opts.args ?? []),
     ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  )
-  let stderr = ''
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000)
+    dir,
+    readyUrl: `${url}/-/ready`,
+    readyTimeoutMs: opts.readyTimeoutMs,
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)])
-      if (!done) {
-        child.kill('SIGKILL')
-        await exited
-      }
-    }
-    rmSync(dir, { recursive: true, force: true })
-  }
-
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000)
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop()
-      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`)
-    }
-    const ok = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) break
-    if (Date.now() > deadline) {
-      await stop()
-      throw new Error(`prometheus not ready after ${opts.readyTimeoutMs ?? 30_000} ms: ${stderr}`)
-    }
-    await sleep(100)
-  }
 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
     const res = await fetch(`${url}${path}?${new URLSearchParams(params)}`)
@@ -138,7 +106,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   return {
     url,
     port,
-    pid: child.pid!,
+    pid,
     dir,
     api,
     async query(expr, time = new Date()) {
