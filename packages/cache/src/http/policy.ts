@@ -128,7 +128,9 @@ export async function lookup(
   const policy = CachePolicy.fromObject(stored.p)
   const evaluation = policy.evaluateRequest(asPolicyRequest(req, url))
   const staleIfError = staleIfErrorAllows(stored, policy, reqCc)
-  if (!evaluation.response) {
+  // Not usable as it is, or only after a synchronous revalidation: a miss, with the stored
+  // response as the fallback while stale-if-error allows it.
+  if (!evaluation.response || evaluation.revalidation?.synchronous) {
     return {
       kind: 'miss',
       baseKey,
@@ -140,16 +142,6 @@ export async function lookup(
   }
   let kind: 'hit' | 'stale' = 'hit'
   if (evaluation.revalidation) {
-    if (evaluation.revalidation.synchronous) {
-      return {
-        kind: 'miss',
-        baseKey,
-        principal,
-        url,
-        route,
-        fallback: staleIfError ? fallbackOf(stored) : undefined,
-      }
-    }
     kind = 'stale'
     let set = refreshes.get(cache)
     if (!set) {
