@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../src/config/resolve.js'
 import { type ErrorsTrackingHandle, errorsFeature } from '../src/errors-tracking/index.js'
 import type { SdkContext } from '../src/sdk/context.js'
+import { spanCollector } from './support/span-collector.js'
 
 class TestReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
@@ -22,16 +23,8 @@ class TestReader extends MetricReader {
 
 const reader = new TestReader()
 const meterProvider = new MeterProvider({ readers: [reader] })
-/** Keeps ended spans, synchronously (exporters run asynchronously). */
-const ended: ReadableSpan[] = []
-const collector: SpanProcessor = {
-  onStart: () => {},
-  onEnd: (span) => {
-    ended.push(span)
-  },
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-}
+const collector = spanCollector()
+const ended = collector.ended
 const shutdownHooks: (() => void | Promise<void>)[] = []
 const processors: SpanProcessor[] = []
 const meter = meterProvider.getMeter('@otelkit/node')

@@ -4,7 +4,7 @@
  * and to the same error recorded on other spans.
  */
 import { createNoopMeter, SpanKind, SpanStatusCode } from '@opentelemetry/api'
-import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { describeThrown } from '../src/errors-tracking/describe-thrown.js'
 import { ErrorSpanProcessor } from '../src/errors-tracking/span-processor.js'
@@ -13,6 +13,7 @@ import { isDatabaseError, scrubDbMessage, scrubStackHead } from '../src/privacy/
 import { redisStatement } from '../src/privacy/redis.js'
 import { PrivacySpanProcessor } from '../src/privacy/span-processor.js'
 import { redactKey, redactPath, stripUrlUserinfo, withoutUserinfo } from '../src/privacy/url.js'
+import { spanCollector } from './support/span-collector.js'
 
 describe('database error messages', () => {
   it.each([
@@ -77,15 +78,8 @@ describe('database error messages', () => {
 })
 
 describe('the privacy span processor', () => {
-  const ended: ReadableSpan[] = []
-  const collector: SpanProcessor = {
-    onStart: () => {},
-    onEnd: (span) => {
-      ended.push(span)
-    },
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  }
+  const collector = spanCollector()
+  const ended = collector.ended
   const tracker = new ErrorTracker(createNoopMeter().createCounter('otelkit.errors'), {
     classifier: undefined,
     appRoot: process.cwd(),
