@@ -402,7 +402,7 @@ start_program() {
 		config=$(prometheus_config)
 		# The flags of compose.yaml's prometheus command, with native paths and address.
 		launch prometheus "${BIN[prometheus]}" --config.file="$config" --storage.tsdb.path="$STATE/prometheus/data" \
-			--storage.tsdb.retention.time=15d --web.enable-otlp-receiver --web.enable-lifecycle \
+			--storage.tsdb.retention.time=35d --web.enable-otlp-receiver --web.enable-lifecycle \
 			--enable-feature=exemplar-storage --web.listen-address="127.0.0.1:$OTELKIT_PROMETHEUS_PORT"
 		;;
 	# GOMEMLIMIT as compose sets it for each collector.
