@@ -132,5 +132,6 @@ describe("a burst over the agent's memory_limiter", () => {
     expect(refused, `the limiter never refused: ${agentLog}`).toBeGreaterThan(0)
     expect(accepted + dropped).toBe(REQUESTS)
     expect(accepted).toBeGreaterThan(0)
-  })
+    // The accounting wait above may take up to 120 s on a loaded machine: the test allows for it.
+  }, 240_000)
 })
