@@ -1,12 +1,13 @@
 /**
  * Derives db.client.operation.duration from every database client span (pg, mysql2, Redis,
- * MongoDB, Mongoose, memcached, knex, ...) and the messaging durations from producer and consumer
- * spans (amqplib, kafkajs), in-process, with one set of buckets and labels for every client. It
- * sees every span, sampled or not, so metrics stay complete when traces are sampled down. A
- * database span inside another (the driver's under knex) is counted once, as the outer
- * operation; the query log takes the innermost statement. Mongoose's spans run beside the MongoDB
- * driver's, not around them: the driver's commands are what is counted. Before a span is exported it
- * also replaces SQL statements with their normalised form, so no literal leaves the process.
+ * MongoDB, Mongoose, memcached, knex, ...), the messaging durations from producer and consumer
+ * spans (amqplib, kafkajs) and rpc.server.duration / rpc.client.duration from gRPC spans,
+ * in-process, with one set of buckets and labels for every client. It sees every span, sampled
+ * or not, so metrics stay complete when traces are sampled down. A database span inside another
+ * (the driver's under knex) is counted once, as the outer operation; the query log takes the
+ * innermost statement. Mongoose's spans run beside the MongoDB driver's, not around them: the
+ * driver's commands are what is counted. Before a span is exported it also replaces SQL
+ * statements with their normalised form, so no literal leaves the process.
  */
 import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
@@ -76,8 +77,12 @@ export class ClientSpanProcessor implements SpanProcessor {
       this.recordMessaging(span)
       return
     }
-    if (kind !== SpanKind.CLIENT) return
     const attributes = span.attributes
+    if (attributes['rpc.system'] !== undefined && (kind === SpanKind.SERVER || kind === SpanKind.CLIENT)) {
+      this.recordRpc(span, kind === SpanKind.SERVER)
+      return
+    }
+    if (kind !== SpanKind.CLIENT) return
     const system = dbSystem(attributes)
     if (system === undefined) return
     const parentId = NESTED.get(span)
@@ -127,6 +132,27 @@ export class ClientSpanProcessor implements SpanProcessor {
       const out: Attributes = { 'messaging.system': system, 'messaging.operation.name': operation }
       if (destination !== undefined) out['messaging.destination.name'] = destination
       if (errorType !== undefined) out['error.type'] = errorType
+      return out
+    })
+  }
+
+  /** rpc.server.duration / rpc.client.duration from a gRPC span, by service, method and status code. */
+  private recordRpc(span: ReadableSpan, server: boolean): void {
+    const attributes = span.attributes
+    const system = String(attributes['rpc.system'])
+    const service = attributes['rpc.service']
+    const method = attributes['rpc.method']
+    const status = attributes['rpc.grpc.status_code']
+    const svc = typeof service === 'string' ? service : undefined
+    const mth = typeof method === 'string' ? method : undefined
+    const code = typeof status === 'number' || typeof status === 'string' ? String(status) : undefined
+    const key = `${system}|${svc ?? ''}|${mth ?? ''}|${code ?? ''}`
+    const histogram = server ? this.instruments.rpcServerDuration : this.instruments.rpcClientDuration
+    histogram.record(key, hrToSeconds(span.duration), () => {
+      const out: Attributes = { 'rpc.system': system }
+      if (svc !== undefined) out['rpc.service'] = svc
+      if (mth !== undefined) out['rpc.method'] = mth
+      if (code !== undefined) out['rpc.grpc.status_code'] = code
       return out
     })
   }

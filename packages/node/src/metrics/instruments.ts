@@ -29,6 +29,8 @@ export interface SdkInstruments {
   dbClientDuration: FastHistogram
   messagingClientDuration: FastHistogram
   messagingProcessDuration: FastHistogram
+  rpcServerDuration: FastHistogram
+  rpcClientDuration: FastHistogram
 }
 
 /** Options of the per-request instruments. */
@@ -114,6 +116,20 @@ export function createSdkInstruments(version: string, options: SdkInstrumentsOpt
         },
         LATENCY_BUCKETS_SECONDS,
         bounded('messaging.process.duration'),
+      ),
+    ),
+    rpcServerDuration: producer.add(
+      new FastHistogram(
+        { name: 'rpc.server.duration', unit: 's', description: 'Duration of RPCs a server handled (gRPC).' },
+        LATENCY_BUCKETS_SECONDS,
+        bounded('rpc.server.duration'),
+      ),
+    ),
+    rpcClientDuration: producer.add(
+      new FastHistogram(
+        { name: 'rpc.client.duration', unit: 's', description: 'Duration of RPCs a client made (gRPC).' },
+        LATENCY_BUCKETS_SECONDS,
+        bounded('rpc.client.duration'),
       ),
     ),
   }

@@ -24,6 +24,8 @@ export const BOUNDED_LABELS: Readonly<Record<string, readonly string[]>> = {
   'db.client.operation.duration': ['db.operation.name', 'db.collection.name', 'error.type'],
   'messaging.client.operation.duration': ['messaging.destination.name', 'error.type'],
   'messaging.process.duration': ['messaging.destination.name', 'error.type'],
+  'rpc.server.duration': ['rpc.service', 'rpc.method'],
+  'rpc.client.duration': ['rpc.service', 'rpc.method'],
   'otelkit.errors': ['error.type', 'http.route'],
   'otelkit.cache.errors': ['error.type'],
   'otelkit.cache.http.requests': ['http.route'],
