@@ -1,6 +1,6 @@
 /**
- * Route templates from the upstream framework instrumentations (Koa with @koa/router, Hapi,
- * Restify, Connect, NestJS on its Express adapter) reach otelkit's HTTP server span and
+ * Route templates from the framework instrumentations (Koa with @koa/router, Hapi, Restify,
+ * Connect, NestJS on its Express and Fastify adapters) reach otelkit's HTTP server span and
  * `http.server.request.duration` as `http.route`; unmatched paths never become a route. Each
  * framework loaded through `import` under `--import` and through `require` under `--require`.
  */
@@ -16,6 +16,7 @@ const FRAMEWORKS = [
   // Connect has no route parameters: the template is the mount path.
   { framework: 'connect', item: '/items', boom: '/boom', boomPath: '/boom/1' },
   { framework: 'nest', item: '/items/:id', boom: '/items/boom/:id', boomPath: '/items/boom/1' },
+  { framework: 'nest-fastify', item: '/items/:id', boom: '/items/boom/:id', boomPath: '/items/boom/1' },
 ]
 const LOADERS = [
   { loader: 'import', preload: 'import' as const },
