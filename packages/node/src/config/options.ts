@@ -15,6 +15,7 @@ export type PropagatorName =
   | 'ottrace'
   | 'none'
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none'
+export type LogsExporterName = 'otlp' | 'console' | 'none'
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc'
 export type SamplerName =
   | 'always_on'
@@ -57,6 +58,12 @@ export interface OtelkitOptions {
   tracesExporter?: TracesExporterName[]
   /** Where metrics go. Env: `OTEL_METRICS_EXPORTER`. @default ['prometheus'] */
   metricsExporter?: MetricsExporterName[]
+  /**
+   * Where log records from pino, winston and bunyan go (besides the logger's own output):
+   * `otlp`, `console`, `none`. The signal's packages load only when a logging library does.
+   * Env: `OTEL_LOGS_EXPORTER`. @default ['otlp']
+   */
+  logsExporter?: LogsExporterName[]
   /** OTLP base endpoint. Env: `OTEL_EXPORTER_OTLP_ENDPOINT` (per signal: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `..._METRICS_ENDPOINT`). @default 'http://localhost:4318' (grpc: 'http://localhost:4317') */
   otlpEndpoint?: string
   /** Full traces endpoint (used as is). Env: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. @default `${otlpEndpoint}/v1/traces` */
@@ -85,6 +92,14 @@ export interface OtelkitOptions {
   bspScheduleDelayMs?: number
   /** Export timeout of the batch processor. Env: `OTEL_BSP_EXPORT_TIMEOUT` (ms). @default 30000 */
   bspExportTimeoutMs?: number
+  /** Batch log record processor queue size; records beyond it are dropped and counted. Env: `OTEL_BLRP_MAX_QUEUE_SIZE`. @default 2048 */
+  blrpMaxQueueSize?: number
+  /** Log records per export. Env: `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`. @default 512 */
+  blrpMaxExportBatchSize?: number
+  /** Delay between log exports. Env: `OTEL_BLRP_SCHEDULE_DELAY` (ms). @default 1000 */
+  blrpScheduleDelayMs?: number
+  /** Export timeout of the batch log record processor. Env: `OTEL_BLRP_EXPORT_TIMEOUT` (ms). @default 30000 */
+  blrpExportTimeoutMs?: number
   /** Instrumentations to enable (others off). Env: `OTEL_NODE_ENABLED_INSTRUMENTATIONS` (e.g. `http,pg`). @default all that apply */
   enabledInstrumentations?: string[]
   /** Instrumentations to disable. Env: `OTEL_NODE_DISABLED_INSTRUMENTATIONS`. @default [] */

@@ -40,6 +40,7 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
   const protocol = merged.otlpProtocol ?? DEFAULTS.otlpProtocol
   const tracesProtocol = merged.otlpTracesProtocol ?? protocol
   const metricsProtocol = merged.otlpMetricsProtocol ?? protocol
+  const logsProtocol = protocol
   return {
     disabled: merged.disabled ?? DEFAULTS.disabled,
     serviceName:
@@ -52,6 +53,7 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     propagators: merged.propagators ?? [...DEFAULTS.propagators],
     tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
     metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
+    logsExporter: merged.logsExporter ?? [...DEFAULTS.logsExporter],
     otlpTracesEndpoint: signalEndpoint(
       merged.otlpTracesEndpoint,
       merged.otlpEndpoint,
@@ -64,8 +66,10 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
       metricsProtocol,
       '/v1/metrics',
     ),
+    otlpLogsEndpoint: signalEndpoint(undefined, merged.otlpEndpoint, logsProtocol, '/v1/logs'),
     otlpTracesProtocol: tracesProtocol,
     otlpMetricsProtocol: metricsProtocol,
+    otlpLogsProtocol: logsProtocol,
     otlpHeaders: merged.otlpHeaders ?? {},
     otlpTimeoutMs: merged.otlpTimeoutMs ?? DEFAULTS.otlpTimeoutMs,
     otlpCompression: merged.otlpCompression ?? DEFAULTS.otlpCompression,
@@ -79,6 +83,13 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     ),
     bspScheduleDelayMs: merged.bspScheduleDelayMs ?? DEFAULTS.bspScheduleDelayMs,
     bspExportTimeoutMs: merged.bspExportTimeoutMs ?? DEFAULTS.bspExportTimeoutMs,
+    blrpMaxQueueSize: merged.blrpMaxQueueSize ?? DEFAULTS.blrpMaxQueueSize,
+    blrpMaxExportBatchSize: Math.min(
+      merged.blrpMaxExportBatchSize ?? DEFAULTS.blrpMaxExportBatchSize,
+      merged.blrpMaxQueueSize ?? DEFAULTS.blrpMaxQueueSize,
+    ),
+    blrpScheduleDelayMs: merged.blrpScheduleDelayMs ?? DEFAULTS.blrpScheduleDelayMs,
+    blrpExportTimeoutMs: merged.blrpExportTimeoutMs ?? DEFAULTS.blrpExportTimeoutMs,
     enabledInstrumentations: merged.enabledInstrumentations,
     disabledInstrumentations: merged.disabledInstrumentations ?? [...DEFAULTS.disabledInstrumentations],
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,

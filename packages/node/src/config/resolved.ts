@@ -4,6 +4,7 @@
  */
 import type {
   LogLevelName,
+  LogsExporterName,
   MetricsExporterName,
   OtelkitOptions,
   OtlpProtocol,
@@ -22,10 +23,14 @@ export interface ResolvedConfig {
   propagators: PropagatorName[]
   tracesExporter: TracesExporterName[]
   metricsExporter: MetricsExporterName[]
+  logsExporter: LogsExporterName[]
   otlpTracesEndpoint: string
   otlpMetricsEndpoint: string
+  /** Full OTLP logs endpoint (`${otlpEndpoint}/v1/logs`, or the base endpoint for grpc). */
+  otlpLogsEndpoint: string
   otlpTracesProtocol: OtlpProtocol
   otlpMetricsProtocol: OtlpProtocol
+  otlpLogsProtocol: OtlpProtocol
   otlpHeaders: Record<string, string>
   otlpTimeoutMs: number
   otlpCompression: 'gzip' | 'none'
@@ -36,6 +41,10 @@ export interface ResolvedConfig {
   bspMaxExportBatchSize: number
   bspScheduleDelayMs: number
   bspExportTimeoutMs: number
+  blrpMaxQueueSize: number
+  blrpMaxExportBatchSize: number
+  blrpScheduleDelayMs: number
+  blrpExportTimeoutMs: number
   enabledInstrumentations: string[] | undefined
   disabledInstrumentations: string[]
   logLevel: LogLevelName

@@ -11,6 +11,7 @@ import { URL_REDACTIONS } from '../privacy/url.js'
 import type { OtelkitOptions } from './options.js'
 import {
   LOG_LEVELS,
+  LOGS_EXPORTERS,
   METRICS_EXPORTERS,
   OTLP_PROTOCOLS,
   PROPAGATORS,
@@ -38,6 +39,7 @@ function buildSchema() {
       propagators: z.array(z.enum(PROPAGATORS)),
       tracesExporter: z.array(z.enum(TRACES_EXPORTERS)),
       metricsExporter: z.array(z.enum(METRICS_EXPORTERS)),
+      logsExporter: z.array(z.enum(LOGS_EXPORTERS)),
       otlpEndpoint: httpUrl,
       otlpTracesEndpoint: httpUrl,
       otlpMetricsEndpoint: httpUrl,
@@ -52,6 +54,10 @@ function buildSchema() {
       bspMaxExportBatchSize: ms(1, 1_000_000),
       bspScheduleDelayMs: ms(0, HOUR),
       bspExportTimeoutMs: ms(1, HOUR),
+      blrpMaxQueueSize: ms(1, 1_000_000),
+      blrpMaxExportBatchSize: ms(1, 1_000_000),
+      blrpScheduleDelayMs: ms(0, HOUR),
+      blrpExportTimeoutMs: ms(1, HOUR),
       enabledInstrumentations: z.array(z.string()),
       disabledInstrumentations: z.array(z.string()),
       logLevel: z.enum(LOG_LEVELS),

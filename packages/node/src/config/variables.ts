@@ -21,6 +21,7 @@ import {
 
 export const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const
 export const METRICS_EXPORTERS = ['prometheus', 'otlp', 'console', 'none'] as const
+export const LOGS_EXPORTERS = ['otlp', 'console', 'none'] as const
 export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const
 export const SAMPLERS = [
   'always_on',
@@ -77,6 +78,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_NODE_RESOURCE_DETECTORS', option: 'resourceDetectors', parse: parseList(RESOURCE_DETECTORS) },
   { name: 'OTEL_TRACES_EXPORTER', option: 'tracesExporter', parse: parseList(TRACES_EXPORTERS) },
   { name: 'OTEL_METRICS_EXPORTER', option: 'metricsExporter', parse: parseList(METRICS_EXPORTERS) },
+  { name: 'OTEL_LOGS_EXPORTER', option: 'logsExporter', parse: parseList(LOGS_EXPORTERS) },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', option: 'otlpEndpoint', parse: parseHttpUrl, secret: true },
   {
     name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
@@ -125,6 +127,14 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   { name: 'OTEL_BSP_SCHEDULE_DELAY', option: 'bspScheduleDelayMs', parse: parseInteger(0, HOUR) },
   { name: 'OTEL_BSP_EXPORT_TIMEOUT', option: 'bspExportTimeoutMs', parse: parseInteger(1, HOUR) },
+  { name: 'OTEL_BLRP_MAX_QUEUE_SIZE', option: 'blrpMaxQueueSize', parse: parseInteger(1, 1_000_000) },
+  {
+    name: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    option: 'blrpMaxExportBatchSize',
+    parse: parseInteger(1, 1_000_000),
+  },
+  { name: 'OTEL_BLRP_SCHEDULE_DELAY', option: 'blrpScheduleDelayMs', parse: parseInteger(0, HOUR) },
+  { name: 'OTEL_BLRP_EXPORT_TIMEOUT', option: 'blrpExportTimeoutMs', parse: parseInteger(1, HOUR) },
   { name: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', option: 'enabledInstrumentations', parse: parseList() },
   { name: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', option: 'disabledInstrumentations', parse: parseList() },
   { name: 'OTEL_LOG_LEVEL', option: 'logLevel', parse: parseEnum(LOG_LEVELS) },

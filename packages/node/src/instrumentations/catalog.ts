@@ -8,6 +8,7 @@
  * off unless named in `OTEL_NODE_ENABLED_INSTRUMENTATIONS`.
  */
 
+import { logBridgeConfig } from '../logs/bridge.js'
 import { isOpsServer } from '../ops/server.js'
 import { redisStatement } from '../privacy/redis.js'
 import type { CatalogEntry, LoadContext } from './entry.js'
@@ -297,21 +298,21 @@ export const CATALOG: readonly CatalogEntry[] = [
     pkg: 'pino',
     className: 'PinoInstrumentation',
     targets: [{ module: 'pino', versions: '>=5.14 <11' }],
-    config: () => ({ disableLogSending: true }),
+    config: logBridgeConfig,
   }),
   upstream({
     name: 'winston',
     pkg: 'winston',
     className: 'WinstonInstrumentation',
     targets: [{ module: 'winston', versions: '>=1 <4' }],
-    config: () => ({ disableLogSending: true }),
+    config: logBridgeConfig,
   }),
   upstream({
     name: 'bunyan',
     pkg: 'bunyan',
     className: 'BunyanInstrumentation',
     targets: [{ module: 'bunyan', versions: '>=1 <2' }],
-    config: () => ({ disableLogSending: true }),
+    config: logBridgeConfig,
   }),
   upstream({
     name: 'openai',

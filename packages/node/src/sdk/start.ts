@@ -12,6 +12,7 @@ import type { ResolvedConfig } from '../config/resolved.js'
 import { type ActiveInstrumentations, activateInstrumentations } from '../instrumentations/activate.js'
 import type { CatalogEntry } from '../instrumentations/catalog.js'
 import { log, setLogLevel } from '../logger.js'
+import { LOG_DROP_REASONS, startLogs } from '../logs/provider.js'
 import { ClientSpanProcessor } from '../metrics/client-span-processor.js'
 import { createSdkInstruments } from '../metrics/instruments.js'
 import { boundedLabelViews } from '../metrics/label-bounds.js'
@@ -195,6 +196,9 @@ export function startSdk(
     }
   }
   if (exporters.has('otlp')) dropSeries.push({ signal: 'metrics', reason: 'export_failed' })
+  if (config.logsExporter.includes('otlp')) {
+    for (const reason of LOG_DROP_REASONS) dropSeries.push({ signal: 'logs', reason })
+  }
   for (const attributes of dropSeries) telemetryDropped.add(0, attributes)
   if (tracesExporters.has('otlp')) {
     const sink =
@@ -209,6 +213,8 @@ export function startSdk(
     )
   }
   const tracerProvider = new TracerProvider({ resource, sampler: buildSampler(config), spanProcessors })
+  // Before the instrumentations: pino, winston and bunyan send through the global logger provider.
+  const logSignal = startLogs(config, resource, telemetryDropped)
   trace.setGlobalTracerProvider(tracerProvider)
   const tracer = tracerProvider.getTracer('@otelkit/node', OTELKIT_VERSION)
 
@@ -250,7 +256,11 @@ export function startSdk(
     instrumentations: active.loaded,
     opsPort: () => ops?.port,
     forceFlush: async () => {
-      await Promise.allSettled([tracerProvider.forceFlush(), meterProvider.forceFlush()])
+      await Promise.allSettled([
+        tracerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+        logSignal?.forceFlush(),
+      ])
     },
     shutdown() {
       stopped ??= (async () => {
@@ -258,7 +268,7 @@ export function startSdk(
         active?.uninstall()
         await Promise.allSettled(shutdownHooks.map(async (hook) => hook()))
         await withTimeout(
-          Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
+          Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), logSignal?.shutdown()]),
           config.shutdownTimeoutMs,
         )
         unregisterOpsRoute('/metrics')
