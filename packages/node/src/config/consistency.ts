@@ -18,6 +18,17 @@ export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] 
       `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (bspMaxExportBatchSize) ${batch} is larger than OTEL_BSP_MAX_QUEUE_SIZE (bspMaxQueueSize) ${config.bspMaxQueueSize}: batches hold at most ${config.bspMaxQueueSize} spans; set the batch size no larger than the queue`,
     )
   }
+  if (config.metricExportTimeoutMs > config.metricExportIntervalMs) {
+    // The specification bounds a push by its interval. The default timeout (30 s) follows a
+    // shorter interval silently; a timeout set longer than the interval is worth a warning.
+    const asked = config.metricExportTimeoutMs
+    config.metricExportTimeoutMs = config.metricExportIntervalMs
+    if (merged.metricExportTimeoutMs !== undefined) {
+      warnings.push(
+        `OTEL_METRIC_EXPORT_TIMEOUT (metricExportTimeoutMs) ${asked} is longer than OTEL_METRIC_EXPORT_INTERVAL (metricExportIntervalMs) ${config.metricExportIntervalMs}: a metric push may take at most ${config.metricExportIntervalMs} ms; set the timeout no longer than the interval`,
+      )
+    }
+  }
   if (config.serviceName.length > MAX_SERVICE_NAME_LENGTH) {
     const length = config.serviceName.length
     config.serviceName = config.serviceName.slice(0, MAX_SERVICE_NAME_LENGTH)

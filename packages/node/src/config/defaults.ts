@@ -19,6 +19,7 @@ export const DEFAULTS = {
   otlpTimeoutMs: 10_000,
   otlpCompression: 'none',
   metricExportIntervalMs: 60_000,
+  metricExportTimeoutMs: 30_000,
   sampler: 'parentbased_always_on',
   samplerRatio: 1,
   bspMaxQueueSize: 2048,

@@ -17,6 +17,30 @@ export type PropagatorName =
 export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none'
 export type LogsExporterName = 'otlp' | 'console' | 'none'
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc'
+export type OtlpCompression = 'gzip' | 'none'
+
+/** The OTLP settings a signal can override (see {@link OtlpPerSignalOptions}). */
+export interface OtlpSettingTypes {
+  Endpoint: string
+  Protocol: OtlpProtocol
+  Headers: Record<string, string>
+  TimeoutMs: number
+  Compression: OtlpCompression
+  Certificate: string
+  ClientKey: string
+  ClientCertificate: string
+  Insecure: boolean
+}
+
+/**
+ * Per-signal forms of the generic OTLP options: `otlpTracesHeaders`, `otlpMetricsTimeoutMs`,
+ * `otlpLogsCertificate`, ... (env: `OTEL_EXPORTER_OTLP_TRACES_HEADERS`, ...). Each wins over its
+ * generic option for that one signal; a per-signal endpoint is used as is (no `/v1/<signal>`
+ * appended). @default the generic option
+ */
+export type OtlpPerSignalOptions = {
+  [K in keyof OtlpSettingTypes as `otlp${'Traces' | 'Metrics' | 'Logs'}${K}`]?: OtlpSettingTypes[K]
+}
 export type SamplerName =
   | 'always_on'
   | 'always_off'
@@ -37,7 +61,7 @@ export type ResourceDetectorName =
 export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all'
 
 /** Options of `start()`; every field is optional. */
-export interface OtelkitOptions {
+export interface OtelkitOptions extends OtlpPerSignalOptions {
   /** Turns the whole SDK into a no-op. Env: `OTEL_SDK_DISABLED`. @default false */
   disabled?: boolean
   /** `service.name`. Env: `OTEL_SERVICE_NAME`. @default the app's package.json name, else 'unknown_service:node' */
@@ -78,6 +102,16 @@ export interface OtelkitOptions {
   otlpTimeoutMs?: number
   /** Compression of OTLP exports. Env: `OTEL_EXPORTER_OTLP_COMPRESSION`. @default 'none' */
   otlpCompression?: 'gzip' | 'none'
+  /** CA certificate file (PEM) that verifies the collector's TLS certificate, instead of the system CAs. A file that cannot be loaded stops export (nothing is sent without it) with one warning. Env: `OTEL_EXPORTER_OTLP_CERTIFICATE`. @default undefined (system CAs) */
+  otlpCertificate?: string
+  /** Client private key file (PEM) for mTLS; needs `otlpClientCertificate`. Env: `OTEL_EXPORTER_OTLP_CLIENT_KEY`. @default undefined */
+  otlpClientKey?: string
+  /** Client certificate chain file (PEM) for mTLS; needs `otlpClientKey`. Env: `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`. @default undefined */
+  otlpClientCertificate?: string
+  /** An endpoint written without a scheme (`collector:4317`) is `http://` when true, `https://` when false. Env: `OTEL_EXPORTER_OTLP_INSECURE`. @default false */
+  otlpInsecure?: boolean
+  /** Time allowed to one metric push (the reader's bound, at most the interval). Env: `OTEL_METRIC_EXPORT_TIMEOUT` (ms). @default 30000 */
+  metricExportTimeoutMs?: number
   /** Interval of OTLP metric pushes. Env: `OTEL_METRIC_EXPORT_INTERVAL` (ms). @default 60000 */
   metricExportIntervalMs?: number
   /** Sampler. Env: `OTEL_TRACES_SAMPLER`. @default 'parentbased_always_on' */

@@ -72,6 +72,25 @@ export function parseList<T extends string>(allowed?: readonly T[]) {
   }
 }
 
+/**
+ * An OTLP endpoint: an http:// or https:// URL, or `host:port` without a scheme (then
+ * `OTEL_EXPORTER_OTLP_INSECURE` decides between http and https, as the specification says).
+ */
+export function parseOtlpEndpoint(raw: string): Parsed<string> {
+  const v = raw.trim()
+  if (/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(v)) return ok(v)
+  const url = parseHttpUrl(v)
+  return url.ok
+    ? url
+    : bad('an http:// or https:// URL, e.g. http://otel-collector:4318, or host:port (https unless OTEL_EXPORTER_OTLP_INSECURE=true)')
+}
+
+/** A file path (relative paths are relative to the working directory). */
+export function parsePath(raw: string): Parsed<string> {
+  const v = raw.trim()
+  return /[\u0000-\u001f]/.test(v) ? bad('a file path, e.g. /etc/otel/ca.pem') : ok(v)
+}
+
 export function parseHttpUrl(raw: string): Parsed<string> {
   try {
     const url = new URL(raw.trim())

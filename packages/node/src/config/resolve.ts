@@ -1,12 +1,12 @@
 /**
  * Turns env options and code options into the one `ResolvedConfig` the SDK runs with:
- * code wins over env, env over defaults; OTLP endpoints completed per signal and protocol.
+ * code wins over env, env over defaults; OTLP settings resolved per signal (config/otlp.ts).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_HTTP_ENDPOINT, DEFAULTS } from './defaults.js'
+import { DEFAULTS } from './defaults.js'
 import type { EnvOptions } from './env.js'
-import type { OtlpProtocol } from './options.js'
+import { resolveOtlp } from './otlp.js'
 import type { ResolvedConfig } from './resolved.js'
 
 interface AppPackage {
@@ -23,24 +23,10 @@ function readAppPackage(cwd: string): AppPackage {
   }
 }
 
-function signalEndpoint(
-  explicit: string | undefined,
-  base: string | undefined,
-  protocol: OtlpProtocol,
-  path: string,
-): string {
-  if (explicit) return explicit
-  if (protocol === 'grpc') return base ?? DEFAULT_OTLP_GRPC_ENDPOINT
-  return `${(base ?? DEFAULT_OTLP_HTTP_ENDPOINT).replace(/\/$/, '')}${path}`
-}
-
 export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): ResolvedConfig {
   const app = merged.serviceName && merged.serviceVersion ? {} : readAppPackage(cwd)
   const resourceAttributes = { ...(merged.resourceAttributes ?? {}) }
-  const protocol = merged.otlpProtocol ?? DEFAULTS.otlpProtocol
-  const tracesProtocol = merged.otlpTracesProtocol ?? protocol
-  const metricsProtocol = merged.otlpMetricsProtocol ?? protocol
-  const logsProtocol = protocol
+  const otlp = resolveOtlp(merged)
   return {
     disabled: merged.disabled ?? DEFAULTS.disabled,
     serviceName:
@@ -54,26 +40,18 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
     metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
     logsExporter: merged.logsExporter ?? [...DEFAULTS.logsExporter],
-    otlpTracesEndpoint: signalEndpoint(
-      merged.otlpTracesEndpoint,
-      merged.otlpEndpoint,
-      tracesProtocol,
-      '/v1/traces',
-    ),
-    otlpMetricsEndpoint: signalEndpoint(
-      merged.otlpMetricsEndpoint,
-      merged.otlpEndpoint,
-      metricsProtocol,
-      '/v1/metrics',
-    ),
-    otlpLogsEndpoint: signalEndpoint(undefined, merged.otlpEndpoint, logsProtocol, '/v1/logs'),
-    otlpTracesProtocol: tracesProtocol,
-    otlpMetricsProtocol: metricsProtocol,
-    otlpLogsProtocol: logsProtocol,
+    otlp,
+    otlpTracesEndpoint: otlp.traces.endpoint,
+    otlpMetricsEndpoint: otlp.metrics.endpoint,
+    otlpLogsEndpoint: otlp.logs.endpoint,
+    otlpTracesProtocol: otlp.traces.protocol,
+    otlpMetricsProtocol: otlp.metrics.protocol,
+    otlpLogsProtocol: otlp.logs.protocol,
     otlpHeaders: merged.otlpHeaders ?? {},
     otlpTimeoutMs: merged.otlpTimeoutMs ?? DEFAULTS.otlpTimeoutMs,
     otlpCompression: merged.otlpCompression ?? DEFAULTS.otlpCompression,
     metricExportIntervalMs: merged.metricExportIntervalMs ?? DEFAULTS.metricExportIntervalMs,
+    metricExportTimeoutMs: merged.metricExportTimeoutMs ?? DEFAULTS.metricExportTimeoutMs,
     sampler: merged.sampler ?? DEFAULTS.sampler,
     samplerRatio: merged.samplerRatio ?? DEFAULTS.samplerRatio,
     bspMaxQueueSize: merged.bspMaxQueueSize ?? DEFAULTS.bspMaxQueueSize,

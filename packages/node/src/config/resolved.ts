@@ -13,8 +13,11 @@ import type {
   SamplerName,
   TracesExporterName,
 } from './options.js'
+import type { OtlpConfig } from './otlp.js'
 
 export interface ResolvedConfig {
+  /** OTLP settings per signal, resolved once (config/otlp.ts); every exporter reads these. */
+  otlp: OtlpConfig
   disabled: boolean
   serviceName: string
   serviceVersion: string | undefined
@@ -24,6 +27,7 @@ export interface ResolvedConfig {
   tracesExporter: TracesExporterName[]
   metricsExporter: MetricsExporterName[]
   logsExporter: LogsExporterName[]
+  /** The flat `otlp*` fields below repeat `otlp.<signal>` (traces: endpoint, protocol; headers, timeout, compression: the generic values). */
   otlpTracesEndpoint: string
   otlpMetricsEndpoint: string
   /** Full OTLP logs endpoint (`${otlpEndpoint}/v1/logs`, or the base endpoint for grpc). */
@@ -35,6 +39,8 @@ export interface ResolvedConfig {
   otlpTimeoutMs: number
   otlpCompression: 'gzip' | 'none'
   metricExportIntervalMs: number
+  /** Bound of one metric push; at most `metricExportIntervalMs`. */
+  metricExportTimeoutMs: number
   sampler: SamplerName
   samplerRatio: number
   bspMaxQueueSize: number

@@ -9,6 +9,7 @@ import type { z as Z } from 'zod'
 import { OtelkitConfigError } from '../errors.js'
 import { URL_REDACTIONS } from '../privacy/url.js'
 import type { OtelkitOptions } from './options.js'
+import { OTLP_SIGNALS, type OtlpSettingName, otlpOptionName } from './otlp.js'
 import {
   LOG_LEVELS,
   LOGS_EXPORTERS,
@@ -47,6 +48,12 @@ function buildSchema() {
       otlpHeaders: z.record(z.string(), z.string()),
       otlpTimeoutMs: ms(1, 600_000),
       otlpCompression: z.enum(['gzip', 'none']),
+      otlpCertificate: z.string().min(1),
+      otlpClientKey: z.string().min(1),
+      otlpClientCertificate: z.string().min(1),
+      otlpInsecure: z.boolean(),
+      ...perSignalOtlpSchema(z, httpUrl),
+      metricExportTimeoutMs: ms(1, HOUR),
       metricExportIntervalMs: ms(100, HOUR),
       sampler: z.enum(SAMPLERS),
       samplerRatio: z.number().min(0).max(1),
@@ -87,6 +94,28 @@ function buildSchema() {
       captureUserAgent: z.boolean(),
     })
     .partial()
+}
+
+/** `otlpTracesHeaders`, `otlpMetricsTimeoutMs`, ...: the generic OTLP options' per-signal forms. */
+function perSignalOtlpSchema(z: typeof Z, httpUrl: Z.ZodType<string>) {
+  const settings = {
+    Endpoint: httpUrl,
+    Protocol: z.enum(OTLP_PROTOCOLS),
+    Headers: z.record(z.string(), z.string()),
+    TimeoutMs: z.number().int().min(1).max(600_000),
+    Compression: z.enum(['gzip', 'none']),
+    Certificate: z.string().min(1),
+    ClientKey: z.string().min(1),
+    ClientCertificate: z.string().min(1),
+    Insecure: z.boolean(),
+  } satisfies Record<OtlpSettingName, Z.ZodType>
+  const entries: Record<string, Z.ZodType> = {}
+  for (const signal of OTLP_SIGNALS) {
+    for (const [setting, type] of Object.entries(settings)) {
+      entries[otlpOptionName(setting as OtlpSettingName, signal)] = type
+    }
+  }
+  return entries
 }
 
 let schema: ReturnType<typeof buildSchema> | undefined

@@ -3,6 +3,13 @@
  * This table is the single source for env parsing and for the README's variable list.
  */
 import { URL_REDACTIONS } from '../privacy/url.js'
+import {
+  OTLP_SETTINGS,
+  OTLP_SIGNALS,
+  type OtlpSettingName,
+  otlpOptionName,
+  otlpVariableName,
+} from './otlp.js'
 import type { OtelkitOptions } from './options.js'
 import {
   type Parsed,
@@ -10,10 +17,11 @@ import {
   parseDuration,
   parseEnum,
   parseHost,
-  parseHttpUrl,
   parseInteger,
   parseKeyValues,
   parseList,
+  parseOtlpEndpoint,
+  parsePath,
   parseRatio,
   parseString,
   parseToken,
@@ -54,9 +62,11 @@ export const PROPAGATORS = [
 ] as const
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const
 
+export const OTLP_COMPRESSIONS = ['gzip', 'none'] as const
+
 export interface EnvVariable {
   name: string
-  option: keyof OtelkitOptions | 'otlpTracesProtocol' | 'otlpMetricsProtocol'
+  option: keyof OtelkitOptions
   parse: (raw: string) => Parsed<unknown>
   /** Value may be a secret: never echoed in a warning. */
   secret?: boolean
@@ -65,6 +75,35 @@ export interface EnvVariable {
 }
 
 const HOUR = 3_600_000
+
+/** How each OTLP setting is parsed; secrets (endpoints may carry credentials, headers do) never echoed. */
+const OTLP_PARSERS: Record<OtlpSettingName, Pick<EnvVariable, 'parse' | 'secret'>> = {
+  Endpoint: { parse: parseOtlpEndpoint, secret: true },
+  Protocol: { parse: parseEnum(OTLP_PROTOCOLS) },
+  Headers: { parse: parseKeyValues('authorization=Bearer%20abc123,x-tenant=shop'), secret: true },
+  TimeoutMs: { parse: parseInteger(1, 600_000) },
+  Compression: { parse: parseEnum(OTLP_COMPRESSIONS) },
+  Certificate: { parse: parsePath },
+  ClientKey: { parse: parsePath },
+  ClientCertificate: { parse: parsePath },
+  Insecure: { parse: parseBoolean },
+}
+
+/** Every `OTEL_EXPORTER_OTLP_*` variable: each setting, generic then per signal (config/otlp.ts). */
+function otlpVariables(): EnvVariable[] {
+  const rows: EnvVariable[] = []
+  for (const setting of Object.keys(OTLP_SETTINGS) as OtlpSettingName[]) {
+    for (const signal of [undefined, ...OTLP_SIGNALS]) {
+      rows.push({
+        name: otlpVariableName(setting, signal),
+        option: otlpOptionName(setting, signal) as EnvVariable['option'],
+        ...OTLP_PARSERS[setting],
+      })
+    }
+  }
+  return rows
+}
+
 
 export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_SDK_DISABLED', option: 'disabled', parse: parseBoolean },
@@ -79,43 +118,9 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_TRACES_EXPORTER', option: 'tracesExporter', parse: parseList(TRACES_EXPORTERS) },
   { name: 'OTEL_METRICS_EXPORTER', option: 'metricsExporter', parse: parseList(METRICS_EXPORTERS) },
   { name: 'OTEL_LOGS_EXPORTER', option: 'logsExporter', parse: parseList(LOGS_EXPORTERS) },
-  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', option: 'otlpEndpoint', parse: parseHttpUrl, secret: true },
-  {
-    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
-    option: 'otlpTracesEndpoint',
-    parse: parseHttpUrl,
-    secret: true,
-  },
-  {
-    name: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
-    option: 'otlpMetricsEndpoint',
-    parse: parseHttpUrl,
-    secret: true,
-  },
-  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', option: 'otlpProtocol', parse: parseEnum(OTLP_PROTOCOLS) },
-  {
-    name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
-    option: 'otlpTracesProtocol',
-    parse: parseEnum(OTLP_PROTOCOLS),
-  },
-  {
-    name: 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
-    option: 'otlpMetricsProtocol',
-    parse: parseEnum(OTLP_PROTOCOLS),
-  },
-  {
-    name: 'OTEL_EXPORTER_OTLP_HEADERS',
-    option: 'otlpHeaders',
-    parse: parseKeyValues('authorization=Bearer%20abc123,x-tenant=shop'),
-    secret: true,
-  },
-  { name: 'OTEL_EXPORTER_OTLP_TIMEOUT', option: 'otlpTimeoutMs', parse: parseInteger(1, 600_000) },
-  {
-    name: 'OTEL_EXPORTER_OTLP_COMPRESSION',
-    option: 'otlpCompression',
-    parse: parseEnum(['gzip', 'none'] as const),
-  },
+  ...otlpVariables(),
   { name: 'OTEL_METRIC_EXPORT_INTERVAL', option: 'metricExportIntervalMs', parse: parseInteger(100, HOUR) },
+  { name: 'OTEL_METRIC_EXPORT_TIMEOUT', option: 'metricExportTimeoutMs', parse: parseInteger(1, HOUR) },
   { name: 'OTEL_PROPAGATORS', option: 'propagators', parse: parseList(PROPAGATORS) },
   { name: 'OTEL_TRACES_SAMPLER', option: 'sampler', parse: parseEnum(SAMPLERS) },
   { name: 'OTEL_TRACES_SAMPLER_ARG', option: 'samplerRatio', parse: parseRatio },
