@@ -196,6 +196,17 @@ describe('health metrics', () => {
       status?.dataPoints.map((p) => [p.attributes['health.check.name'] as string, p.value as number]),
     )
     expect(Object.fromEntries(points)).toEqual({ db: 1, cache: 1, mariadb: 1, payments: 0, _overall: 0.5 })
+    // Which series may page: critical checks (declared `critical:db=…`) and the aggregate.
+    const critical = new Map(
+      status?.dataPoints.map((p) => [p.attributes['health.check.name'] as string, p.attributes.critical]),
+    )
+    expect(Object.fromEntries(critical)).toEqual({
+      db: 'true',
+      cache: 'false',
+      mariadb: 'false',
+      payments: 'false',
+      _overall: 'true',
+    })
     const duration = metrics.get('otelkit.health.check.duration')
     expect(duration?.descriptor.unit).toBe('s')
     const names = duration?.dataPoints.map((p) => p.attributes['health.check.name']).sort()
@@ -205,6 +216,8 @@ describe('health metrics', () => {
     const text = await t.reader.scrape()
     expect(text).toMatch(/^otelkit_health_status\{[^}]*health_check_name="_overall"\} 0\.5$/m)
     expect(text).toMatch(/^otelkit_health_status\{[^}]*health_check_name="db"\} 1$/m)
+    expect(text).toMatch(/^otelkit_health_status\{[^}]*critical="true",health_check_name="db"\} 1$/m)
+    expect(text).toMatch(/^otelkit_health_status\{[^}]*critical="false",health_check_name="payments"\} 0$/m)
     expect(text).toMatch(
       /^otelkit_health_check_duration_seconds_bucket\{[^}]*health_check_name="db",le="[^"]+"\} \d+$/m,
     )
