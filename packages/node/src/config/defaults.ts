@@ -2,6 +2,7 @@
  * Default value of every option. The package README's variable table is checked against this
  * object by a test, so documentation and code cannot drift apart.
  */
+import type { OtelkitOptions } from './options.js'
 import type { ResolvedConfig } from './resolved.js'
 
 export const DEFAULT_OTLP_HTTP_ENDPOINT = 'http://localhost:4318'
@@ -47,4 +48,9 @@ export const DEFAULTS = {
   profiler: 'auto',
   urlRedaction: 'default',
   captureUserAgent: false,
-} as const satisfies Partial<ResolvedConfig> & { otlpProtocol: string }
+  attributeCountLimit: 128,
+  spanEventCountLimit: 128,
+  spanLinkCountLimit: 128,
+  eventAttributeCountLimit: 128,
+  linkAttributeCountLimit: 128,
+} as const satisfies Partial<ResolvedConfig> & Partial<OtelkitOptions> & { otlpProtocol: string }

@@ -186,4 +186,20 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   urlRedaction?: 'default' | 'route-params' | 'none'
   /** Record `user_agent.original` on server spans. Env: `OTELKIT_CAPTURE_USER_AGENT`. @default false */
   captureUserAgent?: boolean
+  /** Longest attribute value kept (longer strings, and strings in arrays, are cut) on spans, events, links and log records. Env: `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`. @default undefined (no limit) */
+  attributeValueLengthLimit?: number
+  /** Attributes kept per span, event, link and log record; more are dropped and counted in the OTLP `dropped_attributes_count`. Env: `OTEL_ATTRIBUTE_COUNT_LIMIT`. @default 128 */
+  attributeCountLimit?: number
+  /** Longest span attribute value kept. Env: `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`. @default `attributeValueLengthLimit` */
+  spanAttributeValueLengthLimit?: number
+  /** Attributes kept per span. Env: `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT`. @default `attributeCountLimit` */
+  spanAttributeCountLimit?: number
+  /** Events kept per span (the oldest are dropped first and counted). Env: `OTEL_SPAN_EVENT_COUNT_LIMIT`. @default 128 */
+  spanEventCountLimit?: number
+  /** Links kept per span. Env: `OTEL_SPAN_LINK_COUNT_LIMIT`. @default 128 */
+  spanLinkCountLimit?: number
+  /** Attributes kept per span event. Env: `OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT`. @default 128 */
+  eventAttributeCountLimit?: number
+  /** Attributes kept per span link. Env: `OTEL_LINK_ATTRIBUTE_COUNT_LIMIT`. @default 128 */
+  linkAttributeCountLimit?: number
 }

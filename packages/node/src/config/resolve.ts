@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import type { EnvOptions } from './env.js'
+import { spanLimits } from './limits.js'
 import { resolveOtlp } from './otlp.js'
 import type { ResolvedConfig } from './resolved.js'
 
@@ -93,5 +94,8 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     profiler: merged.profiler ?? DEFAULTS.profiler,
     urlRedaction: merged.urlRedaction ?? DEFAULTS.urlRedaction,
     captureUserAgent: merged.captureUserAgent ?? DEFAULTS.captureUserAgent,
+    attributeValueLengthLimit: merged.attributeValueLengthLimit,
+    attributeCountLimit: merged.attributeCountLimit ?? DEFAULTS.attributeCountLimit,
+    spanLimits: spanLimits(merged),
   }
 }

@@ -15,6 +15,16 @@ import type {
 } from './options.js'
 import type { OtlpConfig } from './otlp.js'
 
+/** Span limits as the tracer provider takes them (`Infinity`: no limit). */
+export interface SpanLimitsConfig {
+  attributeValueLengthLimit: number
+  attributeCountLimit: number
+  eventCountLimit: number
+  linkCountLimit: number
+  attributePerEventCountLimit: number
+  attributePerLinkCountLimit: number
+}
+
 export interface ResolvedConfig {
   /** OTLP settings per signal, resolved once (config/otlp.ts); every exporter reads these. */
   otlp: OtlpConfig
@@ -76,4 +86,10 @@ export interface ResolvedConfig {
   profiler: 'auto' | 'inspector'
   urlRedaction: 'default' | 'route-params' | 'none'
   captureUserAgent: boolean
+  /** Longest attribute value kept on any signal (`OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`); undefined: no limit. */
+  attributeValueLengthLimit: number | undefined
+  /** Attributes kept per record of any signal (`OTEL_ATTRIBUTE_COUNT_LIMIT`). */
+  attributeCountLimit: number
+  /** The limits every span is held to (the span-specific settings, else the general ones). */
+  spanLimits: SpanLimitsConfig
 }

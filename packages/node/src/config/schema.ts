@@ -13,6 +13,8 @@ import { OTLP_SIGNALS, type OtlpSettingName, otlpOptionName } from './otlp.js'
 import {
   LOG_LEVELS,
   LOGS_EXPORTERS,
+  MAX_COUNT_LIMIT,
+  MAX_LENGTH_LIMIT,
   METRICS_EXPORTERS,
   OTLP_PROTOCOLS,
   PROPAGATORS,
@@ -92,6 +94,14 @@ function buildSchema() {
       profiler: z.enum(['auto', 'inspector']),
       urlRedaction: z.enum(URL_REDACTIONS),
       captureUserAgent: z.boolean(),
+      attributeValueLengthLimit: ms(0, MAX_LENGTH_LIMIT),
+      attributeCountLimit: ms(0, MAX_COUNT_LIMIT),
+      spanAttributeValueLengthLimit: ms(0, MAX_LENGTH_LIMIT),
+      spanAttributeCountLimit: ms(0, MAX_COUNT_LIMIT),
+      spanEventCountLimit: ms(0, MAX_COUNT_LIMIT),
+      spanLinkCountLimit: ms(0, MAX_COUNT_LIMIT),
+      eventAttributeCountLimit: ms(0, MAX_COUNT_LIMIT),
+      linkAttributeCountLimit: ms(0, MAX_COUNT_LIMIT),
     })
     .partial()
 }

@@ -3,6 +3,7 @@
  * This table is the single source for env parsing and for the README's variable list.
  */
 import { URL_REDACTIONS } from '../privacy/url.js'
+import type { OtelkitOptions } from './options.js'
 import {
   OTLP_SETTINGS,
   OTLP_SIGNALS,
@@ -10,7 +11,6 @@ import {
   otlpOptionName,
   otlpVariableName,
 } from './otlp.js'
-import type { OtelkitOptions } from './options.js'
 import {
   type Parsed,
   parseBoolean,
@@ -75,6 +75,9 @@ export interface EnvVariable {
 }
 
 const HOUR = 3_600_000
+/** Bounds of the limit variables (a million attributes is no limit at all). */
+export const MAX_LENGTH_LIMIT = 1_000_000_000
+export const MAX_COUNT_LIMIT = 1_000_000
 
 /** How each OTLP setting is parsed; secrets (endpoints may carry credentials, headers do) never echoed. */
 const OTLP_PARSERS: Record<OtlpSettingName, Pick<EnvVariable, 'parse' | 'secret'>> = {
@@ -103,7 +106,6 @@ function otlpVariables(): EnvVariable[] {
   }
   return rows
 }
-
 
 export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTEL_SDK_DISABLED', option: 'disabled', parse: parseBoolean },
@@ -140,9 +142,14 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   },
   { name: 'OTEL_BLRP_SCHEDULE_DELAY', option: 'blrpScheduleDelayMs', parse: parseInteger(0, HOUR) },
   { name: 'OTEL_BLRP_EXPORT_TIMEOUT', option: 'blrpExportTimeoutMs', parse: parseInteger(1, HOUR) },
+  ...limitVariables(),
   { name: 'OTEL_NODE_ENABLED_INSTRUMENTATIONS', option: 'enabledInstrumentations', parse: parseList() },
   { name: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS', option: 'disabledInstrumentations', parse: parseList() },
   { name: 'OTEL_LOG_LEVEL', option: 'logLevel', parse: parseEnum(LOG_LEVELS) },
+  // The standard Prometheus exporter variables set the ops server (which serves /metrics); listed
+  // before OTELKIT_OPS_*, which win when both are set (later rows overwrite earlier ones).
+  { name: 'OTEL_EXPORTER_PROMETHEUS_PORT', option: 'opsPort', parse: parseInteger(0, 65_535) },
+  { name: 'OTEL_EXPORTER_PROMETHEUS_HOST', option: 'opsHost', parse: parseHost },
   { name: 'OTELKIT_OPS_PORT', option: 'opsPort', parse: parseInteger(0, 65_535) },
   { name: 'OTELKIT_OPS_HOST', option: 'opsHost', parse: parseHost },
   {
@@ -187,6 +194,26 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'OTELKIT_URL_REDACTION', option: 'urlRedaction', parse: parseEnum(URL_REDACTIONS) },
   { name: 'OTELKIT_CAPTURE_USER_AGENT', option: 'captureUserAgent', parse: parseBoolean },
 ]
+
+/** The attribute and span limits (`OTEL_ATTRIBUTE_*_LIMIT`, `OTEL_SPAN_*_LIMIT`, `OTEL_*_ATTRIBUTE_COUNT_LIMIT`). */
+function limitVariables(): EnvVariable[] {
+  const length = parseInteger(0, MAX_LENGTH_LIMIT)
+  const count = parseInteger(0, MAX_COUNT_LIMIT)
+  return [
+    { name: 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', option: 'attributeValueLengthLimit', parse: length },
+    { name: 'OTEL_ATTRIBUTE_COUNT_LIMIT', option: 'attributeCountLimit', parse: count },
+    {
+      name: 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      option: 'spanAttributeValueLengthLimit',
+      parse: length,
+    },
+    { name: 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', option: 'spanAttributeCountLimit', parse: count },
+    { name: 'OTEL_SPAN_EVENT_COUNT_LIMIT', option: 'spanEventCountLimit', parse: count },
+    { name: 'OTEL_SPAN_LINK_COUNT_LIMIT', option: 'spanLinkCountLimit', parse: count },
+    { name: 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', option: 'eventAttributeCountLimit', parse: count },
+    { name: 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', option: 'linkAttributeCountLimit', parse: count },
+  ]
+}
 
 /** A comma-separated list kept as written (paths and type names are case-sensitive). */
 function parseRawList(raw: string): Parsed<string[]> {

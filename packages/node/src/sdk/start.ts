@@ -37,6 +37,7 @@ import { countingMetricExporter, periodicReader } from './metric-export.js'
 import { buildPropagator } from './propagators.js'
 import { buildResource } from './resource.js'
 import { buildSampler } from './sampler.js'
+import { SpanLimitsProcessor } from './span-limits.js'
 import { BatchingSpanProcessor, type DropReason } from './span-export.js'
 import { exporterSink, otlpProtobufSink } from './span-sinks.js'
 
@@ -178,6 +179,8 @@ export function startSdk(
     }
   }
   installing = false
+  // After every processor that may change a span's events, before any that exports it.
+  spanProcessors.push(new SpanLimitsProcessor(config.spanLimits))
 
   const tracesExporters = new Set(config.tracesExporter)
   const batchOptions = {
@@ -212,7 +215,12 @@ export function startSdk(
       new BatchingSpanProcessor(exporterSink('console', createConsoleSpanExporter), batchOptions),
     )
   }
-  const tracerProvider = new TracerProvider({ resource, sampler: buildSampler(config), spanProcessors })
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: buildSampler(config),
+    spanLimits: config.spanLimits,
+    spanProcessors,
+  })
   // Before the instrumentations: pino, winston and bunyan send through the global logger provider.
   const logSignal = startLogs(config, resource, telemetryDropped)
   trace.setGlobalTracerProvider(tracerProvider)

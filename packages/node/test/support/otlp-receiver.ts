@@ -17,6 +17,19 @@ export interface ReceivedSpan {
   attributes: Record<string, string | number | boolean>
   statusCode: number
   service: string
+  /** OTLP `dropped_attributes_count` (attributes over the count limit). */
+  droppedAttributesCount: number
+  droppedEventsCount: number
+  droppedLinksCount: number
+  events: ReceivedRecord[]
+  links: ReceivedRecord[]
+}
+
+/** A span event (with its name) or link: attributes and how many were dropped. */
+export interface ReceivedRecord {
+  name?: string
+  attributes: Record<string, string | number | boolean>
+  droppedAttributesCount: number
 }
 
 export interface OtlpReceiver {
@@ -47,6 +60,18 @@ function jsonAttributes(list: Array<{ key: string; value: JsonValue }> | undefin
   return out
 }
 
+function jsonRecord(r: {
+  name?: string
+  attributes?: Array<{ key: string; value: JsonValue }>
+  droppedAttributesCount?: number
+}): ReceivedRecord {
+  return {
+    ...(r.name !== undefined ? { name: r.name } : {}),
+    attributes: jsonAttributes(r.attributes),
+    droppedAttributesCount: r.droppedAttributesCount ?? 0,
+  }
+}
+
 function fromJson(body: string): ReceivedSpan[] {
   const doc = JSON.parse(body)
   const spans: ReceivedSpan[] = []
@@ -64,6 +89,11 @@ function fromJson(body: string): ReceivedSpan[] {
           attributes: jsonAttributes(s.attributes),
           statusCode: s.status?.code ?? 0,
           service: String(resource['service.name'] ?? ''),
+          droppedAttributesCount: s.droppedAttributesCount ?? 0,
+          droppedEventsCount: s.droppedEventsCount ?? 0,
+          droppedLinksCount: s.droppedLinksCount ?? 0,
+          events: (s.events ?? []).map(jsonRecord),
+          links: (s.links ?? []).map(jsonRecord),
         })
       }
     }
@@ -129,6 +159,15 @@ function protoAttributes(list: Buffer[]) {
   return out
 }
 
+/** An event (attributes 3, dropped 4, name 2) or a link (attributes 4, dropped 5). */
+function protoRecord(f: Field[], attributes: number, dropped: number, name?: number): ReceivedRecord {
+  return {
+    ...(name !== undefined ? { name: str(f, name) } : {}),
+    attributes: protoAttributes(sub(f, attributes)),
+    droppedAttributesCount: num(f, dropped),
+  }
+}
+
 export function fromProtobuf(body: Buffer): ReceivedSpan[] {
   const spans: ReceivedSpan[] = []
   for (const rsBuf of sub(readFields(body), 1)) {
@@ -150,6 +189,11 @@ export function fromProtobuf(body: Buffer): ReceivedSpan[] {
           attributes: protoAttributes(sub(s, 9)),
           statusCode: num(status, 3),
           service: String(resource['service.name'] ?? ''),
+          droppedAttributesCount: num(s, 10),
+          droppedEventsCount: num(s, 12),
+          droppedLinksCount: num(s, 14),
+          events: sub(s, 11).map((e) => protoRecord(readFields(e), 3, 4, 2)),
+          links: sub(s, 13).map((l) => protoRecord(readFields(l), 4, 5)),
         })
       }
     }
