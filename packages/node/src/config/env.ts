@@ -2,7 +2,9 @@
  * Reads the SDK's environment variables. A bad value never stops the service: it produces one
  * warning naming the variable, the value (secrets redacted) and the accepted form, and that
  * setting keeps its default. A list with some bad entries keeps the good ones (one warning
- * naming the bad ones); a variable marked `blank` warns when it is set but empty.
+ * naming the bad ones); a variable marked `blank` warns when it is set but empty. Two variables
+ * may set one option (`OTEL_EXPORTER_PROMETHEUS_PORT` and `OTELKIT_OPS_PORT`): the later row of
+ * the table wins, and a bad later value leaves the earlier one in force (its warning says so).
  */
 import type { OtelkitOptions } from './options.js'
 import { ENV_VARIABLES } from './variables.js'
@@ -24,6 +26,8 @@ function shown(value: string, secret: boolean | undefined): string {
 
 export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvReadResult {
   const options: Record<string, unknown> = {}
+  // Which variable set an option, when two set the same one (the later row wins).
+  const setBy: Record<string, string> = {}
   const warnings: string[] = []
   for (const variable of ENV_VARIABLES) {
     const raw = env[variable.name]
@@ -35,6 +39,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvReadResult {
     const parsed = variable.parse(raw)
     if (parsed.ok) {
       options[variable.option] = parsed.value
+      setBy[variable.option] = variable.name
       if (parsed.skipped !== undefined) {
         const { entries, expected } = parsed.skipped
         warnings.push(
@@ -43,7 +48,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvReadResult {
       }
     } else {
       warnings.push(
-        `invalid ${variable.name}=${shown(raw, variable.secret)}: expected ${parsed.expected}; using the default`,
+        `invalid ${variable.name}=${shown(raw, variable.secret)}: expected ${parsed.expected}; using ${setBy[variable.option] ?? 'the default'}`,
       )
     }
   }

@@ -44,6 +44,8 @@ export interface StartOptions {
   /** Extra node flags before the preload. */
   nodeArgs?: string[]
   timeoutMs?: number
+  /** The variable that carries the ops server port (`OTELKIT_OPS_PORT` unless told). */
+  opsPortVariable?: 'OTELKIT_OPS_PORT' | 'OTEL_EXPORTER_PROMETHEUS_PORT'
 }
 
 const running = new Set<ChildProcess>()
@@ -55,7 +57,8 @@ function preloadArgs(preload: 'import' | 'require' | 'none' | undefined): string
 }
 
 export async function startService(options: StartOptions): Promise<RunningService> {
-  const explicitOpsPort = options.env?.OTELKIT_OPS_PORT
+  const portVariable = options.opsPortVariable ?? 'OTELKIT_OPS_PORT'
+  const explicitOpsPort = options.env?.[portVariable]
   const opsPort = explicitOpsPort !== undefined ? Number(explicitOpsPort) : await freePort()
   const preload = preloadArgs(options.preload)
   const env: Record<string, string | undefined> = {
@@ -65,7 +68,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     OTEL_BSP_SCHEDULE_DELAY: '100',
     OTEL_TRACES_EXPORTER: 'none',
     ...options.env,
-    OTELKIT_OPS_PORT: explicitOpsPort ?? String(opsPort),
+    [portVariable]: explicitOpsPort ?? String(opsPort),
   }
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   const child = spawn(
