@@ -9,6 +9,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
+import { routeDiag } from '../diag.js'
 import { type ActiveInstrumentations, activateInstrumentations } from '../instrumentations/activate.js'
 import type { CatalogEntry } from '../instrumentations/catalog.js'
 import { log, setLogLevel } from '../logger.js'
@@ -85,6 +86,8 @@ export function startSdk(
     return noop
   }
 
+  // Upstream instrumentations, the SDK and exporters report through diag: into otelkit's log.
+  const diagRoute = routeDiag(config.logLevel)
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
   propagation.setGlobalPropagator(buildPropagator(config.propagators))
@@ -286,6 +289,7 @@ export function startSdk(
         metrics.disable()
         propagation.disable()
         context.disable()
+        diagRoute.stop()
         if (running === sdk) running = undefined
       })()
       return stopped
