@@ -160,6 +160,8 @@ describe.each(CONFIGS)('%s', (name, cfg) => {
       expect(q?.enabled, id).toBe(true)
       expect(q?.queue_size, id).toBeGreaterThan(0)
       expect(q?.batch, id).toBeDefined()
+      // The debug exporter (the logs pipeline's end) only writes a line: nothing to retry.
+      if (id.startsWith('debug')) continue
       expect((e as { retry_on_failure?: { enabled: boolean } }).retry_on_failure?.enabled, id).toBe(true)
     }
   })

@@ -20,6 +20,8 @@ export interface DaemonOptions {
   args: string[]
   /** Temporary directory the program works in; removed by `stop`. */
   dir: string
+  /** Environment of the program. @default process.env */
+  env?: NodeJS.ProcessEnv
   /** GET that answers 2xx once the program is ready. */
   readyUrl: string
   /** How long to wait for `readyUrl`. @default 30000 */
@@ -33,7 +35,11 @@ export interface Daemon {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const child = spawn(opts.bin, opts.args, { cwd: opts.dir, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(opts.bin, opts.args, {
+    cwd: opts.dir,
+    env: opts.env ?? process.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
   child.stderr?.on('data', (b: Buffer) => {
     stderr = (stderr + b.toString()).slice(-4000)

@@ -16,37 +16,23 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
   grpc: '@opentelemetry/exporter-logs-otlp-grpc',
 }
 
-/** The OTLP settings of the logs signal: where, how and with what the log exporter sends. */
-export interface OtlpLogsSettings {
-  protocol: OtlpProtocol
-  url: string
-  headers: Record<string, string>
-  timeoutMillis: number
-  compression: 'gzip' | 'none'
-}
-
 /**
- * The logs signal's OTLP settings from the resolved config. The single place to extend when the
- * config grows per-signal settings for logs (`OTEL_EXPORTER_OTLP_LOGS_*`: headers, timeout,
- * compression, TLS).
+ * Builds the upstream OTLP log exporter for the logs signal's protocol, with its settings from
+ * `config.otlp.logs` (endpoint, headers, timeout, compression).
  */
-export function otlpLogsSettings(config: ResolvedConfig): OtlpLogsSettings {
-  return {
-    protocol: config.otlpLogsProtocol,
-    url: config.otlpLogsEndpoint,
-    headers: config.otlpHeaders,
-    timeoutMillis: config.otlpTimeoutMs,
-    compression: config.otlpCompression,
-  }
-}
-
-/** Builds the upstream OTLP log exporter for the configured protocol. */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
-  const { protocol, ...options } = otlpLogsSettings(config)
-  const { OTLPLogExporter } = require(LOG_PACKAGES[protocol]) as {
+  const pkg = LOG_PACKAGES[config.otlp.logs.protocol]
+  const { OTLPLogExporter } = require(pkg) as {
     OTLPLogExporter: new (options: object) => LogRecordExporter
   }
-  return new OTLPLogExporter({ ...options, concurrencyLimit: 2 })
+  const { endpoint, headers, timeoutMs, compression } = config.otlp.logs
+  return new OTLPLogExporter({
+    url: endpoint,
+    headers,
+    timeoutMillis: timeoutMs,
+    compression,
+    concurrencyLimit: 2,
+  })
 }
 
 /** Builds the console log record exporter (one object per record on stdout). */

@@ -59,7 +59,7 @@ function buildProvider(
   const processors: LogRecordProcessor[] = []
   const exporters = new Set(config.logsExporter)
   if (exporters.has('otlp')) {
-    const target = withoutUserinfo(config.otlpLogsEndpoint)
+    const target = withoutUserinfo(config.otlp.logs.endpoint)
     processors.push(
       new sdk.BatchLogRecordProcessor({
         exporter: countingLogExporter(target, () => createOtlpLogExporter(config), onDrop, logFailure),

@@ -1,11 +1,15 @@
 /**
- * An OTLP/HTTP receiver for tests: accepts /v1/traces and /v1/metrics in JSON and protobuf,
- * keeps the decoded spans and every request's raw body (gunzipped). Protobuf is decoded with a
+ * An OTLP/HTTP receiver for tests: accepts /v1/traces, /v1/metrics and /v1/logs in JSON and
+ * protobuf, keeps the decoded spans and log records (otlp-logs.ts) and every request's raw body
+ * (gunzipped). Protobuf is decoded with a
  * minimal wire-format reader (enough for span names, ids, kinds and string/int attributes).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
+import { decodeLogs, type ReceivedLog } from './otlp-logs.js'
+
+export type { ReceivedLog } from './otlp-logs.js'
 
 export interface ReceivedSpan {
   traceId: string
@@ -35,11 +39,15 @@ export interface ReceivedRecord {
 export interface OtlpReceiver {
   url: string
   spans: ReceivedSpan[]
+  /** Log records received on /v1/logs. */
+  logs: ReceivedLog[]
   /** Every request, with the status it was answered and its body (refused ones too). */
   requests: Array<{ path: string; contentType: string; bytes: number; status: number; body: Buffer }>
   close(): Promise<void>
   /** Resolves once `predicate(spans)` holds (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
+  /** Resolves once `predicate(logs)` holds (polls; rejects after `timeoutMs`). */
+  waitForLogs(predicate: (logs: ReceivedLog[]) => boolean, timeoutMs?: number): Promise<void>
 }
 
 type JsonValue = {
@@ -221,6 +229,7 @@ export interface ReceiverOptions {
 
 export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = []
+  const logs: ReceivedLog[] = []
   const requests: OtlpReceiver['requests'] = []
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -247,12 +256,14 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
             spans.push(
               ...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)),
             )
+          if (req.url === '/v1/logs') logs.push(...decodeLogs(contentType, body))
           res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
           return
         }
         if (req.url === '/v1/traces') {
           spans.push(...(contentType.includes('json') ? fromJson(body.toString('utf8')) : fromProtobuf(body)))
         }
+        if (req.url === '/v1/logs') logs.push(...decodeLogs(contentType, body))
         res
           .writeHead(200, { 'content-type': contentType || 'application/json' })
           .end(contentType.includes('json') ? '{}' : '')
@@ -267,6 +278,7 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
       resolve({
         url: `http://127.0.0.1:${port}`,
         spans,
+        logs,
         requests,
         close: () =>
           new Promise((r) => {
@@ -278,6 +290,16 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
           while (!predicate(spans)) {
             if (Date.now() > deadline)
               throw new Error(`timed out waiting for spans; have: ${spans.map((s) => s.name).join(', ')}`)
+            await new Promise((r) => setTimeout(r, 50))
+          }
+        },
+        async waitForLogs(predicate, timeoutMs = 15_000) {
+          const deadline = Date.now() + timeoutMs
+          while (!predicate(logs)) {
+            if (Date.now() > deadline)
+              throw new Error(
+                `timed out waiting for log records; have: ${logs.map((l) => l.body).join(', ')}`,
+              )
             await new Promise((r) => setTimeout(r, 50))
           }
         },
