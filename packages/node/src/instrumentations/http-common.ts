@@ -64,14 +64,19 @@ export function endClientRequest(span: Span, histogram: FastHistogram, outcome: 
   }
   span.end()
   const key = `${method}|${host}|${port}|${status ?? ''}|${errorType ?? ''}`
-  histogram.record(key, outcome.durationS, () => {
-    const attributes: Attributes = {
-      'http.request.method': method,
-      'server.address': host,
-      'server.port': port,
-    }
-    if (status !== undefined) attributes['http.response.status_code'] = status
-    if (errorType !== undefined) attributes['error.type'] = errorType
-    return attributes
-  })
+  histogram.record(
+    key,
+    outcome.durationS,
+    () => {
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'server.address': host,
+        'server.port': port,
+      }
+      if (status !== undefined) attributes['http.response.status_code'] = status
+      if (errorType !== undefined) attributes['error.type'] = errorType
+      return attributes
+    },
+    span,
+  )
 }

@@ -85,17 +85,22 @@ function onResponseClose(this: TrackedResponse): void {
   const method = state.method
   instruments.httpServerActive.add(method, -1, () => ({ 'http.request.method': method }))
   const key = `${method}|${route ?? ''}|${status}|${errorType ?? ''}|${state.scheme}|${state.protocol}`
-  instruments.httpServerDuration.record(key, durationS, () => {
-    const attributes: Attributes = {
-      'http.request.method': method,
-      'http.response.status_code': status,
-      'url.scheme': state.scheme,
-      'network.protocol.version': state.protocol,
-    }
-    if (route !== undefined) attributes['http.route'] = route
-    if (errorType !== undefined) attributes['error.type'] = errorType
-    return attributes
-  })
+  instruments.httpServerDuration.record(
+    key,
+    durationS,
+    () => {
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'http.response.status_code': status,
+        'url.scheme': state.scheme,
+        'network.protocol.version': state.protocol,
+      }
+      if (route !== undefined) attributes['http.route'] = route
+      if (errorType !== undefined) attributes['error.type'] = errorType
+      return attributes
+    },
+    span,
+  )
   if (opts.onRequestEnd) {
     try {
       opts.onRequestEnd(

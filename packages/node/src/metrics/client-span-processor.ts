@@ -128,12 +128,17 @@ export class ClientSpanProcessor implements SpanProcessor {
     const histogram = process
       ? this.instruments.messagingProcessDuration
       : this.instruments.messagingClientDuration
-    histogram.record(key, hrToSeconds(span.duration), () => {
-      const out: Attributes = { 'messaging.system': system, 'messaging.operation.name': operation }
-      if (destination !== undefined) out['messaging.destination.name'] = destination
-      if (errorType !== undefined) out['error.type'] = errorType
-      return out
-    })
+    histogram.record(
+      key,
+      hrToSeconds(span.duration),
+      () => {
+        const out: Attributes = { 'messaging.system': system, 'messaging.operation.name': operation }
+        if (destination !== undefined) out['messaging.destination.name'] = destination
+        if (errorType !== undefined) out['error.type'] = errorType
+        return out
+      },
+      span,
+    )
   }
 
   /** rpc.server.duration / rpc.client.duration from a gRPC span, by service, method and status code. */
@@ -148,13 +153,18 @@ export class ClientSpanProcessor implements SpanProcessor {
     const code = typeof status === 'number' || typeof status === 'string' ? String(status) : undefined
     const key = `${system}|${svc ?? ''}|${mth ?? ''}|${code ?? ''}`
     const histogram = server ? this.instruments.rpcServerDuration : this.instruments.rpcClientDuration
-    histogram.record(key, hrToSeconds(span.duration), () => {
-      const out: Attributes = { 'rpc.system': system }
-      if (svc !== undefined) out['rpc.service'] = svc
-      if (mth !== undefined) out['rpc.method'] = mth
-      if (code !== undefined) out['rpc.grpc.status_code'] = code
-      return out
-    })
+    histogram.record(
+      key,
+      hrToSeconds(span.duration),
+      () => {
+        const out: Attributes = { 'rpc.system': system }
+        if (svc !== undefined) out['rpc.service'] = svc
+        if (mth !== undefined) out['rpc.method'] = mth
+        if (code !== undefined) out['rpc.grpc.status_code'] = code
+        return out
+      },
+      span,
+    )
   }
 
   private recordDb(span: ReadableSpan, system: string, attributes: Attributes): void {
@@ -177,13 +187,18 @@ export class ClientSpanProcessor implements SpanProcessor {
     const coll = typeof collection === 'string' ? collection : undefined
     const err = typeof errorType === 'string' ? errorType : undefined
     const key = `${system}|${op ?? ''}|${coll ?? ''}|${err ?? ''}`
-    this.instruments.dbClientDuration.record(key, durationS, () => {
-      const out: Attributes = { 'db.system.name': system }
-      if (op !== undefined) out['db.operation.name'] = op
-      if (coll !== undefined) out['db.collection.name'] = coll
-      if (err !== undefined) out['error.type'] = err
-      return out
-    })
+    this.instruments.dbClientDuration.record(
+      key,
+      durationS,
+      () => {
+        const out: Attributes = { 'db.system.name': system }
+        if (op !== undefined) out['db.operation.name'] = op
+        if (coll !== undefined) out['db.collection.name'] = coll
+        if (err !== undefined) out['error.type'] = err
+        return out
+      },
+      span,
+    )
   }
 
   forceFlush(): Promise<void> {

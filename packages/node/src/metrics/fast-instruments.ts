@@ -7,8 +7,13 @@
  * OpenTelemetry specification prescribes; and per label (see label-bounds.ts): a label fed by
  * data keeps a bounded number of values, later ones become `_OTHER`. Both checks run only the
  * first time a key is seen.
+ *
+ * A histogram also keeps, per bucket of each series, the trace and span id of the last sampled
+ * span recorded there (an exemplar, served in the OpenMetrics exposition): a few array writes per
+ * record, no allocation after a series' first sampled record. Each series carries its own start
+ * time (its first record), which the OpenMetrics exposition serves as `_created`.
  */
-import { type Attributes, type HrTime, ValueType } from '@opentelemetry/api'
+import { type Attributes, type HrTime, type SpanContext, TraceFlags, ValueType } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
 import { hrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'
@@ -16,6 +21,7 @@ import {
   AggregationTemporality,
   type CollectionResult,
   DataPointType,
+  type Histogram,
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics'
@@ -37,8 +43,33 @@ export interface InstrumentDescriptor {
   unit: string
 }
 
+/** What a record may take its exemplar from: a live span or an ended one. */
+export interface ExemplarSource {
+  spanContext(): SpanContext
+}
+
+/**
+ * The last sampled measurement of each bucket of one series (index = bucket index, the last one
+ * +Inf); `traceIds[i]` is undefined while bucket `i` has none. Times are epoch milliseconds.
+ */
+export interface BucketExemplars {
+  traceIds: Array<string | undefined>
+  spanIds: Array<string | undefined>
+  values: Float64Array
+  times: Float64Array
+}
+
+/** A histogram point value with its exemplars (only the /metrics writer reads them). */
+export interface HistogramWithExemplars extends Histogram {
+  exemplars?: BucketExemplars
+}
+
 interface HistogramCell {
   attributes: Attributes
+  /** When the series got its first record. */
+  startTime: HrTime
+  /** Made on the first sampled record of the series. */
+  exemplars: BucketExemplars | undefined
   counts: Float64Array
   sum: number
   count: number
@@ -85,9 +116,10 @@ export class FastHistogram {
 
   /**
    * Records `value` under `key`. `attributes` is only called the first time a key is seen, so
-   * callers build the attribute object once per series, not once per measurement.
+   * callers build the attribute object once per series, not once per measurement. When `span` is
+   * given and sampled, its ids become the exemplar of the bucket the value falls in.
    */
-  record(key: string, value: number, attributes: () => Attributes): void {
+  record(key: string, value: number, attributes: () => Attributes, span?: ExemplarSource): void {
     let cell = this.cells.get(key)
     if (cell === undefined) cell = this.createCell(key, attributes)
     if (cell.folded) this.onLabelOverflow?.()
@@ -100,6 +132,25 @@ export class FastHistogram {
     cell.count++
     if (value < cell.min) cell.min = value
     if (value > cell.max) cell.max = value
+    if (span === undefined) return
+    const context = span.spanContext()
+    if ((context.traceFlags & TraceFlags.SAMPLED) === 0) return
+    const ex = cell.exemplars ?? this.addExemplars(cell)
+    ex.traceIds[i] = context.traceId
+    ex.spanIds[i] = context.spanId
+    ex.values[i] = value
+    ex.times[i] = Date.now()
+  }
+
+  private addExemplars(cell: HistogramCell): BucketExemplars {
+    const n = this.boundaries.length + 1
+    cell.exemplars = {
+      traceIds: new Array<string | undefined>(n).fill(undefined),
+      spanIds: new Array<string | undefined>(n).fill(undefined),
+      values: new Float64Array(n),
+      times: new Float64Array(n),
+    }
+    return cell.exemplars
   }
 
   private createCell(key: string, attributes: () => Attributes): HistogramCell {
@@ -129,6 +180,8 @@ export class FastHistogram {
   private addCell(key: string, attributes: Attributes, folded: boolean): HistogramCell {
     const cell: HistogramCell = {
       attributes,
+      startTime: hrTime(),
+      exemplars: undefined,
       counts: new Float64Array(this.boundaries.length + 1),
       sum: 0,
       count: 0,
@@ -146,24 +199,32 @@ export class FastHistogram {
     return this.series.length
   }
 
-  toMetricData(startTime: HrTime, endTime: HrTime): MetricData {
+  /** Each series starts at its first record; exemplars are copied (records go on meanwhile). */
+  toMetricData(_startTime: HrTime, endTime: HrTime): MetricData {
     const boundaries = [...this.boundaries]
     return {
       descriptor: { ...this.descriptor, valueType: ValueType.DOUBLE },
       aggregationTemporality: AggregationTemporality.CUMULATIVE,
       dataPointType: DataPointType.HISTOGRAM,
-      dataPoints: this.series.map((cell) => ({
-        startTime,
-        endTime,
-        attributes: cell.attributes,
-        value: {
+      dataPoints: this.series.map((cell) => {
+        const value: HistogramWithExemplars = {
           buckets: { boundaries, counts: Array.from(cell.counts) },
           sum: cell.sum,
           count: cell.count,
           min: cell.min,
           max: cell.max,
-        },
-      })),
+        }
+        const ex = cell.exemplars
+        if (ex !== undefined) {
+          value.exemplars = {
+            traceIds: [...ex.traceIds],
+            spanIds: [...ex.spanIds],
+            values: ex.values.slice(),
+            times: ex.times.slice(),
+          }
+        }
+        return { startTime: cell.startTime, endTime, attributes: cell.attributes, value }
+      }),
     }
   }
 }

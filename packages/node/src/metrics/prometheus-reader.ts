@@ -6,6 +6,10 @@
  * and a rendered text is served again for `cacheMs` after it was made. The text is kept once, as
  * UTF-8 chunks, and each response writes them as its socket drains (ops/send.ts), so a client
  * that does not read holds a slice of socket buffer, not a copy of the body.
+ *
+ * The format follows the request's `Accept` header (negotiate.ts): OpenMetrics 1.0 with exemplars
+ * and `_created` for scrapers that ask for it, text format 0.0.4 otherwise. Each format has its
+ * own cached render.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
@@ -13,9 +17,10 @@ import type { Meter } from '@opentelemetry/api'
 import { AggregationTemporality, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics'
 import { log } from '../logger.js'
 import { sendBuffer } from '../ops/send.js'
-import { renderPrometheus, serializePrometheus } from './prometheus-text.js'
+import { contentType, negotiateFormat } from './negotiate.js'
+import { type ExpositionFormat, renderPrometheus, serializePrometheus } from './prometheus-text.js'
 
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+export { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './negotiate.js'
 
 /**
  * Renders still being written to slow clients that may be kept alive at once. When this many are
@@ -42,11 +47,19 @@ interface Render {
   writers: number
 }
 
+/** The latest and the running render of one format. */
+interface FormatState {
+  latest: Render | undefined
+  rendering: Promise<Render> | undefined
+}
+
 export class PrometheusPullReader extends MetricReader {
   private readonly cacheMs: number
   private readonly onRender: PrometheusPullReaderOptions['onRender']
-  private latest: Render | undefined
-  private rendering: Promise<Render> | undefined
+  private readonly states: Record<ExpositionFormat, FormatState> = {
+    prometheus: { latest: undefined, rendering: undefined },
+    openmetrics: { latest: undefined, rendering: undefined },
+  }
   private readonly pinned = new Set<Render>()
 
   constructor(metricProducers: MetricProducer[], options: PrometheusPullReaderOptions = {}) {
@@ -74,41 +87,43 @@ export class PrometheusPullReader extends MetricReader {
   }
 
   /** Collects every instrument and returns the exposition text (a fresh render, not shared). */
-  async scrape(): Promise<string> {
-    return serializePrometheus(await this.collectMetrics()).text
+  async scrape(format: ExpositionFormat = 'prometheus'): Promise<string> {
+    return serializePrometheus(await this.collectMetrics(), format).text
   }
 
   /** The text to serve now: the latest render while fresh, the running one, or a new one. */
-  rendered(): Promise<Render> {
-    const latest = this.latest
+  rendered(format: ExpositionFormat = 'prometheus'): Promise<Render> {
+    const state = this.states[format]
+    const latest = state.latest
     if (latest !== undefined) {
       const fresh = performance.now() - latest.at < this.cacheMs
-      if (fresh || (this.rendering === undefined && this.pinned.size >= MAX_PINNED_RENDERS)) {
+      if (fresh || (state.rendering === undefined && this.pinned.size >= MAX_PINNED_RENDERS)) {
         return Promise.resolve(latest)
       }
     }
-    this.rendering ??= this.render().finally(() => {
-      this.rendering = undefined
+    state.rendering ??= this.render(state, format).finally(() => {
+      state.rendering = undefined
     })
-    return this.rendering
+    return state.rendering
   }
 
-  private async render(): Promise<Render> {
+  private async render(state: FormatState, format: ExpositionFormat): Promise<Render> {
     const started = performance.now()
-    const { chunks, bytes } = await renderPrometheus(await this.collectMetrics())
+    const { chunks, bytes } = await renderPrometheus(await this.collectMetrics(), undefined, format)
     const render: Render = { body: chunks, bytes, at: performance.now(), writers: 0 }
-    this.latest = render
+    state.latest = render
     this.onRender?.((render.at - started) / 1000, bytes)
     return render
   }
 
   /** Handler for the ops server's /metrics route. */
-  readonly handler = async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const render = await this.rendered()
+  readonly handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const format = negotiateFormat(req.headers.accept)
+    const render = await this.rendered(format)
     render.writers++
     this.pinned.add(render)
     try {
-      await sendBuffer(res, 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }, render.body)
+      await sendBuffer(res, 200, { 'content-type': contentType(format), vary: 'Accept' }, render.body)
     } finally {
       if (--render.writers === 0) this.pinned.delete(render)
     }

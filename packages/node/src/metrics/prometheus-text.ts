@@ -6,14 +6,24 @@
  * Prometheus's OTLP receiver produce, so one dashboard works on the pull and the push path.
  * Every series carries `service_name` (and `service_namespace`, `deployment_environment` when
  * set); all resource attributes are in `target_info`.
+ *
+ * The same writer produces OpenMetrics 1.0 text (`format: 'openmetrics'`) for scrapers that ask
+ * for it: counter families named without `_total` (samples keep it), `# UNIT` where the name ends
+ * in its unit, `_created` (the series' start time) on counters and histograms of synchronous
+ * instruments, `le` values as canonical numbers, the last sampled trace of each latency bucket as
+ * an exemplar, `target_info` as an info family, and `# EOF`.
  */
-import type { Attributes } from '@opentelemetry/api'
+import type { Attributes, HrTime } from '@opentelemetry/api'
 import {
   DataPointType,
   type Histogram,
   type MetricData,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics'
+import type { BucketExemplars, HistogramWithExemplars } from './fast-instruments.js'
+
+/** The exposition formats otelkit writes. */
+export type ExpositionFormat = 'prometheus' | 'openmetrics'
 
 const UNIT_WORDS: Record<string, string> = {
   d: 'days',
@@ -126,6 +136,43 @@ interface Family {
   type: 'counter' | 'gauge' | 'histogram'
   help: string
   metrics: MetricData[]
+}
+
+/** An OpenMetrics number in canonical form: integral values keep a `.0` (`le="1.0"`). */
+function canonicalNumber(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e21 ? `${n}.0` : formatValue(n)
+}
+
+/** Epoch seconds of an HrTime, as OpenMetrics writes `_created` (millisecond precision). */
+function epochSeconds(time: HrTime): string {
+  return (time[0] + Math.floor(time[1] / 1e6) / 1000).toFixed(3)
+}
+
+/**
+ * Whether the series' start time is when its count began: true for synchronous instruments (and
+ * otelkit's own histograms); false for observable counters, whose first observation already holds
+ * a total counted since boot or process start.
+ */
+function hasCreated(metric: MetricData): boolean {
+  const type = (metric.descriptor as { type?: unknown }).type
+  return typeof type !== 'string' || !type.startsWith('OBSERVABLE')
+}
+
+/** The OpenMetrics unit of a family: its Prometheus unit suffix, when the name ends with it. */
+function familyUnit(metric: MetricData, family: string): string | undefined {
+  const isGauge =
+    metric.dataPointType === DataPointType.GAUGE ||
+    (metric.dataPointType === DataPointType.SUM && !metric.isMonotonic)
+  const suffix = unitSuffix(metric.descriptor.unit, isGauge)
+  return suffix !== '' && family.endsWith(`_${suffix}`) ? suffix : undefined
+}
+
+/** ` # {trace_id="…",span_id="…"} value timestamp` for bucket `i`, or '' without one. */
+function exemplarSuffix(exemplars: BucketExemplars | undefined, i: number): string {
+  const traceId = exemplars?.traceIds[i]
+  if (exemplars === undefined || traceId === undefined) return ''
+  const time = ((exemplars.times[i] as number) / 1000).toFixed(3)
+  return ` # {trace_id="${traceId}",span_id="${exemplars.spanIds[i]}"} ${formatValue(exemplars.values[i] as number)} ${time}`
 }
 
 /**
@@ -260,7 +307,12 @@ function familyType(metric: MetricData): Family['type'] | undefined {
  * spread a large render over several turns of the event loop. Metrics of the same Prometheus name
  * from several scopes form one family; a series already written by an earlier scope is dropped.
  */
-function* serialize(resourceMetrics: ResourceMetrics, result: SerializeResult): Generator<void, void> {
+function* serialize(
+  resourceMetrics: ResourceMetrics,
+  result: SerializeResult,
+  format: ExpositionFormat,
+): Generator<void, void> {
+  const om = format === 'openmetrics'
   const resource = resourceMetrics.resource.attributes
   const constant = constantLabels(resource)
   const families = new Map<string, Family>()
@@ -279,21 +331,37 @@ function* serialize(resourceMetrics: ResourceMetrics, result: SerializeResult): 
   const out = new ChunkWriter()
   let points = 0
   for (const [name, f] of families) {
-    out.line(`# HELP ${name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`)
-    out.line(`# TYPE ${name} ${f.type}`)
     if (name === 'target_info' && f.metrics.length === 0) {
+      if (om) {
+        out.line('# HELP target Target metadata')
+        out.line('# TYPE target info')
+      } else {
+        out.line('# HELP target_info Target metadata')
+        out.line('# TYPE target_info gauge')
+      }
       out.line(`target_info${labelString(resource, '')} 1`)
       continue
     }
+    // OpenMetrics names a counter family without `_total`; its samples keep it.
+    const family = om && f.type === 'counter' ? name.slice(0, -'_total'.length) : name
+    out.line(
+      `# HELP ${family} ${om ? escapeLabelValue(f.help) : f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+    )
+    out.line(`# TYPE ${family} ${f.type}`)
+    const unit = om ? familyUnit(f.metrics[0] as MetricData, family) : undefined
+    if (unit !== undefined) out.line(`# UNIT ${family} ${unit}`)
     const seen = new Set<string>()
     for (const metric of f.metrics) {
+      const created = om && f.type !== 'gauge' && hasCreated(metric)
       if (metric.dataPointType !== DataPointType.HISTOGRAM) {
         for (const point of metric.dataPoints) {
-          const series = `${name}${labelString(point.attributes, constant)}`
+          const labels = labelString(point.attributes, constant)
+          const series = `${name}${labels}`
           if (seen.has(series)) result.duplicates++
           else {
             seen.add(series)
             out.line(`${series} ${formatValue(point.value as number)}`)
+            if (created) out.line(`${family}_created${labels} ${epochSeconds(point.startTime)}`)
           }
           if (++points % POINTS_PER_STEP === 0) yield
         }
@@ -315,23 +383,34 @@ function* serialize(resourceMetrics: ResourceMetrics, result: SerializeResult): 
         const { boundaries, counts } = value.buckets
         if (boundaries !== leBoundaries) {
           leBoundaries = boundaries
-          leParts = boundaries.map((b) => Buffer.from(`le="${formatValue(b)}"} `))
+          const le = om ? canonicalNumber : formatValue
+          leParts = boundaries.map((b) => Buffer.from(`le="${le(b)}"} `))
         }
         const head = Buffer.from(body ? `${bucket}${body},` : bucket)
+        const exemplars = om ? (value as HistogramWithExemplars).exemplars : undefined
         let cumulative = 0
         for (let i = 0; i < counts.length; i++) {
           cumulative += counts[i] as number
           out.raw(head)
           out.raw(leParts[i] ?? INF_LE)
           out.count(cumulative)
+          if (exemplars !== undefined) out.text(exemplarSuffix(exemplars, i))
           out.newline()
         }
-        out.line(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
-        out.line(`${name}_count${base} ${value.count}`)
+        if (om) {
+          // OpenMetrics: _count before _sum, then _created (which Prometheus looks for after).
+          out.line(`${name}_count${base} ${value.count}`)
+          out.line(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
+          if (created) out.line(`${name}_created${base} ${epochSeconds(point.startTime)}`)
+        } else {
+          out.line(`${name}_sum${base} ${formatValue(value.sum ?? 0)}`)
+          out.line(`${name}_count${base} ${value.count}`)
+        }
         if (++points % POINTS_PER_STEP === 0) yield
       }
     }
   }
+  if (om) out.line('# EOF')
   out.flush()
   result.chunks = out.chunks
   result.bytes = out.bytes
@@ -343,9 +422,12 @@ export function exposition(result: SerializeResult): string {
 }
 
 /** Serialises in one go; `text` is the whole exposition. */
-export function serializePrometheus(resourceMetrics: ResourceMetrics): SerializeResult & { text: string } {
+export function serializePrometheus(
+  resourceMetrics: ResourceMetrics,
+  format: ExpositionFormat = 'prometheus',
+): SerializeResult & { text: string } {
   const result: SerializeResult = { chunks: [], bytes: 0, duplicates: 0 }
-  for (const _ of serialize(resourceMetrics, result)) {
+  for (const _ of serialize(resourceMetrics, result, format)) {
     // runs to completion
   }
   return { ...result, text: exposition(result) }
@@ -358,9 +440,10 @@ export function serializePrometheus(resourceMetrics: ResourceMetrics): Serialize
 export async function renderPrometheus(
   resourceMetrics: ResourceMetrics,
   sliceMs = 4,
+  format: ExpositionFormat = 'prometheus',
 ): Promise<SerializeResult> {
   const result: SerializeResult = { chunks: [], bytes: 0, duplicates: 0 }
-  const steps = serialize(resourceMetrics, result)
+  const steps = serialize(resourceMetrics, result, format)
   let sliceStart = performance.now()
   while (!steps.next().done) {
     if (performance.now() - sliceStart >= sliceMs) {
