@@ -1,7 +1,8 @@
 /**
- * Profiling options, read from `ctx.config` when the config module provides the fields, and
- * from the environment until then (this file is the only place that knows both).
+ * Profiling options, from the resolved config (`ctx.config`): the config module reads their
+ * environment variables with all the others (config/variables.ts), never this one.
  */
+import { DEFAULTS } from '../config/defaults.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 
 /** Options of the profiling endpoints. */
@@ -37,45 +38,26 @@ export type ProfilerChoice = 'auto' | 'inspector'
 /** CPU profile length when the request gives no `seconds`. */
 export const DEFAULT_PROFILE_SECONDS = 10
 
+/** The SDK's defaults (config/defaults.ts), the one place they are stated. */
 export const PROFILING_DEFAULTS: ProfilingOptions = {
-  profileMaxSeconds: 60,
-  heapSnapshot: false,
-  heapSamplingIntervalBytes: 524_288,
-  profiler: 'auto',
+  profileMaxSeconds: DEFAULTS.profileMaxSeconds,
+  heapSnapshot: DEFAULTS.heapSnapshot,
+  heapSamplingIntervalBytes: DEFAULTS.heapSamplingIntervalBytes,
+  profiler: DEFAULTS.profiler,
 }
 
-function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  const n = Number(raw)
-  return Number.isInteger(n) && n > 0 ? n : fallback
-}
-
-function envBool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase()
-  if (raw === 'true' || raw === '1') return true
-  if (raw === 'false' || raw === '0') return false
-  return fallback
-}
-
-function envProfiler(env: NodeJS.ProcessEnv): ProfilerChoice {
-  const raw = env.OTELKIT_PROFILER?.trim().toLowerCase()
-  return raw === 'inspector' ? 'inspector' : PROFILING_DEFAULTS.profiler
-}
-
+/**
+ * The profiling options from the resolved config (its environment variables are read once, by
+ * the config module); a field the config lacks (a hand-made context) takes its default.
+ */
 export function resolveProfilingOptions(
   config: Partial<ResolvedConfig> & Partial<ProfilingOptions>,
-  env: NodeJS.ProcessEnv = process.env,
 ): ProfilingOptions {
   return {
-    profileMaxSeconds:
-      config.profileMaxSeconds ??
-      envInt(env, 'OTELKIT_PROFILE_MAX_SECONDS', PROFILING_DEFAULTS.profileMaxSeconds),
-    heapSnapshot:
-      config.heapSnapshot ?? envBool(env, 'OTELKIT_HEAP_SNAPSHOT', PROFILING_DEFAULTS.heapSnapshot),
+    profileMaxSeconds: config.profileMaxSeconds ?? PROFILING_DEFAULTS.profileMaxSeconds,
+    heapSnapshot: config.heapSnapshot ?? PROFILING_DEFAULTS.heapSnapshot,
     heapSamplingIntervalBytes:
-      config.heapSamplingIntervalBytes ??
-      envInt(env, 'OTELKIT_HEAP_SAMPLING_INTERVAL_BYTES', PROFILING_DEFAULTS.heapSamplingIntervalBytes),
-    profiler: config.profiler ?? envProfiler(env),
+      config.heapSamplingIntervalBytes ?? PROFILING_DEFAULTS.heapSamplingIntervalBytes,
+    profiler: config.profiler ?? PROFILING_DEFAULTS.profiler,
   }
 }
