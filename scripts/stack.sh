@@ -403,7 +403,8 @@ start_program() {
 		# The flags of compose.yaml's prometheus command, with native paths and address.
 		launch prometheus "${BIN[prometheus]}" --config.file="$config" --storage.tsdb.path="$STATE/prometheus/data" \
 			--storage.tsdb.retention.time=35d --web.enable-otlp-receiver --web.enable-lifecycle \
-			--enable-feature=exemplar-storage --web.listen-address="127.0.0.1:$OTELKIT_PROMETHEUS_PORT"
+			--enable-feature=exemplar-storage --enable-feature=created-timestamp-zero-ingestion \
+			--web.listen-address="127.0.0.1:$OTELKIT_PROMETHEUS_PORT"
 		;;
 	# GOMEMLIMIT as compose sets it for each collector.
 	otel-gateway) launch otel-gateway GOMEMLIMIT=800MiB "${BIN[otelcol-otelkit]}" --config="$CONF/gateway.yaml" ;;

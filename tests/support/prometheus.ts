@@ -42,6 +42,12 @@ export interface Sample {
   value: [number, string]
 }
 
+/** Exemplars of one series, as /api/v1/query_exemplars returns them. */
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>
+}
+
 /** A running Prometheus. */
 export interface PrometheusServer {
   /** Base URL, e.g. http://127.0.0.1:40123 */
@@ -54,6 +60,8 @@ export interface PrometheusServer {
   query(expr: string, time?: Date): Promise<Sample[]>
   /** Any GET on the HTTP API (`/api/v1/...`), returning the `data` field. */
   api<T = unknown>(path: string, params?: Record<string, string>): Promise<T>
+  /** Stored exemplars of the series `expr` selects, between `start` (default: an hour ago) and now. */
+  exemplars(expr: string, start?: Date): Promise<ExemplarSeries[]>
   /** Waits until `count` scrape targets report health "up". */
   waitForTargets(count: number, timeoutMs?: number): Promise<void>
   /** Stops the process (SIGTERM, then SIGKILL) and removes the temporary directory. */
@@ -118,6 +126,13 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
         return [{ metric: {}, value: data.result as [number, string] }]
       }
       return data.result as Sample[]
+    },
+    exemplars(expr, start = new Date(Date.now() - 3_600_000)) {
+      return api<ExemplarSeries[]>('/api/v1/query_exemplars', {
+        query: expr,
+        start: String(start.getTime() / 1000),
+        end: String(Date.now() / 1000 + 60),
+      })
     },
     async waitForTargets(count, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs
