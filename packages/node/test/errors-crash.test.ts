@@ -170,7 +170,9 @@ function exportedErrorCount(service: string) {
     if (attr(rm?.resource.attributes, 'service.name') !== service) continue
     const metric = rm?.scopeMetrics[0]?.metrics[0] as {
       name: string
-      sum: { dataPoints: { attributes: Kv[]; asInt: string }[] }
+      sum: {
+        dataPoints: { attributes: Kv[]; asInt: string; startTimeUnixNano: string; timeUnixNano: string }[]
+      }
     }
     return metric
   }
@@ -210,6 +212,18 @@ describe('uncaught exception', () => {
     expect(metric?.sum.dataPoints).toHaveLength(1)
     expect(attr(metric?.sum.dataPoints[0]?.attributes, 'error.category')).toBe('unhandled')
     expect(metric?.sum.dataPoints[0]?.asInt).toBe('1')
+  })
+
+  it('starts the exported series at its first event, so a receiver adding zeros at start times counts it', async () => {
+    const app = `setTimeout(() => { console.log('throwing at ' + Date.now()); throw new TypeError('late') }, 300)`
+    const outcome = await runApp(app, 'crash-start-time')
+    expect(outcome.code).toBe(1)
+    const thrownMs = Number(/throwing at (\d+)/.exec(outcome.stdout)?.[1])
+    const point = exportedErrorCount('crash-start-time')?.sum.dataPoints[0]
+    const startMs = Number(BigInt(point?.startTimeUnixNano ?? '0') / 1_000_000n)
+    // Not the SDK's start 300 ms earlier: the first (and only) event, just before the point.
+    expect(startMs).toBeGreaterThanOrEqual(thrownMs - 1)
+    expect(BigInt(point?.startTimeUnixNano ?? '0')).toBeLessThan(BigInt(point?.timeUnixNano ?? '0'))
   })
 
   it('has the same fingerprint in another process, with another id, from another directory', async () => {

@@ -83,9 +83,14 @@ export function tracesPayload(resource: Attributes, span: CrashSpan): string {
 export interface SumPoint {
   attributes: Attributes
   value: number
+  /** When this series began (epoch ms); the sum's `startMs` when absent. */
+  startMs?: number
 }
 
-/** A cumulative monotonic sum, as the SDK's own periodic export would send it. */
+/**
+ * A cumulative monotonic sum, as the SDK's own periodic export would send it: each series starts
+ * at its first event, so a receiver that ingests start times as zeros counts that event.
+ */
 export function sumPayload(
   resource: Attributes,
   name: string,
@@ -112,7 +117,8 @@ export function sumPayload(
                   isMonotonic: true,
                   dataPoints: points.map((p) => ({
                     attributes: keyValues(p.attributes),
-                    startTimeUnixNano: nanos(startMs),
+                    // Before the point itself, so the zero a receiver adds there precedes it.
+                    startTimeUnixNano: nanos(Math.min(p.startMs ?? startMs, nowMs - 1)),
                     timeUnixNano: nanos(nowMs),
                     asInt: String(p.value),
                   })),

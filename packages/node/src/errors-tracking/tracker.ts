@@ -31,6 +31,8 @@ const MAX_SERIES = 2000
 export interface SeriesTotal {
   attributes: Attributes
   value: number
+  /** When the series got its first event (epoch ms), as the SDK starts a cumulative series. */
+  startMs: number
 }
 
 export class ErrorTracker {
@@ -70,7 +72,8 @@ export class ErrorTracker {
     const key = `${category}|${type}|${error.route ?? ''}`
     const total = this.totals.get(key)
     if (total !== undefined) total.value++
-    else if (this.totals.size < MAX_SERIES) this.totals.set(key, { attributes, value: 1 })
+    else if (this.totals.size < MAX_SERIES)
+      this.totals.set(key, { attributes, value: 1, startMs: Date.now() })
     this.groups.record({
       fingerprint: fp,
       type,
