@@ -5,6 +5,9 @@
 import { rm } from 'node:fs/promises'
 import { build } from 'esbuild'
 
+/** The output folder: the first argument (scripts/build.sh passes its fresh folder). */
+const out = process.argv[2] ?? 'dist'
+
 const BUNDLED = [
   '@opentelemetry/api',
   '@opentelemetry/core',
@@ -28,10 +31,10 @@ const externalizeOthers = {
   },
 }
 
-await rm('dist/chunks', { recursive: true, force: true })
+await rm(`${out}/chunks`, { recursive: true, force: true })
 await build({
   entryPoints: { index: 'src/index.ts', register: 'src/register.ts', preload: 'src/preload.ts' },
-  outdir: 'dist',
+  outdir: out,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -44,7 +47,7 @@ await build({
 })
 await build({
   entryPoints: { 'register-cjs': 'src/register-cjs.cts' },
-  outdir: 'dist',
+  outdir: out,
   outExtension: { '.js': '.cjs' },
   bundle: false,
   format: 'cjs',

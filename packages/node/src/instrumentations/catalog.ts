@@ -199,6 +199,9 @@ export const CATALOG: readonly CatalogEntry[] = [
     pkg: 'cassandra-driver',
     className: 'CassandraDriverInstrumentation',
     targets: [{ module: 'cassandra-driver', versions: '>=4.4 <5' }],
+    // The CQL text, normalised before export like SQL (client-span-processor.ts), names the
+    // operation and table of db.client.operation.duration.
+    config: () => ({ enhancedDatabaseReporting: true }),
   }),
   upstream({
     name: 'tedious',

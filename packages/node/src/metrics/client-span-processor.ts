@@ -16,7 +16,22 @@ import type { QueryTracker } from '../queries/tracker.js'
 import type { SdkInstruments } from './instruments.js'
 
 const STATEMENT_KEYS = ['db.query.text', 'db.statement'] as const
-const SQL_SYSTEMS = new Set(['postgresql', 'mysql', 'mariadb'])
+/**
+ * Systems whose statements are SQL (or CQL): normalised before export, operation and table read
+ * from the statement. Old and new semantic-convention names of SQL Server and Oracle both count.
+ */
+const SQL_SYSTEMS = new Set([
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'microsoft.sql_server',
+  'mssql',
+  'oracle.db',
+  'oracle',
+  'cassandra',
+])
+/** Dialects where "..." is a string literal, not an identifier. */
+const DOUBLE_QUOTED_STRINGS = new Set(['mysql', 'mariadb'])
 
 function dbSystem(attributes: Attributes): string | undefined {
   const v = attributes['db.system.name'] ?? attributes['db.system']
@@ -67,7 +82,8 @@ export class ClientSpanProcessor implements SpanProcessor {
     if (system === undefined || !SQL_SYSTEMS.has(system)) return
     for (const key of STATEMENT_KEYS) {
       const value = attributes[key]
-      if (typeof value === 'string') span.setAttribute(key, normalizeSql(value, system !== 'postgresql'))
+      if (typeof value === 'string')
+        span.setAttribute(key, normalizeSql(value, DOUBLE_QUOTED_STRINGS.has(system)))
     }
   }
 
@@ -174,7 +190,8 @@ export class ClientSpanProcessor implements SpanProcessor {
     let collection = attributes['db.collection.name'] ?? attributes['db.sql.table']
     const isSql = SQL_SYSTEMS.has(system)
     if (isSql && statement !== undefined) {
-      if (operation === undefined) operation = sqlOperation(statement)
+      // The statement's keyword, not a driver's method name (tedious: `execSql`).
+      operation = sqlOperation(statement) ?? operation
       if (collection === undefined) collection = sqlCollection(statement)
     } else if (operation === undefined && !isSql) {
       // ioredis and node-redis name the span after the command
