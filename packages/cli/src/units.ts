@@ -1,21 +1,27 @@
 /** Parsing of human units on the command line: durations (`10s`, `250ms`, `2m`), percentages, sizes. */
 import { usageError } from './errors.js'
 
-const DURATION = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)?$/
+/**
+ * The duration syntax of every otelkit package (the SDK's variables, @otelkit/cache): a number
+ * with a unit `ms`, `s`, `m`, `h` or `d`, or a bare number, which is milliseconds.
+ */
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/
 
-const TO_MS: Record<string, number> = { us: 0.001, µs: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const TO_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
-/** Milliseconds of a duration; a bare number is taken in `defaultUnit`. */
-export function parseDurationMs(value: string | number, what: string, defaultUnit: 'ms' | 's' = 's'): number {
+/** Milliseconds of a duration (`30s`, `500ms`, `2m`); a bare number, string or not, is milliseconds. */
+export function parseDurationMs(value: string | number, what: string): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0)
       throw usageError(`${what} must be a non-negative duration, got ${value}`)
-    return value * TO_MS[defaultUnit]!
+    return value
   }
   const match = DURATION.exec(value.trim())
   if (!match)
-    throw usageError(`${what} must be a duration like 30s, 500ms or 2m, got ${JSON.stringify(value)}`)
-  return Number(match[1]) * TO_MS[match[2] ?? defaultUnit]!
+    throw usageError(
+      `${what} must be a duration like 30s, 500ms or 2m (a bare number is milliseconds), got ${JSON.stringify(value)}`,
+    )
+  return Number(match[1]) * TO_MS[match[2] ?? 'ms']!
 }
 
 /** A positive integer from a flag value. */

@@ -84,7 +84,7 @@ describe('plan', () => {
           requests,
           stages: [
             { duration: '3s', target: 30 },
-            { duration: 5, target: 30 },
+            { duration: 5000, target: 30 },
             { duration: '2s', target: 0 },
           ],
         },

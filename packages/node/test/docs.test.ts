@@ -57,6 +57,28 @@ describe('README', () => {
     expect(checked).toBeGreaterThanOrEqual(20)
   })
 
+  it('states every default the code has, for each variable that sets it (the other way round)', () => {
+    const byName = new Map(rows.map((r) => [code(r[0]), r]))
+    const described = new Set(['serviceName'])
+    for (const variable of ENV_VARIABLES) {
+      const option = variable.option as string
+      if (!(option in DEFAULTS) || described.has(option)) continue
+      const value = DEFAULTS[option as keyof typeof DEFAULTS] as unknown
+      const expected = Array.isArray(value) ? value.join(',') : String(value)
+      expect(byName.get(variable.name)?.[2], `default of ${variable.name}`).toContain(expected)
+    }
+  })
+
+  it('reads every duration with one syntax: a unit, or a bare number of milliseconds', () => {
+    const durations = ENV_VARIABLES.filter((v) => v.option.endsWith('Ms'))
+    expect(durations.length).toBeGreaterThanOrEqual(10)
+    for (const variable of durations) {
+      expect(variable.parse('2s'), variable.name).toEqual({ ok: true, value: 2000 })
+      expect(variable.parse('2000'), variable.name).toEqual({ ok: true, value: 2000 })
+    }
+    expect(readme).toMatch(/a bare number is milliseconds/)
+  })
+
   it('documents every error code, and only those', () => {
     const documented = tableRows('code').map((r) => code(r[0]))
     expect(documented.sort()).toEqual(Object.keys(ERROR_CODES).sort())

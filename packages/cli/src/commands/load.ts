@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import { parse } from '../args.js'
 import { EXIT, usageError } from '../errors.js'
 import { compareResults, readBaseline } from '../load/compare.js'
-import { buildPlan } from '../load/plan.js'
+import { buildPlan, DEFAULT_TIMEOUT } from '../load/plan.js'
 import { progressEnabled, startProgress } from '../load/progress.js'
 import { Recorder } from '../load/recorder.js'
 import { createRequestPicker } from '../load/requests.js'
@@ -30,7 +30,7 @@ Options:
   -m, --method <method>      method for a URL target                           default GET
   -H, --header <k: v>        header for every request (repeatable)
   -b, --body <text>          body for a URL target
-      --timeout <seconds>    response timeout                                  default 10
+      --timeout <time>       response timeout                                  default 10s
   -t, --threshold <expr>     pass/fail check, e.g. p99<250ms, errors<1%, rps>500 (repeatable)
       --json                 print the result as JSON on stdout instead of the summary
   -o, --out <file>           write the result JSON to a file
@@ -154,10 +154,12 @@ export async function loadCommand(argv: string[]): Promise<number> {
     values['max-regression'] !== undefined
       ? parsePercent(values['max-regression'], '--max-regression')
       : undefined
-  const timeoutSeconds =
+  const timeoutMs =
     values.timeout !== undefined
-      ? parseDurationMs(values.timeout, '--timeout') / 1000
-      : (scenario.timeout ?? 10)
+      ? parseDurationMs(values.timeout, '--timeout')
+      : parseDurationMs(scenario.timeout ?? DEFAULT_TIMEOUT, 'timeout')
+  if (timeoutMs <= 0) throw usageError('timeout must be greater than 0')
+  const timeoutSeconds = timeoutMs / 1000
   const baseline = values.compare ? await readBaseline(values.compare) : undefined
   const plan = buildPlan(scenario)
 

@@ -26,6 +26,8 @@ export interface Plan {
 const STEP_MS = 1000
 export const DEFAULT_CONNECTIONS = 10
 export const DEFAULT_DURATION = '10s'
+/** How long a request may wait for its response. */
+export const DEFAULT_TIMEOUT = '10s'
 
 export function buildPlan(scenario: Scenario): Plan {
   const connections = scenario.connections ?? DEFAULT_CONNECTIONS

@@ -67,8 +67,8 @@ export const ScenarioSchema = z
     stages: z.array(StageSchema).min(1).optional(),
     /** Threshold expressions, e.g. `p99<250ms`. */
     thresholds: z.array(z.string()).optional(),
-    /** Seconds to wait for a response. @default 10 */
-    timeout: z.number().positive().optional(),
+    /** How long to wait for a response (`10s`; a bare number is milliseconds). @default '10s' */
+    timeout: duration.optional(),
   })
   .strict()
 

@@ -36,13 +36,27 @@ export function parseRatio(raw: string): Parsed<number> {
   return Number.isFinite(n) && n >= 0 && n <= 1 ? ok(n) : bad('a number from 0 to 1, e.g. 0.1')
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+/**
+ * The duration syntax of every otelkit package (the SDK's variables, @otelkit/cache options, the
+ * CLI's flags and scenarios): a number with a unit `ms`, `s`, `m`, `h` or `d`, or a bare number,
+ * which is milliseconds (as the standard `OTEL_*` variables are). Same grammar in
+ * packages/cache/src/duration.ts and packages/cli/src/units.ts; tests/durations.test.ts holds
+ * the three to one answer for every form.
+ */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/
+export const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+}
 
-/** `30s`, `500ms`, `5m`, `1h`, or a plain number of milliseconds. */
+/** `30s`, `500ms`, `5m`, `1h`, or a plain number of milliseconds, within bounds. */
 export function parseDuration(minMs: number, maxMs: number) {
   const expected = `a duration such as 500ms, 30s, 5m or a number of milliseconds, from ${minMs} ms to ${maxMs} ms`
   return (raw: string): Parsed<number> => {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw.trim())
+    const match = DURATION_PATTERN.exec(raw.trim())
     if (!match) return bad(expected)
     const ms = Number(match[1]) * (DURATION_UNITS[match[2] ?? 'ms'] ?? 1)
     return ms >= minMs && ms <= maxMs ? ok(Math.round(ms)) : bad(expected)
