@@ -3,6 +3,7 @@
 // OpenTelemetry core packages are bundled; everything loaded on demand (instrumentations,
 // exporters, drivers, profilers) stays external and is required only when used.
 import { rm } from 'node:fs/promises'
+import { isBuiltin } from 'node:module'
 import { build } from 'esbuild'
 
 /** The output folder: the first argument (scripts/build.sh passes its fresh folder). */
@@ -17,6 +18,27 @@ const BUNDLED = [
   '@opentelemetry/context-async-hooks',
   '@opentelemetry/semantic-conventions',
 ]
+
+/**
+ * Node built-ins are taken with `process.getBuiltinModule` instead of an ES import: the ES module
+ * namespace of a built-in reads every export, and `node:http`'s lazy getters (WebSocket and the
+ * other web globals) then load Node's bundled undici, http2, tls and zlib (about 40 ms) that the
+ * preload does not use. esbuild's CommonJS interop reads named imports as properties at use.
+ */
+const builtinsByGetter = {
+  name: 'builtins-by-getter',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_/0-9:]+$/ }, (args) => {
+      const name = args.path.startsWith('node:') ? args.path.slice(5) : args.path
+      if (!isBuiltin(`node:${name}`)) return undefined
+      return { path: name, namespace: 'builtin' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})`,
+      loader: 'js',
+    }))
+  },
+}
 
 const externalizeOthers = {
   name: 'externalize-others',
@@ -42,7 +64,7 @@ await build({
   platform: 'node',
   target: 'node22',
   sourcemap: true,
-  plugins: [externalizeOthers],
+  plugins: [builtinsByGetter, externalizeOthers],
   logLevel: 'warning',
 })
 await build({
