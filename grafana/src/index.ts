@@ -32,12 +32,12 @@ export const ALERTING_FILE = 'grafana/provisioning/alerting/otelkit-critical.yam
 /** Builds every dashboard object, keyed by file stem. */
 export function buildDashboards(t: Thresholds): Record<string, unknown> {
   return {
-    'service-overview': serviceOverview(),
+    'service-overview': serviceOverview(t),
     database: database(),
-    cache: cache(),
+    cache: cache(t),
     'host-runtime': hostRuntime(),
-    health: health(),
-    errors: errors(),
+    health: health(t),
+    errors: errors(t),
     slo: slo(t),
     collector: collector(),
   }

@@ -4,29 +4,42 @@
  *   pnpm rules:generate            (node --experimental-strip-types otel-collector/prometheus/generate-rules.ts)
  *   ... generate-rules.ts --check  exits 1 when a committed file differs from what would be written
  *
- * RUNBOOK_BASE_URL (default `docs/runbook.md`) is the base of every alert's runbook_url; set it to
- * the runbook's web address when generating for a deployment whose notifications link to it.
+ * Every alert's runbook_url and dashboard_url are absolute, built from `runbook_base_url` and
+ * `grafana_base_url` in thresholds.yaml; RUNBOOK_BASE_URL overrides the runbook's base.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
-import { DEFAULT_RUNBOOK_BASE, type RuleFile } from './rule-types.ts'
-import { dependencyAlerts, hostAlerts, httpAlerts, sloAlerts, telemetryAlerts } from './rules-alerts.ts'
+import type { Links, RuleFile } from './rule-types.ts'
+import {
+  absenceAlerts,
+  dependencyAlerts,
+  hostAlerts,
+  httpAlerts,
+  sloAlerts,
+  telemetryAlerts,
+} from './rules-alerts.ts'
 import { recordingRules } from './rules-recording.ts'
 import { loadThresholds, type Thresholds } from './thresholds.ts'
 
 export const RULES_DIR = new URL('./rules/', import.meta.url)
 
-export function ruleFiles(t: Thresholds, runbookBase: string): RuleFile[] {
+export function ruleFiles(t: Thresholds, links: Links): RuleFile[] {
   return [
     recordingRules(t),
-    httpAlerts(t, runbookBase),
-    sloAlerts(t, runbookBase),
-    hostAlerts(t, runbookBase),
-    dependencyAlerts(t, runbookBase),
-    telemetryAlerts(t, runbookBase),
+    absenceAlerts(t, links),
+    httpAlerts(t, links),
+    sloAlerts(t, links),
+    hostAlerts(t, links),
+    dependencyAlerts(t, links),
+    telemetryAlerts(t, links),
   ]
+}
+
+/** The link bases of thresholds.yaml; RUNBOOK_BASE_URL overrides the runbook's. */
+export function linksOf(t: Thresholds, env: NodeJS.ProcessEnv = process.env): Links {
+  return { runbook: env.RUNBOOK_BASE_URL || t.runbook_base_url, grafana: t.grafana_base_url }
 }
 
 export function render(f: RuleFile): string {
@@ -41,11 +54,8 @@ export function render(f: RuleFile): string {
 }
 
 /** File name -> content, as the generator writes them. */
-export function generate(
-  runbookBase = process.env.RUNBOOK_BASE_URL ?? DEFAULT_RUNBOOK_BASE,
-): Map<string, string> {
-  const t = loadThresholds()
-  return new Map(ruleFiles(t, runbookBase).map((f) => [f.file, render(f)]))
+export function generate(t: Thresholds = loadThresholds(), links: Links = linksOf(t)): Map<string, string> {
+  return new Map(ruleFiles(t, links).map((f) => [f.file, render(f)]))
 }
 
 function main(): void {

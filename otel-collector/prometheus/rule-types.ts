@@ -27,7 +27,27 @@ export interface RuleFile {
   groups: RuleGroup[]
 }
 
-export type Severity = 'critical' | 'warning'
+/** `critical` pages, `warning` opens a ticket, `none` is the watchdog (heartbeat receiver). */
+export type Severity = 'critical' | 'warning' | 'none'
+
+/** Uids of the generated Grafana dashboards (grafana/src/dashboards/*), one per alert area. */
+export type DashboardUid =
+  | 'otelkit-service-overview'
+  | 'otelkit-errors'
+  | 'otelkit-slo'
+  | 'otelkit-host-runtime'
+  | 'otelkit-health'
+  | 'otelkit-cache'
+  | 'otelkit-database'
+  | 'otelkit-collector'
+
+/** Absolute bases of the links every alert carries (thresholds.yaml, section Links). */
+export interface Links {
+  /** Address of docs/runbook.md; the alert's section is `#<alert name in lower case>`. */
+  runbook: string
+  /** Grafana's address; the alert's dashboard is `/d/<uid>`. */
+  grafana: string
+}
 
 export interface AlertSpec {
   alert: string
@@ -39,12 +59,16 @@ export interface AlertSpec {
   /** Should show the value: `{{ $value }}`, `{{ $value | humanizePercentage }}`, ... */
   description: string
   labels?: Record<string, string>
+  /** The dashboard to open first; linked as the `dashboard_url` annotation. */
+  dashboard: DashboardUid
 }
 
-/** Default base of runbook links; set RUNBOOK_BASE_URL when generating for an absolute URL. */
-export const DEFAULT_RUNBOOK_BASE = 'docs/runbook.md'
+/** The dashboard link of an alert: the service (when the alert has one) preselected. */
+export function dashboardUrl(links: Links, uid: DashboardUid): string {
+  return `${links.grafana.replace(/\/+$/, '')}/d/${uid}?var-service={{ or $labels.service_name "$__all" }}`
+}
 
-export function alertRule(spec: AlertSpec, runbookBase: string): AlertingRule {
+export function alertRule(spec: AlertSpec, links: Links): AlertingRule {
   return {
     alert: spec.alert,
     expr: spec.expr,
@@ -54,7 +78,8 @@ export function alertRule(spec: AlertSpec, runbookBase: string): AlertingRule {
       summary: spec.summary,
       description: spec.description,
       // GitHub-style anchor of the runbook heading that is the alert's name
-      runbook_url: `${runbookBase}#${spec.alert.toLowerCase()}`,
+      runbook_url: `${links.runbook}#${spec.alert.toLowerCase()}`,
+      dashboard_url: dashboardUrl(links, spec.dashboard),
     },
   }
 }

@@ -1,26 +1,51 @@
 /**
  * Alerting rules, one file per area. Every number comes from thresholds.yaml; every alert has
- * `severity`, `summary`, a `description` showing the value, and a `runbook_url`.
+ * `severity`, `summary`, a `description` showing the value, an absolute `runbook_url` and a
+ * `dashboard_url`. Paging model (docs/runbook.md#paging-model): `critical` pages only for a
+ * condition that hurts users now and has enough traffic to be sure; the rest opens a ticket.
  */
 
-import { type AlertSpec, alertRule, type RuleFile } from './rule-types.ts'
-import { HTTP } from './rules-recording.ts'
+import { type AlertSpec, alertRule, type Links, type RuleFile } from './rule-types.ts'
+import { countOver, HTTP } from './rules-recording.ts'
 import { num, type Thresholds } from './thresholds.ts'
 
 const pct = '{{ $value | humanizePercentage }}'
 const secs = '{{ $value | humanizeDuration }}'
 const val = '{{ $value | printf "%.3g" }}'
 
-function file(name: string, about: string, group: string, specs: AlertSpec[], runbookBase: string): RuleFile {
-  return { file: name, about, groups: [{ name: group, rules: specs.map((s) => alertRule(s, runbookBase)) }] }
+function file(name: string, about: string, group: string, specs: AlertSpec[], links: Links): RuleFile {
+  return { file: name, about, groups: [{ name: group, rules: specs.map((s) => alertRule(s, links)) }] }
 }
 
-function burnRate(slo: 'availability' | 'latency', long: string, short: string, factor: number): string {
+/**
+ * One multi-window burn condition, with the service's request rate over the long window compared
+ * to the page floor: `>` for the page, `<=` for the low-traffic ticket.
+ */
+function burnRate(
+  slo: 'availability' | 'latency',
+  long: string,
+  short: string,
+  factor: number,
+  traffic?: string,
+): string {
   const f = num(factor)
-  return `(service:slo_${slo}:burn_rate${long} > ${f} and service:slo_${slo}:burn_rate${short} > ${f})`
+  const floor = traffic ? ` and on (service_name) service:http_server_requests:rate${long} ${traffic}` : ''
+  return `(service:slo_${slo}:burn_rate${long} > ${f} and service:slo_${slo}:burn_rate${short} > ${f}${floor})`
 }
 
-export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
+/**
+ * The host of a series: `host_name` from the service's `target_info` (resource attribute
+ * host.name; on the OTLP path also on every series), else the host part of `instance`. Joined on
+ * `job, instance`, so that host alerts come once per host, not once per process on it.
+ */
+export const HOST_OF_TARGET =
+  'label_replace(label_replace(target_info, "host", "$1", "instance", "(.+):[0-9]+"), "host", "$1", "host_name", "(.+)")'
+
+function perHost(expr: string, by: string): string {
+  return `max by (host${by ? `, ${by}` : ''}) (\n  (${expr})\n  * on (job, instance) group_left (host) ${HOST_OF_TARGET}\n)`
+}
+
+export function httpAlerts(t: Thresholds, links: Links): RuleFile {
   const busy = `service_route:http_server_requests:rate5m > ${num(t.min_request_rate)}`
   const ratio = (threshold: number) =>
     `service_route:http_server_5xx:ratio_rate5m > ${num(threshold)}\nand on (service_name, http_route)\n${busy}`
@@ -33,6 +58,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
     [
       {
         alert: 'OtelkitHighErrorRatio',
+        dashboard: 'otelkit-service-overview',
         expr: ratio(t.error_ratio_warning),
         for: '5m',
         severity: 'warning',
@@ -41,6 +67,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitHighErrorRatioCritical',
+        dashboard: 'otelkit-service-overview',
         expr: ratio(t.error_ratio_critical),
         for: '5m',
         severity: 'critical',
@@ -49,6 +76,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitErrorCategorySpike',
+        dashboard: 'otelkit-errors',
         expr: `service_category:otelkit_errors:rate5m > ${num(t.error_spike_min_rate)}\nand\nservice_category:otelkit_errors:rate5m > ${num(t.error_spike_factor)} * service_category:otelkit_errors:rate1h`,
         for: '5m',
         severity: 'warning',
@@ -57,7 +85,10 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitUnhandledErrors',
-        expr: `sum by (service_name, error_type) (rate(otelkit_errors_total{error_category="unhandled"}[5m])) > ${num(t.unhandled_error_rate)}`,
+        dashboard: 'otelkit-errors',
+        // Counted from the first event: one uncaught exception makes a series born at 1, which
+        // rate() alone would never see.
+        expr: `sum by (service_name, error_type) (${countOver('otelkit_errors_total{error_category="unhandled"}', '5m')}) / 300 > ${num(t.unhandled_error_rate)}`,
         severity: 'warning',
         summary:
           '{{ $labels.service_name }}: uncaught exceptions or unhandled rejections ({{ $labels.error_type }})',
@@ -65,6 +96,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitHighLatencyP95',
+        dashboard: 'otelkit-service-overview',
         expr: slowAndBusy(`service_route:${HTTP}:p95_5m`, t.latency_p95_seconds),
         for: '10m',
         severity: 'warning',
@@ -73,6 +105,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitHighLatencyP99',
+        dashboard: 'otelkit-service-overview',
         expr: slowAndBusy(`service_route:${HTTP}:p99_5m`, t.latency_p99_seconds),
         for: '10m',
         severity: 'warning',
@@ -81,6 +114,7 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitActiveRequestsSaturation',
+        dashboard: 'otelkit-service-overview',
         expr: `service_instance:http_server_active_requests:sum > ${num(t.active_requests_max)}`,
         for: '5m',
         severity: 'warning',
@@ -88,29 +122,45 @@ export function httpAlerts(t: Thresholds, runbookBase: string): RuleFile {
         description: `{{ $labels.instance }} of {{ $labels.service_name }} has ${val} requests in flight (active_requests_max ${num(t.active_requests_max)}).`,
       },
     ],
-    runbookBase,
+    links,
   )
 }
 
-export function sloAlerts(t: Thresholds, runbookBase: string): RuleFile {
+export function sloAlerts(t: Thresholds, links: Links): RuleFile {
   const specs: AlertSpec[] = []
+  const floor = num(t.slo_page_min_request_rate)
   for (const [slo, target, what] of [
     ['availability', num(t.slo_availability_target), 'requests without a 5xx'],
     ['latency', num(t.slo_latency_target), `requests faster than ${num(t.slo_latency_target_seconds)} s`],
   ] as const) {
     const Name = slo === 'availability' ? 'Availability' : 'Latency'
+    const page = (traffic: string) =>
+      `${burnRate(slo, '1h', '5m', t.slo_burn_rate_page_1h, traffic)}\nor\n${burnRate(slo, '6h', '30m', t.slo_burn_rate_page_6h, traffic)}`
+    const pageWindows = `above ${num(t.slo_burn_rate_page_1h)}x over 1h and 5m (2% of the budget in 1 hour), or above ${num(t.slo_burn_rate_page_6h)}x over 6h and 30m (5% in 6 hours)`
     specs.push(
       {
         alert: `OtelkitSLO${Name}BurnRatePage`,
-        expr: `${burnRate(slo, '1h', '5m', t.slo_burn_rate_page_1h)}\nor\n${burnRate(slo, '6h', '30m', t.slo_burn_rate_page_6h)}`,
+        dashboard: 'otelkit-slo',
+        expr: page(`> ${floor}`),
         for: '2m',
         severity: 'critical',
         labels: { slo },
         summary: `{{ $labels.service_name }}: ${slo} SLO error budget burning fast`,
-        description: `{{ $labels.service_name }} burns its 30-day ${slo} error budget (SLO ${target} of ${what}) at ${val}x: above ${num(t.slo_burn_rate_page_1h)}x over 1h and 5m (2% of the budget in 1 hour), or above ${num(t.slo_burn_rate_page_6h)}x over 6h and 30m (5% in 6 hours).`,
+        description: `{{ $labels.service_name }} burns its 30-day ${slo} error budget (SLO ${target} of ${what}) at ${val}x: ${pageWindows}, serving over slo_page_min_request_rate (${floor} req/s).`,
+      },
+      {
+        alert: `OtelkitSLO${Name}BurnRateLowTraffic`,
+        dashboard: 'otelkit-slo',
+        expr: page(`<= ${floor}`),
+        for: '2m',
+        severity: 'warning',
+        labels: { slo },
+        summary: `{{ $labels.service_name }}: ${slo} SLO burning fast on little traffic`,
+        description: `{{ $labels.service_name }} burns its 30-day ${slo} error budget (SLO ${target} of ${what}) at ${val}x: ${pageWindows}, but serves at most slo_page_min_request_rate (${floor} req/s), where a few requests make the burn rate: a ticket, not a page.`,
       },
       {
         alert: `OtelkitSLO${Name}BurnRateTicket`,
+        dashboard: 'otelkit-slo',
         expr: `${burnRate(slo, '1d', '2h', t.slo_burn_rate_ticket_1d)}\nor\n${burnRate(slo, '3d', '6h', t.slo_burn_rate_ticket_3d)}`,
         for: '15m',
         severity: 'warning',
@@ -122,54 +172,59 @@ export function sloAlerts(t: Thresholds, runbookBase: string): RuleFile {
   }
   return file(
     'alerts-slo.yml',
-    'SLO alerts: multi-window, multi-burn-rate (Google SRE workbook, ch. 5) for availability and latency, from the burn-rate recording rules.',
+    'SLO alerts: multi-window, multi-burn-rate (Google SRE workbook, ch. 5) for availability and latency, from the burn-rate recording rules. Pages only above slo_page_min_request_rate; below it the same burn opens a ticket.',
     'otelkit-slo.alerts',
     specs,
-    runbookBase,
+    links,
   )
 }
 
-export function hostAlerts(t: Thresholds, runbookBase: string): RuleFile {
+export function hostAlerts(t: Thresholds, links: Links): RuleFile {
   const predictSeconds = num(t.disk_full_predict_hours * 3600)
   return file(
     'alerts-host.yml',
-    'Host and runtime alerts, on the metrics the SDK exports (host-metrics, filesystem, runtime-node): CPU, memory, disk, event loop, heap.',
+    'Host and runtime alerts, on the metrics the SDK exports (host-metrics, filesystem, runtime-node): CPU, memory, disk once per host (every process on a host exports the same host metrics), event loop and heap per process.',
     'otelkit-host.alerts',
     [
       {
         alert: 'OtelkitHostHighCpu',
-        expr: `1 - avg by (service_name, instance) (system_cpu_utilization_ratio{cpu_mode="idle"}) > ${num(t.cpu_utilization)}`,
+        dashboard: 'otelkit-host-runtime',
+        expr: `${perHost('1 - avg by (job, instance) (system_cpu_utilization_ratio{cpu_mode="idle"})', '')} > ${num(t.cpu_utilization)}`,
         for: '10m',
         severity: 'warning',
-        summary: '{{ $labels.instance }}: host CPU busy',
-        description: `Host CPU of {{ $labels.instance }} ({{ $labels.service_name }}) is ${pct} busy (cpu_utilization ${num(t.cpu_utilization)}).`,
+        summary: '{{ $labels.host }}: host CPU busy',
+        description: `Host CPU of {{ $labels.host }} is ${pct} busy (cpu_utilization ${num(t.cpu_utilization)}).`,
       },
       {
         alert: 'OtelkitHostHighMemory',
-        expr: `max by (service_name, instance) (system_memory_utilization_ratio{system_memory_state="used"}) > ${num(t.memory_utilization)}`,
+        dashboard: 'otelkit-host-runtime',
+        expr: `${perHost('max by (job, instance) (system_memory_utilization_ratio{system_memory_state="used"})', '')} > ${num(t.memory_utilization)}`,
         for: '10m',
         severity: 'warning',
-        summary: '{{ $labels.instance }}: host memory nearly used up',
-        description: `Host memory of {{ $labels.instance }} ({{ $labels.service_name }}) is ${pct} used (memory_utilization ${num(t.memory_utilization)}).`,
+        summary: '{{ $labels.host }}: host memory nearly used up',
+        description: `Host memory of {{ $labels.host }} is ${pct} used (memory_utilization ${num(t.memory_utilization)}).`,
       },
       {
         alert: 'OtelkitDiskSpaceHigh',
-        expr: `system_filesystem_utilization_ratio > ${num(t.disk_utilization)}`,
+        dashboard: 'otelkit-host-runtime',
+        expr: `${perHost('system_filesystem_utilization_ratio', 'system_filesystem_mountpoint, system_device')} > ${num(t.disk_utilization)}`,
         for: '5m',
         severity: 'critical',
-        summary: '{{ $labels.instance }}: filesystem {{ $labels.system_filesystem_mountpoint }} nearly full',
-        description: `Filesystem {{ $labels.system_filesystem_mountpoint }} ({{ $labels.system_device }}) on {{ $labels.instance }} is ${pct} full (disk_utilization ${num(t.disk_utilization)}).`,
+        summary: '{{ $labels.host }}: filesystem {{ $labels.system_filesystem_mountpoint }} nearly full',
+        description: `Filesystem {{ $labels.system_filesystem_mountpoint }} ({{ $labels.system_device }}) on {{ $labels.host }} is ${pct} full (disk_utilization ${num(t.disk_utilization)}).`,
       },
       {
         alert: 'OtelkitDiskFullPredicted',
-        expr: `predict_linear(system_filesystem_utilization_ratio[6h], ${predictSeconds}) > 1`,
+        dashboard: 'otelkit-host-runtime',
+        expr: `${perHost(`predict_linear(system_filesystem_utilization_ratio[6h], ${predictSeconds})`, 'system_filesystem_mountpoint, system_device')} > 1`,
         for: '30m',
         severity: 'warning',
-        summary: `{{ $labels.instance }}: filesystem {{ $labels.system_filesystem_mountpoint }} full within ${num(t.disk_full_predict_hours)} hours`,
-        description: `At the trend of the last 6 hours, filesystem {{ $labels.system_filesystem_mountpoint }} on {{ $labels.instance }} reaches ${pct} of its size within disk_full_predict_hours (${num(t.disk_full_predict_hours)} h).`,
+        summary: `{{ $labels.host }}: filesystem {{ $labels.system_filesystem_mountpoint }} full within ${num(t.disk_full_predict_hours)} hours`,
+        description: `At the trend of the last 6 hours, filesystem {{ $labels.system_filesystem_mountpoint }} on {{ $labels.host }} reaches ${pct} of its size within disk_full_predict_hours (${num(t.disk_full_predict_hours)} h).`,
       },
       {
         alert: 'OtelkitEventLoopDelayHigh',
+        dashboard: 'otelkit-host-runtime',
         expr: `max by (service_name, instance) (nodejs_eventloop_delay_p99_seconds) > ${num(t.eventloop_delay_p99_seconds)}`,
         for: '5m',
         severity: 'warning',
@@ -178,6 +233,7 @@ export function hostAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitHeapNearLimit',
+        dashboard: 'otelkit-host-runtime',
         // The SDK exports used and available size per V8 heap space (runtime-node); their sum is
         // the heap V8 can still use before it must grow or collect.
         expr: `sum by (service_name, instance) (v8js_memory_heap_used_bytes)\n/\n(sum by (service_name, instance) (v8js_memory_heap_used_bytes) + sum by (service_name, instance) (v8js_memory_heap_space_available_size_bytes))\n> ${num(t.heap_utilization)}`,
@@ -187,11 +243,11 @@ export function hostAlerts(t: Thresholds, runbookBase: string): RuleFile {
         description: `{{ $labels.service_name }} on {{ $labels.instance }} uses ${pct} of its V8 heap (heap_utilization ${num(t.heap_utilization)}).`,
       },
     ],
-    runbookBase,
+    links,
   )
 }
 
-export function dependencyAlerts(t: Thresholds, runbookBase: string): RuleFile {
+export function dependencyAlerts(t: Thresholds, links: Links): RuleFile {
   return file(
     'alerts-dependencies.yml',
     'Dependency alerts: health checks down, cache hit ratio and errors, database latency.',
@@ -199,14 +255,27 @@ export function dependencyAlerts(t: Thresholds, runbookBase: string): RuleFile {
     [
       {
         alert: 'OtelkitDependencyDown',
-        expr: `otelkit_health_status{health_check_name!="_overall"} <= ${num(t.health_down_value)}`,
+        dashboard: 'otelkit-health',
+        // Pages for the checks the service cannot serve without (critical="true") and for its
+        // overall status; one instance's overall status and its failing check share a group.
+        expr: `otelkit_health_status{critical="true"} <= ${num(t.health_down_value)}\nor\notelkit_health_status{health_check_name="_overall"} <= ${num(t.health_down_value)}`,
         for: '2m',
         severity: 'critical',
         summary: '{{ $labels.service_name }}: health check {{ $labels.health_check_name }} down',
-        description: `Health check {{ $labels.health_check_name }} of {{ $labels.service_name }} on {{ $labels.instance }} reports ${val} (1 up, 0.5 degraded, 0 down; health_down_value ${num(t.health_down_value)}).`,
+        description: `Health check {{ $labels.health_check_name }} of {{ $labels.service_name }} on {{ $labels.instance }} reports ${val} (1 up, 0.5 degraded, 0 down; health_down_value ${num(t.health_down_value)}); the service cannot serve without it.`,
+      },
+      {
+        alert: 'OtelkitDependencyDownNonCritical',
+        dashboard: 'otelkit-health',
+        expr: `otelkit_health_status{critical!="true", health_check_name!="_overall"} <= ${num(t.health_down_value)}`,
+        for: '5m',
+        severity: 'warning',
+        summary: '{{ $labels.service_name }}: non-critical health check {{ $labels.health_check_name }} down',
+        description: `Health check {{ $labels.health_check_name }} of {{ $labels.service_name }} on {{ $labels.instance }} reports ${val} (1 up, 0.5 degraded, 0 down; health_down_value ${num(t.health_down_value)}); it is not marked critical, so the service serves on with less (a ticket, not a page).`,
       },
       {
         alert: 'OtelkitCacheHitRatioLow',
+        dashboard: 'otelkit-cache',
         expr: `service_cache:otelkit_cache_hit:ratio_rate15m < ${num(t.cache_hit_ratio_min)}\nand on (service_name, cache_name)\nservice_cache:otelkit_cache_requests:rate15m > ${num(t.cache_min_request_rate)}`,
         for: '15m',
         severity: 'warning',
@@ -215,6 +284,7 @@ export function dependencyAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitCacheErrors',
+        dashboard: 'otelkit-cache',
         expr: `service_cache:otelkit_cache_errors:rate5m > ${num(t.cache_error_rate)}`,
         for: '5m',
         severity: 'warning',
@@ -223,6 +293,7 @@ export function dependencyAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelkitDatabaseSlow',
+        dashboard: 'otelkit-database',
         expr: `service_db:db_client_operation_duration_seconds:p95_5m > ${num(t.db_p95_seconds)}`,
         for: '10m',
         severity: 'warning',
@@ -231,11 +302,11 @@ export function dependencyAlerts(t: Thresholds, runbookBase: string): RuleFile {
         description: `p95 of {{ $labels.db_system_name }} {{ $labels.db_operation_name }} from {{ $labels.service_name }} is ${secs} over 5 minutes (db_p95_seconds ${num(t.db_p95_seconds)} s).`,
       },
     ],
-    runbookBase,
+    links,
   )
 }
 
-export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
+export function telemetryAlerts(t: Thresholds, links: Links): RuleFile {
   const bySignal = (kind: 'receiver' | 'exporter', counter: string, component: string) =>
     [
       ['spans', 'traces'],
@@ -254,7 +325,8 @@ export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
     [
       {
         alert: 'OtelkitTelemetryDropped',
-        expr: `sum by (service_name, instance, signal, reason) (rate(otelkit_telemetry_dropped_total[5m])) > ${num(t.telemetry_dropped_rate)}`,
+        dashboard: 'otelkit-collector',
+        expr: `sum by (service_name, instance, signal, reason) (${countOver('otelkit_telemetry_dropped_total', '5m')}) / 300 > ${num(t.telemetry_dropped_rate)}`,
         for: '10m',
         severity: 'warning',
         summary: '{{ $labels.service_name }}: dropping {{ $labels.signal }} ({{ $labels.reason }})',
@@ -262,6 +334,7 @@ export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelcolReceiverRefused',
+        dashboard: 'otelkit-collector',
         expr: `(\n${bySignal('receiver', 'refused', 'receiver')}\n) > ${num(t.collector_refused_rate)}`,
         for: '5m',
         severity: 'warning',
@@ -271,6 +344,7 @@ export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelcolExporterFailed',
+        dashboard: 'otelkit-collector',
         expr: `(\n${bySignal('exporter', 'send_failed', 'exporter')}\n) > ${num(t.collector_failed_rate)}`,
         for: '5m',
         severity: 'warning',
@@ -280,6 +354,7 @@ export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
       },
       {
         alert: 'OtelcolExporterQueueNearlyFull',
+        dashboard: 'otelkit-collector',
         expr: `max by (instance, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity) > ${num(t.collector_queue_utilization)}`,
         for: '5m',
         severity: 'warning',
@@ -287,6 +362,65 @@ export function telemetryAlerts(t: Thresholds, runbookBase: string): RuleFile {
         description: `The sending queue of exporter {{ $labels.exporter }} on collector {{ $labels.instance }} is ${pct} full (collector_queue_utilization ${num(t.collector_queue_utilization)}); when full, data is dropped.`,
       },
     ],
-    runbookBase,
+    links,
+  )
+}
+
+/** Series whose presence means "this service reports": its target_info, its request counters. */
+const REPORTING = ['target_info', `${HTTP}_count`]
+
+export function absenceAlerts(_t: Thresholds, links: Links): RuleFile {
+  const reported = REPORTING.map((m) => `group by (service_name) (last_over_time(${m}[1h]))`).join(' or ')
+  const reports = REPORTING.map((m) => `group by (service_name) (${m})`).join(' or ')
+  return file(
+    'alerts-absence.yml',
+    'Absence alerts: a scrape target or job down, a service that stopped reporting (the OTLP path has no `up`), and the always-firing watchdog that proves the alert pipeline works.',
+    'otelkit-absence.alerts',
+    [
+      {
+        alert: 'OtelkitTargetDown',
+        dashboard: 'otelkit-service-overview',
+        expr: 'up == 0',
+        for: '5m',
+        severity: 'warning',
+        summary: '{{ $labels.job }} {{ $labels.instance }}: scrape target down',
+        description:
+          'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for 5 minutes (up = {{ $value }}); other targets of the job still answer.',
+      },
+      {
+        alert: 'OtelkitJobDown',
+        dashboard: 'otelkit-service-overview',
+        // Every target of a job (per service_name, when the scrape config sets one) down: the
+        // service is gone, and its other alerts have no data to fire on.
+        expr: 'max by (job, service_name) (up) == 0',
+        for: '3m',
+        severity: 'critical',
+        summary: '{{ $labels.job }}: every scrape target down',
+        description:
+          'No target of job {{ $labels.job }} ({{ $labels.service_name }}) has answered a scrape for 3 minutes (max up = {{ $value }}): the service is down or unreachable, and its other alerts have no data.',
+      },
+      {
+        alert: 'OtelkitServiceAbsent',
+        dashboard: 'otelkit-service-overview',
+        // Reported within the hour, nothing now; services with a down scrape target are left to
+        // OtelkitJobDown (one page per incident).
+        expr: `(${reported})\nunless on (service_name) (${reports})\nunless on (service_name) (up == 0)`,
+        for: '5m',
+        severity: 'critical',
+        summary: '{{ $labels.service_name }}: stopped reporting',
+        description:
+          '{{ $labels.service_name }} reported target_info or requests within the last hour and has sent nothing for 5 minutes (absent = {{ $value }}): crashed, stopped, or its telemetry path (collector, OTLP push) is broken.',
+      },
+      {
+        alert: 'OtelkitWatchdog',
+        dashboard: 'otelkit-collector',
+        expr: 'vector(1)',
+        severity: 'none',
+        summary: 'Alert pipeline heartbeat: always firing',
+        description:
+          'Always firing ({{ $value }}) and routed to the heartbeat receiver: when its notifications stop, Prometheus, its rules or Alertmanager are broken, and no other alert can reach anyone.',
+      },
+    ],
+    links,
   )
 }

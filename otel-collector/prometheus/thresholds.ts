@@ -1,6 +1,7 @@
 /**
- * Reads otel-collector/thresholds.yaml (the one flat map of alert threshold name -> number) and
- * checks it: every value a number, every key the rules use present, no unknown key.
+ * Reads otel-collector/thresholds.yaml (the one flat map of alert threshold name -> number, plus
+ * the base URLs alert links are built from) and checks it: every threshold a number, every link
+ * an absolute http(s) URL, every key the rules use present, no unknown key.
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
@@ -20,6 +21,7 @@ export const THRESHOLD_KEYS = [
   'slo_latency_target_seconds',
   'slo_burn_rate_page_1h',
   'slo_burn_rate_page_6h',
+  'slo_page_min_request_rate',
   'slo_burn_rate_ticket_1d',
   'slo_burn_rate_ticket_3d',
   'latency_p95_seconds',
@@ -42,18 +44,26 @@ export const THRESHOLD_KEYS = [
   'collector_queue_utilization',
 ] as const
 
+/** The string keys: absolute base URLs of the links every alert carries. */
+export const LINK_KEYS = ['runbook_base_url', 'grafana_base_url'] as const
+
 export type ThresholdKey = (typeof THRESHOLD_KEYS)[number]
-export type Thresholds = Record<ThresholdKey, number>
+export type LinkKey = (typeof LINK_KEYS)[number]
+export type Thresholds = Record<ThresholdKey, number> & Record<LinkKey, string>
 
 export function parseThresholds(text: string, source = 'thresholds.yaml'): Thresholds {
   const raw: unknown = parse(text)
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source}: not a map`)
   const map = raw as Record<string, unknown>
-  const known = new Set<string>(THRESHOLD_KEYS)
+  const known = new Set<string>([...THRESHOLD_KEYS, ...LINK_KEYS])
   const problems: string[] = []
   for (const key of THRESHOLD_KEYS) {
     if (typeof map[key] !== 'number' || !Number.isFinite(map[key]))
       problems.push(`"${key}" missing or not a number`)
+  }
+  for (const key of LINK_KEYS) {
+    if (typeof map[key] !== 'string' || !/^https?:\/\/[^/\s]+/.test(map[key]))
+      problems.push(`"${key}" missing or not an absolute http(s) URL`)
   }
   for (const key of Object.keys(map)) {
     if (!known.has(key)) problems.push(`unknown key "${key}" (add it to THRESHOLD_KEYS and use it in a rule)`)

@@ -1,7 +1,8 @@
 // Cache (@otelkit/cache): hit ratio overall, per cache and per tier, stale serves, errors,
 // operation latency, in-process L1 size and evictions.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
-import { dashboard, RowBuilder, SEL, stat, timeseries } from '../panels.ts'
+import { dashboard, RowBuilder, SEL, stat, steps, timeseries } from '../panels.ts'
+import type { Thresholds } from '../thresholds.ts'
 
 const R = 'otelkit_cache_requests_total'
 /** otelkit.cache.size: L1 entries and bytes, told apart by cache_size_kind. */
@@ -9,18 +10,32 @@ const L1_SIZE = 'otelkit_cache_size'
 const rate = (by: string, extra = '') => `sum by (${by}) (rate(${R}{${SEL}${extra}}[$__rate_interval]))`
 const ratio = (by: string) => `(${rate(by, ', cache_result=~"hit|stale"')} or ${rate(by)} * 0) / ${rate(by)}`
 
-export function cache(): Dashboard {
+export function cache(t: Thresholds): Dashboard {
   return dashboard('otelkit-cache', 'otelkit / Cache')
     .description('Response and query caching by @otelkit/cache: L1 (in-process) and L2 (Redis).')
     .withRow(new RowBuilder('Hit ratio'))
     .withPanel(
-      stat('Hit ratio', 'percentunit', [
-        {
-          expr: `(sum(rate(${R}{${SEL}, cache_result=~"hit|stale"}[$__rate_interval])) or vector(0)) / sum(rate(${R}{${SEL}}[$__rate_interval]))`,
-        },
-      ]),
+      stat(
+        'Hit ratio',
+        'percentunit',
+        [
+          {
+            expr: `(sum(rate(${R}{${SEL}, cache_result=~"hit|stale"}[$__rate_interval])) or vector(0)) / sum(rate(${R}{${SEL}}[$__rate_interval]))`,
+          },
+        ],
+        steps('red', [t.cache_hit_ratio_min, 'green']),
+        'Red under cache_hit_ratio_min (OtelkitCacheHitRatioLow).',
+      ),
     )
-    .withPanel(stat('Cache requests', 'reqps', [{ expr: `sum(rate(${R}{${SEL}}[$__rate_interval]))` }]))
+    .withPanel(
+      stat(
+        'Cache requests',
+        'reqps',
+        [{ expr: `sum(rate(${R}{${SEL}}[$__rate_interval]))` }],
+        steps('blue', [t.cache_min_request_rate, 'green']),
+        'Blue under cache_min_request_rate, where the hit-ratio alert does not apply.',
+      ),
+    )
     .withPanel(
       timeseries('Hit ratio per cache', 'percentunit', [
         { expr: ratio('cache_name'), legend: '{{cache_name}}' },

@@ -3,7 +3,8 @@
 // with health_check_name="_overall").
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard'
 import { MappingType } from '@grafana/grafana-foundation-sdk/dashboard'
-import { dashboard, RowBuilder, SEL, stat, stateTimeline, timeseries } from '../panels.ts'
+import { dashboard, RowBuilder, SEL, stat, stateTimeline, steps, timeseries } from '../panels.ts'
+import type { Thresholds } from '../thresholds.ts'
 
 const CHECKS = `${SEL}, health_check_name!="_overall"`
 const OVERALL = `${SEL}, health_check_name="_overall"`
@@ -19,24 +20,52 @@ const statusText = [
   },
 ]
 
-export function health(): Dashboard {
+export function health(t: Thresholds): Dashboard {
+  // down at or below health_down_value, degraded (0.5) orange, up (1) green
+  const status = steps('red', [Math.max(t.health_down_value + 0.01, 0.5), 'orange'], [1, 'green'])
   return dashboard('otelkit-health', 'otelkit / Health')
     .description('Dependency health checks run by otelkit in the background (also served on /readyz).')
     .withRow(new RowBuilder('Status'))
     .withPanel(
-      stat('Overall status', 'none', [
-        {
-          expr: `min by (service_name, instance) (otelkit_health_status{${OVERALL}})`,
-          legend: '{{service_name}} {{instance}}',
-        },
-      ])
+      stat(
+        'Overall status',
+        'none',
+        [
+          {
+            expr: `min by (service_name, instance) (otelkit_health_status{${OVERALL}})`,
+            legend: '{{service_name}} {{instance}}',
+          },
+        ],
+        status,
+      )
         .mappings(statusText)
         .span(12),
     )
     .withPanel(
-      stat('Checks down', 'short', [
-        { expr: `count(otelkit_health_status{${CHECKS}} == 0) or vector(0)` },
-      ]).span(12),
+      stat(
+        'Critical checks down',
+        'short',
+        [
+          {
+            expr: `count(otelkit_health_status{${CHECKS}, critical="true"} <= ${t.health_down_value}) or vector(0)`,
+          },
+        ],
+        steps('green', [1, 'red']),
+        'Checks marked critical at or below health_down_value: each one pages (OtelkitDependencyDown).',
+      ).span(6),
+    )
+    .withPanel(
+      stat(
+        'Other checks down',
+        'short',
+        [
+          {
+            expr: `count(otelkit_health_status{${CHECKS}, critical!="true"} <= ${t.health_down_value}) or vector(0)`,
+          },
+        ],
+        steps('green', [1, 'orange']),
+        'Checks not marked critical at or below health_down_value: a ticket (OtelkitDependencyDownNonCritical).',
+      ).span(6),
     )
     .withPanel(
       stateTimeline('Check status over time', [

@@ -21,6 +21,8 @@ export interface ReceivedSpan {
   attributes: Record<string, string | number | boolean>
   statusCode: number
   service: string
+  /** The attributes of the span's resource. */
+  resource: Record<string, string | number | boolean>
   /** OTLP `dropped_attributes_count` (attributes over the count limit). */
   droppedAttributesCount: number
   droppedEventsCount: number
@@ -97,6 +99,7 @@ function fromJson(body: string): ReceivedSpan[] {
           attributes: jsonAttributes(s.attributes),
           statusCode: s.status?.code ?? 0,
           service: String(resource['service.name'] ?? ''),
+          resource,
           droppedAttributesCount: s.droppedAttributesCount ?? 0,
           droppedEventsCount: s.droppedEventsCount ?? 0,
           droppedLinksCount: s.droppedLinksCount ?? 0,
@@ -197,6 +200,7 @@ export function fromProtobuf(body: Buffer): ReceivedSpan[] {
           attributes: protoAttributes(sub(s, 9)),
           statusCode: num(status, 3),
           service: String(resource['service.name'] ?? ''),
+          resource,
           droppedAttributesCount: num(s, 10),
           droppedEventsCount: num(s, 12),
           droppedLinksCount: num(s, 14),
