@@ -62,7 +62,8 @@ function onResponseClose(this: TrackedResponse): void {
   const opts = options
   if (state === undefined || opts === undefined) return
   this[STATE] = undefined
-  const durationS = (performance.now() - state.startMs) / 1000
+  const endMs = performance.now()
+  const durationS = (endMs - state.startMs) / 1000
   const req = this.req
   const status = this.statusCode
   const route = getHttpRoute(req) ?? state.rpc.route
@@ -100,6 +101,7 @@ function onResponseClose(this: TrackedResponse): void {
       return attributes
     },
     span,
+    performance.timeOrigin + endMs,
   )
   if (opts.onRequestEnd) {
     try {

@@ -43,6 +43,11 @@ function statementOf(attributes: Attributes): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
+/** Epoch milliseconds of a span's HrTime (the exemplar's timestamp: when the span ended). */
+function hrToMs(hr: readonly [number, number]): number {
+  return hr[0] * 1000 + hr[1] / 1e6
+}
+
 function hrToSeconds(hr: readonly [number, number]): number {
   return hr[0] + hr[1] / 1e9
 }
@@ -154,6 +159,7 @@ export class ClientSpanProcessor implements SpanProcessor {
         return out
       },
       span,
+      hrToMs(span.endTime),
     )
   }
 
@@ -180,6 +186,7 @@ export class ClientSpanProcessor implements SpanProcessor {
         return out
       },
       span,
+      hrToMs(span.endTime),
     )
   }
 
@@ -215,6 +222,7 @@ export class ClientSpanProcessor implements SpanProcessor {
         return out
       },
       span,
+      hrToMs(span.endTime),
     )
   }
 

@@ -117,9 +117,16 @@ export class FastHistogram {
   /**
    * Records `value` under `key`. `attributes` is only called the first time a key is seen, so
    * callers build the attribute object once per series, not once per measurement. When `span` is
-   * given and sampled, its ids become the exemplar of the bucket the value falls in.
+   * given and sampled, its ids become the exemplar of the bucket the value falls in, stamped
+   * `atMs` (epoch ms; callers that already read the clock pass it, else it is read here).
    */
-  record(key: string, value: number, attributes: () => Attributes, span?: ExemplarSource): void {
+  record(
+    key: string,
+    value: number,
+    attributes: () => Attributes,
+    span?: ExemplarSource,
+    atMs?: number,
+  ): void {
     let cell = this.cells.get(key)
     if (cell === undefined) cell = this.createCell(key, attributes)
     if (cell.folded) this.onLabelOverflow?.()
@@ -139,7 +146,7 @@ export class FastHistogram {
     ex.traceIds[i] = context.traceId
     ex.spanIds[i] = context.spanId
     ex.values[i] = value
-    ex.times[i] = Date.now()
+    ex.times[i] = atMs ?? Date.now()
   }
 
   private addExemplars(cell: HistogramCell): BucketExemplars {
