@@ -2,6 +2,8 @@
  * The preload end to end: real `--import` / `--require`, real PostgreSQL, MariaDB and Redis,
  * spans decoded from what the SDK exports over OTLP, and the /metrics text.
  */
+import { existsSync, readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
 import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
@@ -43,6 +45,22 @@ describe.each([
   })
   afterAll(async () => {
     await service.stop()
+  })
+
+  it('exports a complete resource from the first batch, without the command line, and logs no error', async () => {
+    expect((await service.get('/orders/7')).status).toBe(200)
+    await receiver.waitFor((spans) => spans.some((s) => s.service === name && s.kind === SERVER))
+    const resource = (receiver.spans.find((s) => s.service === name) as ReceivedSpan).resource
+    expect(resource['host.name']).toBe(hostname())
+    expect(resource['host.arch']).toBe(process.arch === 'x64' ? 'amd64' : process.arch)
+    const machineId = existsSync('/etc/machine-id')
+      ? readFileSync('/etc/machine-id', 'utf8').trim()
+      : undefined
+    expect(resource['host.id']).toBe(machineId)
+    expect(resource['process.pid']).toBe(service.child.pid)
+    expect(resource).not.toHaveProperty('process.command_args')
+    expect(resource).not.toHaveProperty('process.command_line')
+    expect(service.stderr()).not.toContain('error')
   })
 
   it('traces an HTTP request and every database call under it, without parameter values', async () => {

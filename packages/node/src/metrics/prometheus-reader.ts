@@ -17,6 +17,7 @@ import type { Meter } from '@opentelemetry/api'
 import { AggregationTemporality, type MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics'
 import { log } from '../logger.js'
 import { sendBuffer } from '../ops/send.js'
+import { settledAttributes } from '../sdk/resource.js'
 import { contentType, negotiateFormat } from './negotiate.js'
 import { type ExpositionFormat, renderPrometheus, serializePrometheus } from './prometheus-text.js'
 
@@ -83,6 +84,8 @@ export class PrometheusPullReader extends MetricReader {
     const { resourceMetrics, errors } = await this.collect({ timeoutMillis: 10_000 })
     if (errors.length > 0)
       log.debug(`metric collection reported ${errors.length} error(s): ${String(errors[0])}`)
+    // target_info needs every resource attribute, a cloud detector's included.
+    await settledAttributes(resourceMetrics.resource)
     return resourceMetrics
   }
 

@@ -1,15 +1,15 @@
 /**
  * The resource describing this process: service name/version/instance, the detectors chosen
  * (env, host, os, process, container by default; cloud metadata detectors only when named, since
- * they send requests to metadata addresses), and otelkit as the distribution. Command-line
- * arguments are left out of the resource: they often carry secrets.
+ * they send requests to metadata addresses), and otelkit as the distribution. Every built-in
+ * detector answers synchronously (host.ts, container.ts), so the resource is complete from the
+ * start. Command-line arguments are left out of the resource: they often carry secrets.
  */
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import {
   detectResources,
   envDetector,
-  hostDetector,
   osDetector,
   processDetector,
   type Resource,
@@ -21,6 +21,7 @@ import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
 import { OTELKIT_VERSION } from '../version.js'
 import { containerDetector } from './container.js'
+import { hostDetector } from './host.js'
 
 const require = createRequire(import.meta.url)
 
@@ -32,6 +33,16 @@ const CLOUD_PACKAGES: Record<string, [pkg: string, exports: string[]]> = {
 
 const REDACTED_PROCESS_ATTRIBUTES = ['process.command_args', 'process.command_line']
 
+/** The upstream process detector without the attributes that carry the command line. */
+const processWithoutArguments: ResourceDetector = {
+  detect(config) {
+    const detected = processDetector.detect(config)
+    const attributes = { ...detected.attributes }
+    for (const key of REDACTED_PROCESS_ATTRIBUTES) delete attributes[key]
+    return { ...detected, attributes }
+  },
+}
+
 function detectorFor(name: ResourceDetectorName): ResourceDetector[] {
   switch (name) {
     case 'env':
@@ -41,7 +52,7 @@ function detectorFor(name: ResourceDetectorName): ResourceDetector[] {
     case 'os':
       return [osDetector]
     case 'process':
-      return [processDetector]
+      return [processWithoutArguments]
     case 'container':
       return [containerDetector]
     case 'none':
@@ -83,8 +94,12 @@ export function buildResource(config: ResolvedConfig): Resource {
     'telemetry.distro.version': OTELKIT_VERSION,
   }
   if (config.serviceVersion !== undefined) own['service.version'] = config.serviceVersion
-  const merged = detected.merge(resourceFromAttributes(own))
-  const attributes = { ...merged.attributes }
-  for (const key of REDACTED_PROCESS_ATTRIBUTES) delete attributes[key]
-  return resourceFromAttributes(attributes)
+  // Not read here: a cloud detector's attributes arrive later (readers wait for them).
+  return detected.merge(resourceFromAttributes(own))
+}
+
+/** The resource's attributes once every detector has answered (at once for the built-in ones). */
+export async function settledAttributes(resource: Resource): Promise<Resource['attributes']> {
+  if (resource.asyncAttributesPending) await resource.waitForAsyncAttributes?.()
+  return resource.attributes
 }
