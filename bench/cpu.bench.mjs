@@ -42,7 +42,7 @@ const APPS = {
   'shop-api product-by-id': {
     script: join(ROOT, 'examples/shop-api/dist/server.js'),
     cwd: join(ROOT, 'examples/shop-api'),
-    path: (i) => `/products/${1 + ((i * 7919) % 5000)}`,
+    path: (i) => `/products/${1 + ((i * 7919) % 200)}`,
     env: { HOST: '127.0.0.1', REDIS_PREFIX: 'bench:' },
   },
 }

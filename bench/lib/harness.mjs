@@ -1,8 +1,10 @@
 // Shared benchmark helpers: start a server process and wait for its port, run a load in a child
-// process, an OTLP sink that accepts and counts exports, RSS sampling, and summary statistics.
+// process, an OTLP sink that accepts and counts exports, a periodic /metrics scraper, free ports,
+// RSS sampling, and summary statistics.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
+import net from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -83,6 +85,41 @@ export function startSink() {
       resolve({ url: `http://127.0.0.1:${server.address().port}`, stats, server }),
     ),
   )
+}
+
+/** A port that was free a moment ago (for servers that need an explicit one). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Scrapes `url` every `intervalMs` (as Prometheus would) until stopped; reads every body whole.
+ * `stop()` resolves to the number of successful scrapes.
+ */
+export function startScraper(url, intervalMs = 5000) {
+  let ok = 0
+  const scrape = () =>
+    fetch(url)
+      .then(async (res) => {
+        await res.arrayBuffer()
+        if (res.ok) ok++
+      })
+      .catch(() => undefined)
+  const timer = setInterval(scrape, intervalMs)
+  scrape()
+  return {
+    stop() {
+      clearInterval(timer)
+      return ok
+    },
+  }
 }
 
 export function rssMb(pid) {

@@ -13,6 +13,11 @@ const stockHook = createRequire(stockRegister).resolve('@opentelemetry/instrumen
 
 export const OTELKIT_REGISTER = join(ROOT, 'packages/node/dist/register.js')
 export const OTELKIT_FLAGS = ['--import', OTELKIT_REGISTER]
+/**
+ * Another build of the register entry to run beside the current one (`BENCH_COMPARE_REGISTER`,
+ * e.g. a copy of packages/node/dist made before a change), for before/after in one run.
+ */
+export const COMPARE_REGISTER = process.env.BENCH_COMPARE_REGISTER
 export const STOCK_REGISTER = stockRegister
 export const STOCK_FLAGS = ['--import', stockRegister, '--experimental-loader', stockHook, '--no-warnings']
 
