@@ -129,3 +129,64 @@ describe('OTLP protobuf encoding', () => {
     expect(tree(ours, '', nested)).toEqual(tree(official, '', nested))
   })
 })
+
+describe('OTLP protobuf encoding of sized fields', () => {
+  it('writes long, non-ASCII and surrogate strings, large integers and odd times as the official serializer', () => {
+    const finished: ReadableSpan[] = []
+    const provider = new TracerProvider({
+      spanProcessors: [
+        {
+          onStart: () => {},
+          onEnd: (span) => finished.push(span),
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    })
+    const tracer = provider.getTracer('sizes')
+    const span = tracer.startSpan('sized ✓ 😀', {
+      kind: SpanKind.CLIENT,
+      startTime: [1_999_999_999, 999_999_999],
+      attributes: {
+        long: 'x'.repeat(300),
+        longUnicode: 'ü'.repeat(100),
+        edge: 'y'.repeat(64),
+        emoji: 'a😀b',
+        lone: 'a\ud800b',
+        empty: '',
+        ключ: 'значение',
+        huge: 2 ** 50,
+        justBelow: 2 ** 35 - 1,
+        at: 2 ** 35,
+        minus: -(2 ** 40),
+        zero: 0,
+        no: false,
+      },
+    })
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'x'.repeat(200) })
+    span.end([1_999_999_999 + 1, 5])
+    const scopes = new Map<string, { bytes: Buffer }>([
+      ['s', { bytes: encodeScope(finished[0]!.instrumentationScope) }],
+    ])
+    const ours = encodeExportRequest(
+      encodeResource(finished[0]!.resource),
+      scopes,
+      finished.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
+    )
+    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(finished) as Uint8Array)
+    expect(fromProtobuf(ours)).toEqual(fromProtobuf(official))
+    const nested = new Set([
+      '.1',
+      '.1.1',
+      '.1.1.1',
+      '.1.1.1.2',
+      '.1.2',
+      '.1.2.1',
+      '.1.2.2',
+      '.1.2.2.9',
+      '.1.2.2.9.2',
+      '.1.2.2.15',
+    ])
+    expect(tree(ours, '', nested)).toEqual(tree(official, '', nested))
+  })
+})

@@ -7,7 +7,7 @@ import type { Attributes, AttributeValue, HrTime, SpanContext } from '@opentelem
 import type { InstrumentationScope } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { ProtobufWriter } from './protobuf-writer.js'
+import { lengthPrefix, ProtobufWriter, utf8Length, varintSize } from './protobuf-writer.js'
 
 function writeAnyValue(w: ProtobufWriter, value: AttributeValue | undefined): void {
   switch (typeof value) {
@@ -30,15 +30,72 @@ function writeAnyValue(w: ProtobufWriter, value: AttributeValue | undefined): vo
   }
 }
 
-function writeAttributes(w: ProtobufWriter, field: number, attributes: Attributes): void {
-  for (const key in attributes) {
-    const value = attributes[key]
-    if (value === undefined || value === null) continue
+/** UTF-8 length of the last string value sized by `scalarValueSize` (read back when writing it). */
+let sizedStringLength = 0
+
+/**
+ * Size of the `AnyValue` body of a string, boolean or number; -1 for arrays and anything else
+ * (written through the general, slower `writeAnyValue`).
+ */
+function scalarValueSize(value: AttributeValue): number {
+  switch (typeof value) {
+    case 'string':
+      sizedStringLength = utf8Length(value)
+      return lengthPrefix(sizedStringLength)
+    case 'boolean':
+      return 2
+    case 'number':
+      if (Number.isInteger(value) && Number.isSafeInteger(value))
+        return value >= 0 ? 1 + varintSize(value) : 11
+      return 9
+    default:
+      return -1
+  }
+}
+
+/** One `KeyValue` attribute: sizes computed first, then written without nested-message copies. */
+function writeAttribute(w: ProtobufWriter, field: number, key: string, value: AttributeValue): void {
+  const valueSize = scalarValueSize(value)
+  if (valueSize < 0) {
     w.message(field, () => {
       w.string(1, key)
       w.message(2, () => writeAnyValue(w, value))
     })
+    return
   }
+  const stringLength = sizedStringLength
+  const keyLength = utf8Length(key)
+  w.lengthDelimited(field, lengthPrefix(keyLength) + lengthPrefix(valueSize))
+  w.tag(1, 2)
+  w.varint(keyLength)
+  w.utf8(key, keyLength)
+  w.lengthDelimited(2, valueSize)
+  if (typeof value === 'string') {
+    w.tag(1, 2)
+    w.varint(stringLength)
+    w.utf8(value, stringLength)
+  } else writeAnyValue(w, value)
+}
+
+function writeAttributes(w: ProtobufWriter, field: number, attributes: Attributes): void {
+  for (const key in attributes) {
+    const value = attributes[key]
+    if (value === undefined || value === null) continue
+    writeAttribute(w, field, key, value)
+  }
+}
+
+/** The `Status` message, sized first. */
+function writeStatus(w: ProtobufWriter, message: string | undefined, code: number): void {
+  const messageLength = message ? utf8Length(message) : 0
+  const size = (message ? lengthPrefix(messageLength) : 0) + (code !== 0 ? 1 + varintSize(code) : 0)
+  w.lengthDelimited(15, size)
+  if (message) {
+    w.tag(2, 2)
+    w.varint(messageLength)
+    w.utf8(message, messageLength)
+  }
+  if (code !== 0) w.uint32(3, code)
 }
 
 function writeSpanContextIds(w: ProtobufWriter, ctx: SpanContext): void {
@@ -83,10 +140,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
     })
   }
   if (span.droppedLinksCount) w.uint32(14, span.droppedLinksCount)
-  w.message(15, () => {
-    if (span.status.message) w.string(2, span.status.message)
-    if (span.status.code !== 0) w.uint32(3, span.status.code)
-  })
+  writeStatus(w, span.status.message, span.status.code)
   // flags: trace flags, "is_remote is known" (bit 8) and "parent is remote" (bit 9).
   w.fixed32(16, (ctx.traceFlags & 0xff) | 0x100 | (parent?.isRemote ? 0x200 : 0))
   return w.toBuffer()

@@ -1,8 +1,57 @@
 /**
  * A minimal protobuf wire-format writer into a growable buffer: varints, fixed64/fixed32,
  * length-delimited strings, bytes and nested messages. Enough for OTLP, without a schema
- * compiler or generated code.
+ * compiler or generated code. The span hot path writes nested messages whose size it computes
+ * first (`utf8Length`, `varintSize`, `lengthPrefix`), with short ASCII strings, ids and times
+ * written byte by byte: no closure, no BigInt and no native call per field.
  */
+
+/** Strings up to this length are written byte by byte (a native call costs more below it). */
+const SHORT_STRING = 64
+
+/** UTF-8 length of `s` as Buffer.write encodes it (lone surrogates as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  const n = s.length
+  if (n > SHORT_STRING) return Buffer.byteLength(s, 'utf8')
+  let len = n
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) len += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      len += 2
+      i++
+    } else len += 2
+  }
+  return len
+}
+
+/** Bytes of `n` as a varint (non-negative, up to 2^53). */
+export function varintSize(n: number): number {
+  if (n < 0x80) return 1
+  if (n < 0x4000) return 2
+  if (n < 0x200000) return 3
+  if (n < 0x10000000) return 4
+  let size = 5
+  let v = Math.floor(n / 0x800000000)
+  while (v > 0) {
+    size++
+    v = Math.floor(v / 0x80)
+  }
+  return size
+}
+
+/** Bytes of a length-delimited field with a one-byte tag and a body of `size` bytes. */
+export function lengthPrefix(size: number): number {
+  return 1 + varintSize(size) + size
+}
+
+const HEX = new Uint8Array(128).fill(0)
+for (let i = 0; i < 10; i++) HEX[48 + i] = i
+for (let i = 0; i < 6; i++) {
+  HEX[65 + i] = 10 + i
+  HEX[97 + i] = 10 + i
+}
 
 export class ProtobufWriter {
   private buf: Buffer
@@ -45,7 +94,32 @@ export class ProtobufWriter {
   }
 
   tag(field: number, wire: number): void {
-    this.varint((field << 3) | wire)
+    const t = (field << 3) | wire
+    if (t < 0x80) {
+      this.ensure(1)
+      this.buf[this.pos++] = t
+    } else this.varint(t)
+  }
+
+  /** The tag and length of a length-delimited field whose body of `size` bytes follows. */
+  lengthDelimited(field: number, size: number): void {
+    this.tag(field, 2)
+    this.varint(size)
+    this.ensure(size)
+  }
+
+  /** A string of known UTF-8 length `len` (from utf8Length), without tag or length. */
+  utf8(value: string, len: number): void {
+    this.ensure(len)
+    const n = value.length
+    if (len === n && n <= SHORT_STRING) {
+      const buf = this.buf
+      let p = this.pos
+      for (let i = 0; i < n; i++) buf[p++] = value.charCodeAt(i)
+      this.pos = p
+    } else {
+      this.pos += this.buf.write(value, this.pos, len, 'utf8')
+    }
   }
 
   /** An int64 field (two's complement for negatives, as protobuf encodes int64). */
@@ -92,16 +166,33 @@ export class ProtobufWriter {
   fixed64Time(field: number, time: readonly [number, number]): void {
     this.tag(field, 1)
     this.ensure(8)
-    this.buf.writeBigUInt64LE(BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]), this.pos)
-    this.pos += 8
+    // seconds * 1e9 + nanoseconds in two exact 32-bit halves (every partial product < 2^53).
+    const seconds = time[0]
+    const high16 = Math.floor(seconds / 0x10000)
+    const low16 = seconds - high16 * 0x10000
+    const y = high16 * 1e9
+    const yHigh = Math.floor(y / 0x10000)
+    const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
+    const zHigh = Math.floor(z / 0x100000000)
+    this.uint32LE(z - zHigh * 0x100000000)
+    this.uint32LE(yHigh + zHigh)
+  }
+
+  private uint32LE(v: number): void {
+    const buf = this.buf
+    const p = this.pos
+    buf[p] = v & 0xff
+    buf[p + 1] = (v >>> 8) & 0xff
+    buf[p + 2] = (v >>> 16) & 0xff
+    buf[p + 3] = v >>> 24
+    this.pos = p + 4
   }
 
   string(field: number, value: string): void {
     this.tag(field, 2)
-    const len = Buffer.byteLength(value)
+    const len = utf8Length(value)
     this.varint(len)
-    this.ensure(len)
-    this.pos += this.buf.write(value, this.pos, 'utf8')
+    this.utf8(value, len)
   }
 
   bytes(field: number, value: Uint8Array): void {
@@ -116,7 +207,13 @@ export class ProtobufWriter {
     const len = hex.length >>> 1
     this.varint(len)
     this.ensure(len)
-    this.pos += this.buf.write(hex, this.pos, len, 'hex')
+    const buf = this.buf
+    let p = this.pos
+    for (let i = 0; i < len; i++) {
+      buf[p++] =
+        (HEX[hex.charCodeAt(2 * i) & 0x7f] as number) * 16 + (HEX[hex.charCodeAt(2 * i + 1) & 0x7f] as number)
+    }
+    this.pos = p
   }
 
   /** Already-encoded bytes, copied as they are. */
@@ -154,11 +251,4 @@ export class ProtobufWriter {
   toBuffer(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos))
   }
-}
-
-function varintSize(n: number): number {
-  if (n < 0x80) return 1
-  if (n < 0x4000) return 2
-  if (n < 0x200000) return 3
-  return 4
 }
