@@ -24,6 +24,20 @@ export function parseDurationMs(value: string | number, what: string): number {
   return Number(match[1]) * TO_MS[match[2] ?? 'ms']!
 }
 
+/**
+ * The length of a load run or stage. A bare number under 1000 is refused rather than run for a
+ * few milliseconds: `-d 30` almost always means thirty seconds, which is written `30s`.
+ */
+export function parseRunLengthMs(value: string | number, what: string): number {
+  const ms = parseDurationMs(value, what)
+  const bare = typeof value === 'number' || /^\s*\d+(?:\.\d+)?\s*$/.test(value)
+  if (bare && ms > 0 && ms < 1000)
+    throw usageError(
+      `${what} ${String(value).trim()} means ${ms} milliseconds (a bare number is milliseconds); write ${String(value).trim()}s for seconds, or ${String(value).trim()}ms if you mean milliseconds`,
+    )
+  return ms
+}
+
 /** A positive integer from a flag value. */
 export function parsePositiveInt(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined

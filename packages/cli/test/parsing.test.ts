@@ -116,6 +116,18 @@ describe('plan', () => {
     expect(plan.expectedRequests).toBeUndefined()
   })
 
+  it('refuses a bare run length under a second, naming the unit to write', () => {
+    expect(() => buildPlan(parseScenario({ requests, duration: 30 }, 'test'))).toThrow(
+      /duration 30 means 30 milliseconds .*write 30s for seconds/,
+    )
+    expect(() =>
+      buildPlan(parseScenario({ requests, stages: [{ duration: '5', target: 3 }] }, 'test')),
+    ).toThrow(/stages\[0\]\.duration 5 means 5 milliseconds/)
+    // With a unit, or from one second on, the bare-number rule holds as everywhere.
+    expect(buildPlan(parseScenario({ requests, duration: '30s' }, 'test')).steps[0]?.durationMs).toBe(30_000)
+    expect(buildPlan(parseScenario({ requests, duration: 1500 }, 'test')).steps[0]?.durationMs).toBe(1500)
+  })
+
   it('refuses amount with stages', () => {
     expect(() =>
       buildPlan(parseScenario({ requests, amount: 5, stages: [{ duration: '1s' }] }, 'test')),

@@ -15,7 +15,7 @@ import { formatSummary } from '../load/summary.js'
 import { evaluateThresholds, parseThreshold } from '../load/thresholds.js'
 import { OpsSampler } from '../ops/sampler.js'
 import { renderHtmlReport } from '../report/html.js'
-import { parseDurationMs, parsePercent, parsePositiveInt } from '../units.js'
+import { parseDurationMs, parsePercent, parsePositiveInt, parseRunLengthMs } from '../units.js'
 
 export const LOAD_HELP = `Usage: otelkit load <url | scenario.json | scenario.ts> [url] [options]
 
@@ -136,7 +136,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     if (scenario.stages)
       throw usageError('load: --duration and --amount do not combine with a scenario with stages')
     if (values.duration !== undefined) {
-      parseDurationMs(values.duration, '--duration')
+      parseRunLengthMs(values.duration, '--duration')
       scenario.duration = values.duration
       delete scenario.amount
     }

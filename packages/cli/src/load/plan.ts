@@ -4,7 +4,7 @@
  * second, each at the rate interpolated at its middle, so the rate follows the ramp.
  */
 import { usageError } from '../errors.js'
-import { parseDurationMs } from '../units.js'
+import { parseRunLengthMs } from '../units.js'
 import type { Scenario } from './scenario.js'
 
 export interface Step {
@@ -39,7 +39,7 @@ export function buildPlan(scenario: Scenario): Plan {
         expectedRequests: scenario.amount,
       }
     }
-    const durationMs = parseDurationMs(scenario.duration ?? DEFAULT_DURATION, 'duration')
+    const durationMs = parseRunLengthMs(scenario.duration ?? DEFAULT_DURATION, 'duration')
     if (durationMs <= 0) throw usageError('duration must be greater than 0')
     const rate = scenario.rate
     return {
@@ -55,7 +55,7 @@ export function buildPlan(scenario: Scenario): Plan {
   let previous = scenario.startRate ?? 0
   scenario.stages.forEach((stage, index) => {
     const name = stage.name ?? `stage ${index + 1}`
-    const durationMs = parseDurationMs(stage.duration, `stages[${index}].duration`)
+    const durationMs = parseRunLengthMs(stage.duration, `stages[${index}].duration`)
     const stageConnections = stage.connections ?? connections
     if (!openModel) {
       steps.push({ stage: name, durationMs, rate: undefined, connections: stageConnections })
