@@ -1,7 +1,9 @@
-// Every panel query of the service dashboards returns data from a real Prometheus (the Debian
-// binary) that scraped the instrumented example (examples/shop-api with the preload) every
+// Every panel query of the service dashboards returns data from a real Prometheus (the stack's
+// build) that scraped the instrumented example (examples/shop-api with the preload) every
 // second, through the same scrape job as otel-collector/prometheus/prometheus.yml, under a
-// short load that exercises errors, the cache, the database and health checks.
+// short load that exercises errors, the cache, the database and health checks. It evaluates the
+// shipped recording rules (the SLO dashboard reads them), every duration divided by 30
+// (tests/support/rules-overlay.ts) so that windows of hours fill within the test.
 //
 // Excluded from the "returns data" check, with the reason: the collector dashboard
 // (grafana/dashboards/collector.json). Its series (otelcol_* and traces_span_metrics_*) are
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { ALERTING_FILE, COLLECTOR_DASHBOARDS, SERVICE_DASHBOARDS } from '../../grafana/src/index.ts'
 import { type PrometheusServer, startPrometheus } from '../support/prometheus.ts'
+import { scaledRuleFiles } from '../support/rules-overlay.ts'
 import { type Example, runLoad, startExample } from './lib/example.ts'
 import { type GrafanaVars, panelQueries, substitute } from './lib/promql.ts'
 
@@ -37,11 +40,14 @@ function scrapeJob(target: string): Record<string, unknown> {
 
 beforeAll(async () => {
   example = await startExample(SERVICE)
+  const rules = scaledRuleFiles(new URL('otel-collector/prometheus/rules/', root).pathname, 30)
   prom = await startPrometheus({
     config: {
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: Object.keys(rules),
       scrape_configs: [scrapeJob(`127.0.0.1:${example.opsPort}`)],
     },
+    files: rules,
   })
   await prom.waitForTargets(1)
   codes = await runLoad(example.url, { rounds: 60, concurrency: 4, maxMs: 15_000 })
@@ -62,9 +68,9 @@ describe('the load', () => {
     expect(codes[500]).toBeGreaterThan(0)
   })
 
-  it('is visible to the dashboards’ service variable', async () => {
-    const values = await prom.api<string[]>('/api/v1/label/service_name/values')
-    expect(values).toContain(SERVICE)
+  it('is visible to the dashboards’ service variable (label_values(target_info, service_name))', async () => {
+    const values = await prom.api<string[]>('/api/v1/label/service_name/values', { 'match[]': 'target_info' })
+    expect(values).toEqual([SERVICE])
   })
 })
 
