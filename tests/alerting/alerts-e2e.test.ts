@@ -4,8 +4,10 @@
  * scrapes it every second and evaluates the generated rules, with every duration divided by
  * SCALE through a rules overlay (tests/support/rules-overlay.ts; the shipped files are only
  * read); Alertmanager runs the shipped routing with its webhook receivers pointed at this test.
- * Half of all requests failing makes OtelkitHighErrorRatioCritical reach the `page` receiver;
- * once the failures stop, the same alert arrives resolved.
+ * The always-firing watchdog reaches the `heartbeat` receiver. Half of all requests failing
+ * makes OtelkitHighErrorRatioCritical reach the `page` receiver; once the failures stop, the
+ * same alert arrives resolved. A stopped service pages once, through OtelkitJobDown (its
+ * "stopped reporting" alert stays out of it).
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -125,6 +127,24 @@ const setErrorRate = async (rate: number) => {
 }
 
 describe('alerts end to end on the built Prometheus and Alertmanager', () => {
+  it('sends the watchdog to the heartbeat receiver, and nowhere else', async () => {
+    const all = await hook.waitFor(
+      (n) =>
+        n.some(
+          (x) => x.path === '/heartbeat' && x.alerts.some((a) => a.labels.alertname === 'OtelkitWatchdog'),
+        ),
+      60_000,
+    )
+    const beat = all.find((x) => x.path === '/heartbeat')!
+    expect(beat.receiver).toBe('heartbeat')
+    expect(beat.alerts.map((a) => a.labels.alertname)).toEqual(['OtelkitWatchdog'])
+    expect(
+      all.filter(
+        (x) => x.path !== '/heartbeat' && x.alerts.some((a) => a.labels.alertname === 'OtelkitWatchdog'),
+      ),
+    ).toEqual([])
+  })
+
   it('loads every generated rule without an evaluation error', async () => {
     await prometheus.waitForTargets(1)
     await sleep(3000)
@@ -152,5 +172,43 @@ describe('alerts end to end on the built Prometheus and Alertmanager', () => {
 
     await setErrorRate(0)
     await hook.waitFor((all) => all.some((n) => ours(n, 'resolved')), 180_000)
+  })
+
+  it('pages once when the service stops: OtelkitJobDown, with links, and no "stopped reporting" alert beside it', async () => {
+    await example.stop()
+    const all = await hook.waitFor(
+      (n) =>
+        n.some(
+          (x) =>
+            x.path === '/page' &&
+            x.alerts.some(
+              (a) =>
+                a.labels.alertname === 'OtelkitJobDown' &&
+                a.labels.service_name === example.serviceName &&
+                a.status === 'firing',
+            ),
+        ),
+      120_000,
+    )
+    const alert = all
+      .flatMap((n) => n.alerts)
+      .find((a) => a.labels.alertname === 'OtelkitJobDown' && a.labels.service_name === example.serviceName)!
+    expect(alert.labels.severity).toBe('critical')
+    expect(alert.annotations.runbook_url).toMatch(/^https?:\/\/.+#otelkitjobdown$/)
+    expect(alert.annotations.dashboard_url).toContain(
+      `/d/otelkit-service-overview?var-service=${example.serviceName}`,
+    )
+    // the absence rule leaves a service with a down scrape target to OtelkitJobDown
+    const active = await prometheus.api<{ alerts: Array<{ labels: Record<string, string> }> }>(
+      '/api/v1/alerts',
+    )
+    expect(
+      active.alerts.filter(
+        (a) => a.labels.alertname === 'OtelkitServiceAbsent' && a.labels.service_name === example.serviceName,
+      ),
+    ).toEqual([])
+    expect(all.flatMap((n) => n.alerts).filter((a) => a.labels.alertname === 'OtelkitServiceAbsent')).toEqual(
+      [],
+    )
   })
 })
