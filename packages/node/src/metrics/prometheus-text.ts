@@ -276,11 +276,12 @@ export interface SerializeResult {
  * Bounds on the rendered /metrics text, stated in the README and checked by a test. Each latency
  * histogram keeps at most 2,000 series of 26 lines; data-fed label values are cut at 128
  * characters; other labels come from small fixed sets; resource labels are assumed no longer than
- * 64 (service name) and 32 (namespace, environment) characters.
+ * 64 (service name) and 32 (namespace, environment) characters. In OpenMetrics each series adds
+ * a `_created` line and each bucket at most one exemplar of about 110 bytes.
  */
 export const METRICS_SIZE_BOUNDS = {
   /** One per-request latency histogram at its series cap. */
-  perHistogramAtCap: 40 * 2 ** 20,
+  perHistogramAtCap: 48 * 2 ** 20,
   /** The three per-request latency histograms at their caps, with everything else. */
   atCaps: 120 * 2 ** 20,
 } as const
