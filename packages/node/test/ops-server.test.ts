@@ -148,6 +148,21 @@ describe('/metrics under clients that never read', () => {
     for (const socket of serverSockets) expect(socket.writableLength).toBeLessThanOrEqual(256 * 1024)
   })
 
+  it('gives each format one shared render: OpenMetrics and text scrapers that never read', async () => {
+    const { renders } = pullReader({ cacheMs: 0 })
+    const { port, serverSockets } = await opsServer()
+    const om = rawGet('/metrics', { accept: 'application/openmetrics-text;version=1.0.0' })
+    const clients = [await silentClients(port, 10, om), await silentClients(port, 10, rawGet('/metrics'))]
+    cleanups.push(() => clients.map((c) => c.destroy()))
+    for (let i = 0; i < 200 && renders.length < 2; i++) await sleep(20)
+    await sleep(300)
+    // One render per format for 20 concurrent scrapes; OpenMetrics (with _created) is the larger.
+    expect(renders.length).toBe(2)
+    expect(Math.max(...renders)).toBeGreaterThan(Math.min(...renders))
+    expect(serverSockets.size).toBe(20)
+    for (const socket of serverSockets) expect(socket.writableLength).toBeLessThanOrEqual(256 * 1024)
+  })
+
   it('pipelined scrapes that are never read cost neither renders nor copies', async () => {
     const { renders } = pullReader({ cacheMs: 0 })
     const { port, serverSockets } = await opsServer()
@@ -172,6 +187,22 @@ describe('/metrics under clients that never read', () => {
     await sleep(450)
     await (await fetch(url)).text()
     expect(renders.length).toBe(2)
+  })
+
+  it('caches each format on its own: a text scrape never gets an OpenMetrics render', async () => {
+    const { renders } = pullReader({ cacheMs: 60_000, atCaps: false })
+    const { port } = await opsServer()
+    const url = `http://127.0.0.1:${port}/metrics`
+    const accept = { accept: 'application/openmetrics-text;version=1.0.0' }
+    const om = await fetch(url, { headers: accept })
+    const omText = await om.text()
+    const text = await (await fetch(url)).text()
+    const omAgain = await (await fetch(url, { headers: accept })).text()
+    expect(renders.length).toBe(2)
+    expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8')
+    expect(omText.endsWith('# EOF\n')).toBe(true)
+    expect(text).not.toContain('# EOF')
+    expect(omAgain).toBe(omText)
   })
 
   it('stops making new renders while two are still held by clients that do not read', async () => {
