@@ -115,6 +115,11 @@ describe('sampled requests', () => {
     expect(errors?.type).toBe('counter')
     const errorsCreated = errors?.samples.find((s) => s.name === 'otelkit_errors_created')
     expect(errorsCreated?.value).toBeGreaterThanOrEqual(Math.floor(startedS))
+    // An observable counter's first observation holds CPU time from before otelkit watched: no
+    // _created, which would make a receiver count all of it as one increase.
+    const cpu = families.get('process_cpu_time_seconds')
+    expect(cpu?.type).toBe('counter')
+    expect(cpu?.samples.filter((s) => s.name.endsWith('_created'))).toEqual([])
   })
 
   it('puts the trace and span id of a sampled request on the bucket its duration fell in', async () => {
