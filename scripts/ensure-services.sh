@@ -57,7 +57,7 @@ ensure_tools() {
   # Prometheus, Alertmanager and their tools come from scripts/stack.sh build (the versions
   # compose.yaml pins), not from Debian.
   for tool in docker-compose:docker-compose chromium:chromium script:bsdutils curl:curl redis-server:redis-server \
-    redis-cli:redis-tools ss:iproute2; do
+    redis-cli:redis-tools ss:iproute2 openssl:openssl; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || pkgs+=("${tool##*:}")
   done
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"

@@ -96,13 +96,15 @@ export function parseOtlpEndpoint(raw: string): Parsed<string> {
   const url = parseHttpUrl(v)
   return url.ok
     ? url
-    : bad('an http:// or https:// URL, e.g. http://otel-collector:4318, or host:port (https unless OTEL_EXPORTER_OTLP_INSECURE=true)')
+    : bad(
+        'an http:// or https:// URL, e.g. http://otel-collector:4318, or host:port (https unless OTEL_EXPORTER_OTLP_INSECURE=true)',
+      )
 }
 
 /** A file path (relative paths are relative to the working directory). */
 export function parsePath(raw: string): Parsed<string> {
   const v = raw.trim()
-  return /[\u0000-\u001f]/.test(v) ? bad('a file path, e.g. /etc/otel/ca.pem') : ok(v)
+  return [...v].some((c) => c.charCodeAt(0) < 32) ? bad('a file path, e.g. /etc/otel/ca.pem') : ok(v)
 }
 
 export function parseHttpUrl(raw: string): Parsed<string> {

@@ -1,8 +1,8 @@
 /**
  * Sends OTLP/HTTP protobuf requests: keep-alive connection, bounded time per request, optional
- * gzip, and the specification's retries (otlp/retry.ts) within a deadline. Never throws: it
- * resolves with success (and the server's partial-success report) or a described failure, and
- * the caller counts what was not delivered.
+ * gzip, TLS with a configured CA and client certificate (mTLS), and the specification's retries
+ * (otlp/retry.ts) within a deadline. Never throws: it resolves with success (and the server's
+ * partial-success report) or a described failure, and the caller counts what was not delivered.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
 import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
 import { type RetriedResponse, sendWithRetry } from './retry.js'
+import type { OtlpTlsMaterial } from './tls.js'
 
 const gzipAsync = promisify(gzip)
 
@@ -22,6 +23,8 @@ export interface OtlpHttpTransportOptions {
   timeoutMs: number
   /** @default 'none' */
   compression: 'gzip' | 'none'
+  /** CA and client key/certificate (PEM) for an https:// URL (otlp/tls.ts loads them). @default {} (system CAs, no client certificate) */
+  tls?: OtlpTlsMaterial
 }
 
 /** How one `send` may spend its time. */
@@ -42,7 +45,9 @@ function networkFailure(error: string): OtlpResponse {
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const url = new URL(options.url)
   const secure = url.protocol === 'https:'
-  const agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: 2 })
+  const agent = secure
+    ? new https.Agent({ keepAlive: true, maxSockets: 2, ...options.tls })
+    : new http.Agent({ keepAlive: true, maxSockets: 2 })
   const request = secure ? https.request : http.request
 
   function post(payload: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<OtlpResponse> {

@@ -1,7 +1,9 @@
 /**
- * The push path for metrics: a periodic reader whose exporter is wrapped so that data points
- * of failed exports are counted in otelkit.telemetry.dropped{signal="metrics"} and failures are
- * logged at most once a minute.
+ * The push path for metrics: a periodic reader (interval `OTEL_METRIC_EXPORT_INTERVAL`, each push
+ * bounded by `OTEL_METRIC_EXPORT_TIMEOUT`) whose exporter is wrapped so that data points of
+ * failed exports are counted in otelkit.telemetry.dropped{signal="metrics"} (`export_failed`,
+ * or `exporter_unavailable` when the exporter cannot be built, e.g. TLS files that cannot be
+ * loaded) and failures are logged at most once a minute.
  */
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import {
@@ -11,7 +13,10 @@ import {
   type PushMetricExporter,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics'
+import type { ResolvedConfig } from '../config/resolved.js'
 import { rateLimitedLogger } from '../logger.js'
+import { withoutUserinfo } from '../privacy/url.js'
+import { createOtlpMetricExporter, OtlpTlsUnavailableError, otlpTls } from './exporters.js'
 
 function countPoints(metrics: ResourceMetrics): number {
   let n = 0
@@ -26,7 +31,7 @@ function countPoints(metrics: ResourceMetrics): number {
 export function countingMetricExporter(
   createInner: () => PushMetricExporter,
   target: string,
-  onDrop: (count: number) => void,
+  onDrop: (count: number, reason: MetricDropReason) => void,
 ): PushMetricExporter {
   const logFailure = rateLimitedLogger(60_000)
   let inner: PushMetricExporter | undefined
@@ -35,19 +40,22 @@ export function countingMetricExporter(
       try {
         inner ??= createInner()
       } catch (error) {
-        onDrop(countPoints(metrics))
-        logFailure(
-          'warn',
-          'metrics-exporter',
-          `metric exporter for ${target} could not be created: ${(error as Error).message}`,
-        )
+        onDrop(countPoints(metrics), 'exporter_unavailable')
+        // A TLS problem was warned once when the settings were loaded.
+        if (!(error instanceof OtlpTlsUnavailableError)) {
+          logFailure(
+            'warn',
+            'metrics-exporter',
+            `metric exporter for ${target} could not be created: ${(error as Error).message}`,
+          )
+        }
         resultCallback({ code: ExportResultCode.FAILED, error: error as Error })
         return
       }
       inner.export(metrics, (result) => {
         if (result.code !== ExportResultCode.SUCCESS) {
           const n = countPoints(metrics)
-          onDrop(n)
+          onDrop(n, 'export_failed')
           logFailure(
             'warn',
             'metrics-export',
@@ -61,6 +69,32 @@ export function countingMetricExporter(
     shutdown: () => inner?.shutdown() ?? Promise.resolve(),
     selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
   }
+}
+
+/** Why pushed metric points were dropped. */
+export type MetricDropReason = 'export_failed' | 'exporter_unavailable'
+
+/**
+ * The OTLP push reader of `config.otlp.metrics`. Its TLS files are loaded now, so a problem is
+ * warned at start-up rather than at the first push.
+ */
+export function otlpMetricReader(
+  config: ResolvedConfig,
+  metricProducers: MetricProducer[],
+  onDrop: (count: number, reason: MetricDropReason) => void,
+): PeriodicExportingMetricReader {
+  otlpTls(config.otlp.metrics)
+  const exporter = countingMetricExporter(
+    () => createOtlpMetricExporter(config),
+    withoutUserinfo(config.otlp.metrics.endpoint),
+    onDrop,
+  )
+  return periodicReader(
+    exporter,
+    config.metricExportIntervalMs,
+    config.metricExportTimeoutMs,
+    metricProducers,
+  )
 }
 
 export function periodicReader(

@@ -1,7 +1,8 @@
 /**
- * The two span sinks: otelkit's own OTLP/HTTP protobuf path (spans encoded at end, batches sent
- * as one concatenation; the default protocol), and any upstream `SpanExporter` (http/json, grpc,
- * console), created lazily on the first export.
+ * The span sinks: otelkit's own OTLP/HTTP protobuf path (spans encoded at end, batches sent
+ * as one concatenation; the default protocol), any upstream `SpanExporter` (http/json, grpc,
+ * console), created lazily on the first export, and the sink of a signal whose TLS settings
+ * cannot be honoured (nothing sent, every batch dropped as `exporter_unavailable`).
  */
 
 import type { InstrumentationScope } from '@opentelemetry/core'
@@ -17,17 +18,49 @@ import {
   encodeSpan,
 } from '../otlp/encode.js'
 import { createOtlpHttpTransport } from '../otlp/http-transport.js'
+import type { OtlpTlsMaterial } from '../otlp/tls.js'
 import { withoutUserinfo } from '../privacy/url.js'
+import { createOtlpTraceExporter, OtlpTlsUnavailableError, otlpTls } from './exporters.js'
+import { settledAttributes } from './resource.js'
 import type { SinkResult, SpanBatchSink } from './span-export.js'
 
-export function otlpProtobufSink(config: ResolvedConfig, resource: Resource): SpanBatchSink<EncodedSpan> {
+/** The OTLP span sink of `config.otlp.traces`: the own protobuf path or the upstream exporter of its protocol. */
+export function otlpSpanSink(config: ResolvedConfig, resource: Resource): SpanBatchSink<unknown> {
+  const traces = config.otlp.traces
+  const target = withoutUserinfo(traces.endpoint)
+  const tls = otlpTls(traces)
+  if (!tls.ok) return unavailableSink(target, new OtlpTlsUnavailableError('traces').message)
+  if (traces.protocol === 'http/protobuf') {
+    return otlpProtobufSink(config, resource, tls.material) as SpanBatchSink<unknown>
+  }
+  return exporterSink(target, () => createOtlpTraceExporter(config)) as SpanBatchSink<unknown>
+}
+
+/** Sends nothing: every batch is dropped as `exporter_unavailable` with `error`. */
+export function unavailableSink(target: string, error: string): SpanBatchSink<null> {
+  return {
+    target,
+    prepare: () => null,
+    send: async () => ({ ok: false, error, reason: 'exporter_unavailable' }),
+    shutdown: async () => {},
+  }
+}
+
+export function otlpProtobufSink(
+  config: ResolvedConfig,
+  resource: Resource,
+  tls: OtlpTlsMaterial = {},
+): SpanBatchSink<EncodedSpan> {
+  const traces = config.otlp.traces
   const transport = createOtlpHttpTransport({
-    url: config.otlpTracesEndpoint,
-    headers: config.otlpHeaders,
-    timeoutMs: config.otlpTimeoutMs,
-    compression: config.otlpCompression,
+    url: traces.endpoint,
+    headers: traces.headers,
+    timeoutMs: traces.timeoutMs,
+    compression: traces.compression,
+    tls,
   })
-  const resourceBytes = encodeResource(resource)
+  // Encoded at the first send: a cloud detector's attributes may still be on their way at start.
+  let resourceBytes: Buffer | undefined
   const scopeKeys = new WeakMap<InstrumentationScope, string>()
   const scopes = new Map<string, { bytes: Buffer; schemaUrl?: string }>()
   const keyOf = (scope: InstrumentationScope): string => {
@@ -40,9 +73,13 @@ export function otlpProtobufSink(config: ResolvedConfig, resource: Resource): Sp
     return key
   }
   return {
-    target: withoutUserinfo(config.otlpTracesEndpoint),
+    target: withoutUserinfo(traces.endpoint),
     prepare: (span) => ({ scopeKey: keyOf(span.instrumentationScope), bytes: encodeSpan(span) }),
     send: async (batch, options) => {
+      if (resourceBytes === undefined) {
+        await settledAttributes(resource)
+        resourceBytes = encodeResource(resource)
+      }
       const result = await transport.send(encodeExportRequest(resourceBytes, scopes, batch), options)
       if (result.ok) {
         return result.partial

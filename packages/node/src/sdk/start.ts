@@ -22,25 +22,19 @@ import { requireBearerToken } from '../ops/auth.js'
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import { type RunningOpsServer, startOpsServer } from '../ops/server.js'
 import { PrivacySpanProcessor } from '../privacy/span-processor.js'
-import { withoutUserinfo } from '../privacy/url.js'
 import { QueryTracker } from '../queries/tracker.js'
 import { OTELKIT_VERSION } from '../version.js'
 import type { Feature, SdkContext } from './context.js'
-import {
-  createConsoleMetricExporter,
-  createConsoleSpanExporter,
-  createOtlpMetricExporter,
-  createOtlpTraceExporter,
-} from './exporters.js'
+import { createConsoleMetricExporter, createConsoleSpanExporter } from './exporters.js'
 import { createFeatures } from './features.js'
 import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
-import { countingMetricExporter, periodicReader } from './metric-export.js'
+import { type MetricDropReason, otlpMetricReader, periodicReader } from './metric-export.js'
 import { buildPropagator } from './propagators.js'
 import { buildResource } from './resource.js'
 import { buildSampler } from './sampler.js'
-import { SpanLimitsProcessor } from './span-limits.js'
 import { BatchingSpanProcessor, type DropReason } from './span-export.js'
-import { exporterSink, otlpProtobufSink } from './span-sinks.js'
+import { SpanLimitsProcessor } from './span-limits.js'
+import { exporterSink, otlpSpanSink } from './span-sinks.js'
 
 export interface RunningSdk {
   readonly config: ResolvedConfig
@@ -102,7 +96,7 @@ export function startSdk(
   const producers = [instruments.producer]
   const readers: IMetricReader[] = []
   let prometheus: PrometheusPullReader | undefined
-  let onMetricDrop: (n: number) => void = () => {}
+  let onMetricDrop: (n: number, reason: MetricDropReason) => void = () => {}
   const exporters = new Set(config.metricsExporter)
   if (exporters.has('prometheus')) {
     prometheus = new PrometheusPullReader(producers, {
@@ -112,19 +106,14 @@ export function startSdk(
     readers.push(prometheus)
   }
   if (exporters.has('otlp')) {
-    const exporter = countingMetricExporter(
-      () => createOtlpMetricExporter(config),
-      withoutUserinfo(config.otlpMetricsEndpoint),
-      (n) => onMetricDrop(n),
-    )
-    readers.push(periodicReader(exporter, config.metricExportIntervalMs, config.otlpTimeoutMs, producers))
+    readers.push(otlpMetricReader(config, producers, (n, reason) => onMetricDrop(n, reason)))
   }
   if (exporters.has('console')) {
     readers.push(
       periodicReader(
         createConsoleMetricExporter(),
         config.metricExportIntervalMs,
-        config.otlpTimeoutMs,
+        config.metricExportTimeoutMs,
         producers,
       ),
     )
@@ -137,7 +126,7 @@ export function startSdk(
     description: 'Telemetry otelkit could not deliver or keep (spans, metric points), by signal and reason.',
     unit: '{item}',
   })
-  onMetricDrop = (n) => telemetryDropped.add(n, { signal: 'metrics', reason: 'export_failed' })
+  onMetricDrop = (n, reason) => telemetryDropped.add(n, { signal: 'metrics', reason })
   const labelOverflow = { signal: 'metrics', reason: 'label_overflow' }
   onLabelOverflow = () => telemetryDropped.add(1, labelOverflow)
   if (prometheus) onRender = metricsRenderRecorder(meter)
@@ -201,17 +190,16 @@ export function startSdk(
       dropSeries.push({ signal: 'traces', reason })
     }
   }
-  if (exporters.has('otlp')) dropSeries.push({ signal: 'metrics', reason: 'export_failed' })
+  if (exporters.has('otlp')) {
+    for (const reason of ['export_failed', 'exporter_unavailable'])
+      dropSeries.push({ signal: 'metrics', reason })
+  }
   if (config.logsExporter.includes('otlp')) {
     for (const reason of LOG_DROP_REASONS) dropSeries.push({ signal: 'logs', reason })
   }
   for (const attributes of dropSeries) telemetryDropped.add(0, attributes)
   if (tracesExporters.has('otlp')) {
-    const sink =
-      config.otlpTracesProtocol === 'http/protobuf'
-        ? otlpProtobufSink(config, resource)
-        : exporterSink(withoutUserinfo(config.otlpTracesEndpoint), () => createOtlpTraceExporter(config))
-    spanProcessors.push(new BatchingSpanProcessor<unknown>(sink as never, batchOptions))
+    spanProcessors.push(new BatchingSpanProcessor(otlpSpanSink(config, resource), batchOptions))
   }
   if (tracesExporters.has('console')) {
     spanProcessors.push(

@@ -1,10 +1,12 @@
 /**
  * An OTLP/HTTP receiver for tests: accepts /v1/traces, /v1/metrics and /v1/logs in JSON and
  * protobuf, keeps the decoded spans and log records (otlp-logs.ts) and every request's raw body
- * (gunzipped). Protobuf is decoded with a
+ * (gunzipped) and headers. With `tls` it serves HTTPS (mTLS when it asks for client
+ * certificates) and counts refused handshakes. Protobuf is decoded with a
  * minimal wire-format reader (enough for span names, ids, kinds and string/int attributes).
  */
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { decodeLogs, type ReceivedLog } from './otlp-logs.js'
@@ -43,8 +45,17 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[]
   /** Log records received on /v1/logs. */
   logs: ReceivedLog[]
-  /** Every request, with the status it was answered and its body (refused ones too). */
-  requests: Array<{ path: string; contentType: string; bytes: number; status: number; body: Buffer }>
+  /** Every request, with the status it was answered, its headers and body (refused ones too). */
+  requests: Array<{
+    path: string
+    contentType: string
+    bytes: number
+    status: number
+    body: Buffer
+    headers: IncomingHttpHeaders
+  }>
+  /** TLS handshakes the server refused (e.g. a client without the required certificate). */
+  tlsErrors: string[]
   close(): Promise<void>
   /** Resolves once `predicate(spans)` holds (polls; rejects after `timeoutMs`). */
   waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<void>
@@ -229,13 +240,17 @@ export interface ReceiverOptions {
    * keeps the default. E.g. `(n) => (n < 2 ? { status: 503 } : undefined)`: 503 twice, then 200.
    */
   respond?: (n: number, path: string) => ReceiverReply | undefined
+  /** Serve HTTPS with this key and certificate (PEM); `ca` set: mTLS, clients must present a certificate it signed. */
+  tls?: { key: Buffer; cert: Buffer; ca?: Buffer }
 }
 
 export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = []
   const logs: ReceivedLog[] = []
   const requests: OtlpReceiver['requests'] = []
-  const server: Server = createServer((req, res) => {
+  const tlsErrors: string[] = []
+  const tls = options.tls
+  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -249,6 +264,7 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
         bytes: raw.length,
         status: reply?.status ?? 200,
         body,
+        headers: req.headers,
       })
       if (reply !== undefined && !(reply.accept ?? (reply.status >= 200 && reply.status < 300))) {
         res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
@@ -275,12 +291,24 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
         res.writeHead(400).end(String(error))
       }
     })
-  })
+  }
+  const server: Server = tls
+    ? (createHttpsServer(
+        {
+          key: tls.key,
+          cert: tls.cert,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handler,
+      ) as unknown as Server)
+    : createServer(handler)
+  server.on('tlsClientError', (error: Error) => tlsErrors.push(error.message))
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo
       resolve({
-        url: `http://127.0.0.1:${port}`,
+        url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+        tlsErrors,
         spans,
         logs,
         requests,
