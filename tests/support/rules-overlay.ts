@@ -78,3 +78,18 @@ export function scaledRuleFiles(dir: string, factor: number): Record<string, str
   }
   return files
 }
+
+/**
+ * Every `*.yml` rule file of `dir` as shipped, except that each group runs at the global
+ * evaluation interval (its own `interval`, such as the 5-minute one of the 30-day SLO group,
+ * removed), so a test sees every rule evaluated within seconds: file name -> content.
+ */
+export function ruleFilesAtGlobalInterval(dir: string): Record<string, string> {
+  const files: Record<string, string> = {}
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.yml'))) {
+    const doc = parse(readFileSync(join(dir, name), 'utf8')) as { groups: Array<{ interval?: string }> }
+    for (const group of doc.groups) delete group.interval
+    files[name] = stringify(doc)
+  }
+  return files
+}
