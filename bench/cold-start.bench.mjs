@@ -8,7 +8,8 @@
 //   shop-api  examples/shop-api         Express 5 + pg + ioredis + @otelkit/cache (ES modules only)
 // The two bench apps run from a temporary folder whose node_modules links their libraries, as an
 // application's folder would. COLD_ROUNDS (default 11) sets the rounds; COLD_ALT=<register.js>
-// adds a variant "alt" (another build of the preload, for before/after comparisons in one run).
+// adds a variant "alt" (another build of the preload, for before/after comparisons in one run);
+// COLD_OTELKIT=<register.js> replaces the otelkit variant's build; COLD_VARIANTS=bare,alt,... picks variants.
 import { spawn, spawnSync } from 'node:child_process'
 import {
   copyFileSync,
@@ -122,7 +123,10 @@ const common = {
 }
 const VARIANTS = {
   bare: { flags: [], env: () => ({}) },
-  otelkit: { flags: OTELKIT_FLAGS, env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }) },
+  otelkit: {
+    flags: process.env.COLD_OTELKIT ? ['--import', process.env.COLD_OTELKIT] : OTELKIT_FLAGS,
+    env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }),
+  },
   stock: {
     flags: STOCK_FLAGS,
     env: () => ({ ...common, OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort() }),
@@ -130,6 +134,14 @@ const VARIANTS = {
 }
 if (process.env.COLD_ALT) {
   VARIANTS.alt = { flags: ['--import', process.env.COLD_ALT], env: VARIANTS.otelkit.env }
+}
+for (const name of Object.keys(VARIANTS)) {
+  if (
+    process.env.COLD_VARIANTS &&
+    !['bare', 'otelkit', ...process.env.COLD_VARIANTS.split(',')].includes(name)
+  ) {
+    delete VARIANTS[name]
+  }
 }
 const shopDir = join(ROOT, 'examples/shop-api')
 const APPS = [

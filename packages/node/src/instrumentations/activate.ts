@@ -6,7 +6,7 @@
  */
 import { log } from '../logger.js'
 import type { CatalogEntry, Installed, LoadContext } from './entry.js'
-import { installModuleHooks, uninstallModuleHooks } from './module-hooks.js'
+import { installModuleHooks, narrowRequireHooks, uninstallModuleHooks } from './module-hooks.js'
 import { inRange, packageVersion } from './versions.js'
 
 export interface ActiveInstrumentations {
@@ -27,7 +27,10 @@ export function activateInstrumentations(
   const install = (entry: CatalogEntry, module: LoadContext['module']): void => {
     done.add(entry)
     try {
-      const result = entry.load({ ...base, module })
+      const result = narrowRequireHooks(
+        () => entry.load({ ...base, module }),
+        (installed) => [...(installed?.hookedModules ?? []), ...entry.targets.map((t) => t.module)],
+      )
       if (result === undefined) return
       installed.push(result)
       loaded.push(entry.name)

@@ -29,6 +29,11 @@ export interface LoadContext {
 /** An installed instrumentation. */
 export interface Installed {
   uninstall(): void
+  /**
+   * Modules and files (`mysql2`, `mongodb/lib/cmap/connection.js`, `fs`) whose require() the
+   * instrumentation hooks, so the shared require hook sees only those (module-hooks.ts).
+   */
+  readonly hookedModules?: readonly string[]
 }
 
 export interface CatalogEntry {

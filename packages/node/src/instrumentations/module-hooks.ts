@@ -158,6 +158,57 @@ export function uninstallModuleHooks(): void {
   if (proto.require === s.wrapper) proto.require = s.original
 }
 
+/**
+ * Package (or built-in) names that some `require` hook installed by an instrumentation wants to
+ * see. Grows only: routing a require through a hook that ignores it is never wrong, just slower.
+ */
+const hookedNames = new Set<string>()
+
+/** The package a loaded file belongs to (after its last `node_modules/`), if any. */
+function packageOfFile(file: string | undefined | null): string | undefined {
+  if (typeof file !== 'string') return undefined
+  const at = file.lastIndexOf('/node_modules/')
+  return at === -1 ? undefined : packageOf(file.slice(at + 14))
+}
+
+/** Whether a require() of `id` from `parent` may load a module some installed hook patches. */
+function mayBeHooked(id: string, parent: Module): boolean {
+  const first = id.charCodeAt(0)
+  if (first === 46) return hookedNames.has(packageOfFile(parent?.filename) ?? '') // './x' stays in its package
+  if (first === 47 || hookedNames.has(id)) return true // absolute paths: cannot tell
+  if (id.startsWith('node:')) return hookedNames.has(id.slice(5))
+  const name = packageOf(id)
+  return name === undefined || hookedNames.has(name)
+}
+
+/**
+ * Runs `install` (which may construct and enable instrumentations built on
+ * @opentelemetry/instrumentation) and narrows what it adds to `Module.prototype.require`.
+ * Upstream instrumentations share one require-in-the-middle hook that sees every require() of
+ * every file and resolves each twice more (its filename, and its package's main file) to find
+ * the few it patches; a service's start-up loads thousands. When `install` added such a hook,
+ * a filter goes on top that sends through it only the requires that can load one of `names`
+ * (the modules and files the instrumentations patch; built-ins by name), and every other
+ * require straight to the hook below, as if the instrumentation hook had passed it through.
+ */
+export function narrowRequireHooks<T>(install: () => T, names: (result: T) => Iterable<string>): T {
+  const proto = Module.prototype as unknown as { require: RequireFn }
+  const below = proto.require
+  const result = install()
+  for (const name of names(result)) {
+    hookedNames.add(name)
+    const pkg = packageOf(name)
+    if (pkg !== undefined) hookedNames.add(pkg)
+  }
+  const hooked = proto.require
+  if (hooked !== below) {
+    proto.require = function otelkitRequireFilter(this: Module, id: string): unknown {
+      return typeof id !== 'string' || mayBeHooked(id, this) ? hooked.call(this, id) : below.call(this, id)
+    }
+  }
+  return result
+}
+
 interface ModuleStatics {
   _resolveFilename(request: string, parent: Module, isMain: boolean): string
 }

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import { createNoopMeter, type MeterProvider } from '@opentelemetry/api'
-import type { Instrumentation } from '@opentelemetry/instrumentation'
+import type { Instrumentation, InstrumentationBase } from '@opentelemetry/instrumentation'
 import type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
 
 const require = createRequire(import.meta.url)
@@ -63,7 +63,12 @@ export function installInstrumentation(instrumentation: Instrumentation, ctx: Lo
   instrumentation.setTracerProvider(ctx.tracerProvider)
   instrumentation.setMeterProvider(NOOP_METER_PROVIDER)
   instrumentation.enable()
-  return { uninstall: () => instrumentation.disable() }
+  const definitions =
+    (
+      instrumentation as Partial<Pick<InstrumentationBase, 'getModuleDefinitions'>>
+    ).getModuleDefinitions?.() ?? []
+  const hookedModules = definitions.flatMap((d) => [d.name, ...d.files.map((file) => file.name)])
+  return { uninstall: () => instrumentation.disable(), hookedModules }
 }
 
 export interface UpstreamSpec {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import type { MeterProvider } from '@opentelemetry/api'
 import type { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics'
 import type { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+import { narrowRequireHooks } from '../instrumentations/module-hooks.js'
 import { sampledMeterProvider } from './sampled-meter.js'
 
 const require = createRequire(import.meta.url)
@@ -28,6 +29,14 @@ export function startRuntimeMetrics(
   intervalMs: number,
   options: RuntimeMetricsOptions,
 ): () => void {
+  // Neither patches a module: the require hook their framework installs sees no require.
+  return narrowRequireHooks(
+    () => startSources(meterProvider, intervalMs, options),
+    () => [],
+  )
+}
+
+function startSources(meterProvider: MeterProvider, intervalMs: number, options: RuntimeMetricsOptions) {
   const provider = sampledMeterProvider(meterProvider, intervalMs)
   const stops: Array<() => void> = []
   if (options.host) {
