@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
 import type { OtlpProtocol } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
+import { otlpLogExporterOptions } from '../sdk/exporters.js'
 
 const require = createRequire(import.meta.url)
 
@@ -18,21 +19,15 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
 
 /**
  * Builds the upstream OTLP log exporter for the logs signal's protocol, with its settings from
- * `config.otlp.logs` (endpoint, headers, timeout, compression).
+ * `config.otlp.logs` (endpoint, headers, timeout, compression, TLS; sdk/exporters.ts). Throws
+ * when they cannot be honoured (a TLS file that does not load): then nothing is sent in clear.
  */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
   const pkg = LOG_PACKAGES[config.otlp.logs.protocol]
   const { OTLPLogExporter } = require(pkg) as {
     OTLPLogExporter: new (options: object) => LogRecordExporter
   }
-  const { endpoint, headers, timeoutMs, compression } = config.otlp.logs
-  return new OTLPLogExporter({
-    url: endpoint,
-    headers,
-    timeoutMillis: timeoutMs,
-    compression,
-    concurrencyLimit: 2,
-  })
+  return new OTLPLogExporter(otlpLogExporterOptions(config, pkg))
 }
 
 /** Builds the console log record exporter (one object per record on stdout). */
