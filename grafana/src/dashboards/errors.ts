@@ -41,7 +41,7 @@ export function errors(t: Thresholds): Dashboard {
     .link(
       new DashboardLinkBuilder('Traces of error fingerprint $fingerprint')
         .type(DashboardLinkType.Link)
-        .url(fingerprintTraces.build().url)
+        .url(fingerprintTraces.build().url ?? '')
         .targetBlank(true)
         .icon('external link'),
     )
