@@ -217,6 +217,20 @@ interface AlertDoc {
   policies: Array<{ receiver: string }>
 }
 
+describe('the SLO dashboard', () => {
+  it('reads 30-day windows that Prometheus keeps: retention of at least 30 days in compose.yaml and scripts/stack.sh', () => {
+    const slo = read('grafana/dashboards/slo.json')
+    expect(slo).toContain('ratio_rate30d')
+    for (const file of ['otel-collector/compose.yaml', 'scripts/stack.sh']) {
+      const days = [...read(file).matchAll(/--storage\.tsdb\.retention\.time=(\d+)d/g)].map((m) =>
+        Number(m[1]),
+      )
+      expect(days.length, file).toBeGreaterThan(0)
+      for (const d of days) expect(d, file).toBeGreaterThanOrEqual(30)
+    }
+  })
+})
+
 describe('Grafana-managed alert rules', () => {
   const doc = parse(read(ALERTING_FILE)) as AlertDoc
   const rules = doc.groups.flatMap((g) => g.rules)
