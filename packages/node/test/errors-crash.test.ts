@@ -6,7 +6,8 @@
  *
  * Most cases install the feature from source in the child (a resolve hook maps the sources'
  * `.js` specifiers to their `.ts` files, which Node 24 runs with type stripping), so they test
- * this code without a build; one case runs the built preload, `--import @otelkit/node/register`.
+ * this code without a build; the preload cases run `--import @otelkit/node/register`, one of them
+ * over mTLS with per-signal headers (and nothing sent when the CA file cannot be loaded).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -15,6 +16,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeTestCertificates } from './support/certificates.js'
+import { startOtlpReceiver } from './support/otlp-receiver.js'
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** A directory where `@otelkit/node` resolves as a dependency (the example service). */
@@ -285,6 +288,62 @@ describe('with the preload', () => {
     const metric = exportedErrorCount('crash-preload')
     expect(metric?.name).toBe('otelkit.errors')
     expect(attr(metric?.sum.dataPoints[0]?.attributes, 'error.category')).toBe('unhandled')
+  })
+})
+
+describe('over OTLP with TLS', () => {
+  it('the crash report goes over mTLS with the signal’s own headers; nothing is sent when the CA does not load', async () => {
+    const certs = makeTestCertificates()
+    const receiver = await startOtlpReceiver({
+      tls: { key: certs.server.key, cert: certs.server.cert, ca: certs.ca.cert },
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-crash-'))
+    dirs.push(dir)
+    const appFile = join(dir, 'app.mjs')
+    writeFileSync(appFile, PAYMENT_APP(2468))
+    const crash = async (service: string, env: Record<string, string>) => {
+      const child = spawn(process.execPath, ['--import', '@otelkit/node/register', appFile], {
+        cwd: APP_DIR,
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          OTEL_SERVICE_NAME: service,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_CLIENT_KEY: certs.client.keyPath,
+          OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: certs.client.certPath,
+          OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=crash-tenant',
+          OTELKIT_OPS_PORT: '0',
+          OTELKIT_OPS_HOST: '127.0.0.1',
+          ...env,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (c) => {
+        stderr += c
+      })
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      return { code, stderr }
+    }
+    try {
+      const ok = await crash('crash-mtls', { OTEL_EXPORTER_OTLP_CERTIFICATE: certs.ca.certPath })
+      expect(ok.code).toBe(1)
+      const span = receiver.spans.find((s) => s.service === 'crash-mtls' && s.name === 'uncaught exception')
+      expect(span?.attributes['error.type']).toBe('PaymentError')
+      const request = receiver.requests.find((r) => r.path === '/v1/traces' && r.status === 200)
+      expect(request?.headers['x-tenant']).toBe('crash-tenant')
+      expect(receiver.tlsErrors).toEqual([])
+
+      const before = receiver.requests.length
+      const bad = await crash('crash-bad-ca', { OTEL_EXPORTER_OTLP_CERTIFICATE: join(dir, 'missing-ca.pem') })
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toMatch(/OTEL_EXPORTER_OTLP_CERTIFICATE \(otlpCertificate\)=".*missing-ca\.pem"/)
+      expect(receiver.requests.length).toBe(before)
+      expect(receiver.tlsErrors).toEqual([])
+    } finally {
+      await receiver.close()
+      certs.remove()
+    }
   })
 })
 

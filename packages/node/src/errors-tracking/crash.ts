@@ -18,15 +18,17 @@
  *
  * The monitor gets no further turn of the event loop when the process is about to exit, so the
  * flush is synchronous and bounded: one line on stderr, and, when traces and/or metrics go over
- * OTLP/HTTP, a blocking POST of the crash span and the `otelkit.errors` totals through a
+ * OTLP/HTTP, a blocking POST (with each signal's endpoint, headers and TLS) of the crash span and the `otelkit.errors` totals through a
  * short-lived child process (`sync-send.ts`), for at most `crashFlushTimeoutMs`. When the app
  * handles the exception itself (its own listener or capture callback), the process lives on:
  * the normal export pipeline sends the data, and nothing blocks.
  */
 import { randomBytes } from 'node:crypto'
 import { type Attributes, trace } from '@opentelemetry/api'
+import type { OtlpSignalConfig } from '../config/otlp.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
+import { otlpTls } from '../sdk/exporters.js'
 import { describeThrown } from './describe-thrown.js'
 import { type CrashSpan, sumPayload, tracesPayload } from './otlp-json.js'
 import { ATTR_ERROR_CATEGORY, ATTR_ERROR_FINGERPRINT } from './span-processor.js'
@@ -50,8 +52,24 @@ function resourceOf(config: ResolvedConfig): Attributes {
   return resource
 }
 
-function otlpHttp(exporters: readonly string[], protocol: string): boolean {
-  return exporters.includes('otlp') && protocol !== 'grpc'
+/**
+ * Where the crash report of one signal goes: its OTLP/HTTP endpoint, headers and TLS material
+ * (config.otlp.<signal>); undefined when the signal is not exported over OTLP/HTTP, or when its
+ * TLS files cannot be used (then nothing is sent in clear).
+ */
+function crashTarget(
+  exporters: readonly string[],
+  signal: OtlpSignalConfig,
+): Omit<PostRequest, 'body'> | undefined {
+  if (!exporters.includes('otlp') || signal.protocol === 'grpc') return undefined
+  const tls = otlpTls(signal)
+  if (!tls.ok) return undefined
+  const { ca, key, cert } = tls.material
+  return {
+    url: signal.endpoint,
+    headers: { ...signal.headers, 'content-type': 'application/json' },
+    tls: ca || key || cert ? { ca: ca?.toString(), key: key?.toString(), cert: cert?.toString() } : undefined,
+  }
 }
 
 /** Starts watching; returns the function that stops it. */
@@ -73,9 +91,10 @@ export function installCrashMonitor(options: CrashMonitorOptions): () => void {
       )
       if (!fatal) return
       const requests: PostRequest[] = []
-      const headers = { 'content-type': 'application/json', ...config.otlpHeaders }
       const resource = resourceOf(config)
-      if (otlpHttp(config.tracesExporter, config.otlpTracesProtocol)) {
+      const traces = crashTarget(config.tracesExporter, config.otlp.traces)
+      const metrics = crashTarget(config.metricsExporter, config.otlp.metrics)
+      if (traces !== undefined) {
         const marks = {
           [ATTR_ERROR_CATEGORY]: tracked.category,
           [ATTR_ERROR_FINGERPRINT]: tracked.fingerprint,
@@ -96,9 +115,9 @@ export function installCrashMonitor(options: CrashMonitorOptions): () => void {
           },
           statusMessage: `${tracked.category} error ${tracked.type} [${tracked.fingerprint}]`,
         }
-        requests.push({ url: config.otlpTracesEndpoint, headers, body: tracesPayload(resource, span) })
+        requests.push({ ...traces, body: tracesPayload(resource, span) })
       }
-      if (otlpHttp(config.metricsExporter, config.otlpMetricsProtocol)) {
+      if (metrics !== undefined) {
         const body = sumPayload(
           resource,
           'otelkit.errors',
@@ -108,7 +127,7 @@ export function installCrashMonitor(options: CrashMonitorOptions): () => void {
           Date.now(),
           tracker.seriesTotals(),
         )
-        requests.push({ url: config.otlpMetricsEndpoint, headers, body })
+        requests.push({ ...metrics, body })
       }
       if (requests.length > 0 && !postSync(requests, timeoutMs)) {
         log.warn(`the crash report could not be exported within ${timeoutMs} ms`)

@@ -11,17 +11,33 @@ export interface PostRequest {
   url: string
   headers: Record<string, string>
   body: string
+  /** PEM CA, client key and certificate for an https:// endpoint (the signal's OTLP TLS). */
+  tls?: { ca?: string; key?: string; cert?: string }
 }
 
 const SENDER = `
+const http = require('node:http')
+const https = require('node:https')
+function post(r, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(r.url)
+    const client = url.protocol === 'https:' ? https : http
+    const headers = { ...r.headers, 'content-length': Buffer.byteLength(r.body) }
+    const req = client.request(url, { method: 'POST', headers, timeout: timeoutMs, ...(r.tls || {}) }, (res) => {
+      res.resume()
+      res.on('end', () => (res.statusCode >= 200 && res.statusCode < 300 ? resolve() : reject(new Error('HTTP ' + res.statusCode))))
+    })
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    req.end(r.body)
+  })
+}
 let input = ''
 process.stdin.setEncoding('utf8')
 process.stdin.on('data', (c) => { input += c })
 process.stdin.on('end', async () => {
   const { requests, timeoutMs } = JSON.parse(input)
-  const results = await Promise.allSettled(requests.map((r) =>
-    fetch(r.url, { method: 'POST', headers: r.headers, body: r.body, signal: AbortSignal.timeout(timeoutMs) })
-      .then((res) => { if (!res.ok) throw new Error('HTTP ' + res.status) })))
+  const results = await Promise.allSettled(requests.map((r) => post(r, timeoutMs)))
   process.exitCode = results.every((r) => r.status === 'fulfilled') ? 0 : 1
 })
 `
