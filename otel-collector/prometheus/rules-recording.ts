@@ -31,8 +31,8 @@ export function windowSeconds(w: string): number {
  * ingestion (a 0 sample at the series' start) the result is the same.
  */
 export function countOver(selector: string, window: string): string {
-  const born = `(last_over_time(${selector}[${window}]) unless ${selector} offset ${window})`
-  return `(increase(${selector}[${window}]) unless ${born} or ${born})`
+  const before = `${selector} offset ${window}`
+  return `((increase(${selector}[${window}]) and ${before}) or (last_over_time(${selector}[${window}]) unless ${before}))`
 }
 
 /** Per-second rate of `selector` over `window`, summed `by`, counted from the first event. */
