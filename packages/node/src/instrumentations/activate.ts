@@ -6,7 +6,12 @@
  */
 import { log } from '../logger.js'
 import type { CatalogEntry, Installed, LoadContext } from './entry.js'
-import { installModuleHooks, narrowRequireHooks, uninstallModuleHooks } from './module-hooks.js'
+import {
+  installModuleHooks,
+  markPatchedModules,
+  narrowRequireHooks,
+  uninstallModuleHooks,
+} from './module-hooks.js'
 import { inRange, packageVersion } from './versions.js'
 
 export interface ActiveInstrumentations {
@@ -32,6 +37,12 @@ export function activateInstrumentations(
         (installed) => [...(installed?.hookedModules ?? []), ...entry.targets.map((t) => t.module)],
       )
       if (result === undefined) return
+      // Instrumentations on the instrumentation framework (upstream ones, pg) report the modules
+      // they patch; otelkit's channel subscribers patch none (an upstream one that reports
+      // nothing is taken to patch its targets).
+      markPatchedModules(
+        result.hookedModules ?? (entry.kind === 'upstream' ? entry.targets.map((t) => t.module) : []),
+      )
       installed.push(result)
       loaded.push(entry.name)
       log.debug(

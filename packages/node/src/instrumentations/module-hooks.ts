@@ -33,7 +33,7 @@ type ResolveFn = Parameters<typeof Module.registerHooks>[0]['resolve']
 interface IitmHook {
   resolveSync: NonNullable<ResolveFn>
   loadSync: NonNullable<Parameters<typeof Module.registerHooks>[0]['load']>
-  applyOptions(options: { include: string[] }): void
+  applyOptions(options: { shouldInclude(url: string, specifier: string): boolean }): void
 }
 
 interface EsmState {
@@ -66,6 +66,28 @@ export function enableEsmTrigger(specifiers: string[], iitmRegistered: boolean):
   esm = { specifiers, iitm: iitmRegistered }
 }
 
+/** Packages an installed instrumentation patches (so their ES modules need wrapping). */
+const esmPatched = new Set<string>()
+
+/**
+ * Records the modules an installed instrumentation patches. import-in-the-middle, registered by
+ * the first import of a catalog module, wraps only the catalog specifiers of these packages:
+ * modules whose instrumentation subscribes to a diagnostics channel (Express 5, ioredis 6,
+ * Fastify) are left as they are, and so is a module whose installed version no entry covers.
+ */
+export function markPatchedModules(names: Iterable<string>): void {
+  for (const name of names) {
+    const pkg = packageOf(name)
+    esmPatched.add(pkg ?? (name.startsWith('node:') ? name.slice(5) : name))
+  }
+}
+
+function esmWanted(e: EsmState, specifier: string): boolean {
+  if (!e.specifiers.includes(specifier)) return false
+  const pkg = packageOf(specifier)
+  return esmPatched.has(pkg ?? (specifier.startsWith('node:') ? specifier.slice(5) : specifier))
+}
+
 /** Registers import-in-the-middle's synchronous hooks (as its register-hooks.mjs does). */
 function registerIitm(e: EsmState): IitmHook {
   const require = createRequire(import.meta.url)
@@ -74,7 +96,7 @@ function registerIitm(e: EsmState): IitmHook {
     createHook(meta: { url: string }): IitmHook
   }
   const hook = createHook({ url })
-  hook.applyOptions({ include: e.specifiers })
+  hook.applyOptions({ shouldInclude: (_url: string, specifier: string) => esmWanted(e, specifier) })
   Module.registerHooks({ resolve: hook.resolveSync, load: hook.loadSync })
   e.iitm = true
   return hook
@@ -171,10 +193,51 @@ function packageOfFile(file: string | undefined | null): string | undefined {
   return at === -1 ? undefined : packageOf(file.slice(at + 14))
 }
 
+/** Per hooked package, the base names (no extension) of its files a hook patches. */
+const hookedFiles = new Map<string, Set<string>>()
+
+function baseName(path: string): string {
+  const slash = path.lastIndexOf('/')
+  const base = path.slice(slash + 1)
+  const dot = base.lastIndexOf('.')
+  return dot > 0 ? base.slice(0, dot) : base
+}
+
+function addHookedFile(pkg: string, file: string): void {
+  const names = hookedFiles.get(pkg) ?? new Set<string>()
+  const base = baseName(file)
+  names.add(base)
+  // `require('./dir')` loads dir/index.js.
+  if (base === 'index') names.add(baseName(file.slice(0, file.lastIndexOf('/'))))
+  hookedFiles.set(pkg, names)
+}
+
+/**
+ * A relative require inside a hooked package reaches the hook only when it may load the
+ * package's main file or one of the files patched (compared by base name, so `./lib/query`,
+ * `./query.js` and `../commands/query` all count as `query.js`).
+ */
+function relativeMayBeHooked(id: string, parent: Module): boolean {
+  const pkg = packageOfFile(parent?.filename)
+  if (pkg === undefined || !hookedNames.has(pkg)) return false
+  let files = hookedFiles.get(pkg)
+  if (files === undefined || !files.has('\0main')) {
+    try {
+      addHookedFile(pkg, (Module as unknown as ModuleStatics)._resolveFilename(pkg, parent, false))
+    } catch {
+      return true
+    }
+    files = hookedFiles.get(pkg) as Set<string>
+    files.add('\0main')
+  }
+  const base = baseName(id)
+  return base === '' || base === '.' || base === '..' || base === 'index' || files.has(base)
+}
+
 /** Whether a require() of `id` from `parent` may load a module some installed hook patches. */
 function mayBeHooked(id: string, parent: Module): boolean {
   const first = id.charCodeAt(0)
-  if (first === 46) return hookedNames.has(packageOfFile(parent?.filename) ?? '') // './x' stays in its package
+  if (first === 46) return relativeMayBeHooked(id, parent) // './x' stays in its package
   if (first === 47 || hookedNames.has(id)) return true // absolute paths: cannot tell
   if (id.startsWith('node:')) return hookedNames.has(id.slice(5))
   const name = packageOf(id)
@@ -198,7 +261,9 @@ export function narrowRequireHooks<T>(install: () => T, names: (result: T) => It
   for (const name of names(result)) {
     hookedNames.add(name)
     const pkg = packageOf(name)
-    if (pkg !== undefined) hookedNames.add(pkg)
+    if (pkg === undefined) continue
+    hookedNames.add(pkg)
+    if (pkg !== name) addHookedFile(pkg, name)
   }
   const hooked = proto.require
   if (hooked !== below) {
