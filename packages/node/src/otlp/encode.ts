@@ -53,6 +53,21 @@ function scalarValueSize(value: AttributeValue): number {
   }
 }
 
+/** Attribute keys repeat: each one's `key` field (tag, length, UTF-8) is encoded once. */
+const keyFields = new Map<string, Uint8Array>()
+const MAX_KEY_FIELDS = 4096
+
+function encodedKey(key: string): Uint8Array {
+  let bytes = keyFields.get(key)
+  if (bytes === undefined) {
+    const w = new ProtobufWriter(key.length * 3 + 6)
+    w.string(1, key)
+    bytes = w.toBuffer()
+    if (keyFields.size < MAX_KEY_FIELDS) keyFields.set(key, bytes)
+  }
+  return bytes
+}
+
 /** One `KeyValue` attribute: sizes computed first, then written without nested-message copies. */
 function writeAttribute(w: ProtobufWriter, field: number, key: string, value: AttributeValue): void {
   const valueSize = scalarValueSize(value)
@@ -64,11 +79,9 @@ function writeAttribute(w: ProtobufWriter, field: number, key: string, value: At
     return
   }
   const stringLength = sizedStringLength
-  const keyLength = utf8Length(key)
-  w.lengthDelimited(field, lengthPrefix(keyLength) + lengthPrefix(valueSize))
-  w.tag(1, 2)
-  w.varint(keyLength)
-  w.utf8(key, keyLength)
+  const keyField = encodedKey(key)
+  w.lengthDelimited(field, keyField.length + lengthPrefix(valueSize))
+  w.raw(keyField)
   w.lengthDelimited(2, valueSize)
   if (typeof value === 'string') {
     w.tag(1, 2)

@@ -218,9 +218,17 @@ export class ProtobufWriter {
 
   /** Already-encoded bytes, copied as they are. */
   raw(value: Uint8Array): void {
-    this.ensure(value.length)
+    const n = value.length
+    this.ensure(n)
+    if (n <= SHORT_STRING) {
+      const buf = this.buf
+      let p = this.pos
+      for (let i = 0; i < n; i++) buf[p++] = value[i] as number
+      this.pos = p
+      return
+    }
     this.buf.set(value, this.pos)
-    this.pos += value.length
+    this.pos += n
   }
 
   /** Writes a nested message: `body` writes into this writer, the length is patched in after. */
