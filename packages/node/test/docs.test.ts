@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEFAULTS } from '../src/config/defaults.js'
+import { SETTING_ENTRIES } from '../src/config/settings/index.js'
+import { withConfigTable } from '../src/config/settings/readme-table.js'
 import { ENV_VARIABLES } from '../src/config/variables.js'
 import { ERROR_CODES } from '../src/errors.js'
 import { PACKAGE_DIR } from './support/service.js'
@@ -29,6 +31,22 @@ const code = (cell: string | undefined) => cell?.match(/^`([^`]*)`$/)?.[1]
 
 describe('README', () => {
   const rows = tableRows('variable')
+
+  it('holds the variable table generated from the settings declaration (pnpm --filter @otelkit/node docs:config)', () => {
+    expect(withConfigTable(readme)).toBe(readme)
+  })
+
+  it('gives examples each variable accepts', () => {
+    let checked = 0
+    for (const [, setting] of SETTING_ENTRIES) {
+      for (const variable of setting.variables) {
+        if (variable.example === undefined) continue
+        expect(setting.kind.parse(variable.example), variable.name).toMatchObject({ ok: true })
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(ENV_VARIABLES.length - 2)
+  })
 
   it('lists every environment variable the SDK reads, with its option', () => {
     const documented = new Map(rows.map((r) => [code(r[0]), r]))

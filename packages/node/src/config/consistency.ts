@@ -5,9 +5,9 @@
  */
 import type { EnvOptions } from './env.js'
 import type { ResolvedConfig } from './resolved.js'
+import { MAX_SERVICE_NAME_LENGTH, settingLabel, variableOf } from './settings/index.js'
 
-/** Longest `service.name` kept; it is a label on every series and an attribute on every span. */
-export const MAX_SERVICE_NAME_LENGTH = 255
+export { MAX_SERVICE_NAME_LENGTH }
 
 /** Adjusts `config` in place; returns one warning per adjustment. */
 export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] {
@@ -15,7 +15,7 @@ export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] 
   const batch = merged.bspMaxExportBatchSize
   if (batch !== undefined && batch > config.bspMaxQueueSize) {
     warnings.push(
-      `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (bspMaxExportBatchSize) ${batch} is larger than OTEL_BSP_MAX_QUEUE_SIZE (bspMaxQueueSize) ${config.bspMaxQueueSize}: batches hold at most ${config.bspMaxQueueSize} spans; set the batch size no larger than the queue`,
+      `${settingLabel('bspMaxExportBatchSize')} ${batch} is larger than ${settingLabel('bspMaxQueueSize')} ${config.bspMaxQueueSize}: batches hold at most ${config.bspMaxQueueSize} spans; set the batch size no larger than the queue`,
     )
   }
   if (config.metricExportTimeoutMs > config.metricExportIntervalMs) {
@@ -25,7 +25,7 @@ export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] 
     config.metricExportTimeoutMs = config.metricExportIntervalMs
     if (merged.metricExportTimeoutMs !== undefined) {
       warnings.push(
-        `OTEL_METRIC_EXPORT_TIMEOUT (metricExportTimeoutMs) ${asked} is longer than OTEL_METRIC_EXPORT_INTERVAL (metricExportIntervalMs) ${config.metricExportIntervalMs}: a metric push may take at most ${config.metricExportIntervalMs} ms; set the timeout no longer than the interval`,
+        `${settingLabel('metricExportTimeoutMs')} ${asked} is longer than ${settingLabel('metricExportIntervalMs')} ${config.metricExportIntervalMs}: a metric push may take at most ${config.metricExportIntervalMs} ms; set the timeout no longer than the interval`,
       )
     }
   }
@@ -33,7 +33,7 @@ export function reconcile(merged: EnvOptions, config: ResolvedConfig): string[] 
     const length = config.serviceName.length
     config.serviceName = config.serviceName.slice(0, MAX_SERVICE_NAME_LENGTH)
     warnings.push(
-      `the service name (OTEL_SERVICE_NAME / serviceName) is ${length} characters long: cut to its first ${MAX_SERVICE_NAME_LENGTH} characters, ${JSON.stringify(`${config.serviceName.slice(0, 40)}...`)}`,
+      `the service name (${variableOf('serviceName')} / serviceName) is ${length} characters long: cut to its first ${MAX_SERVICE_NAME_LENGTH} characters, ${JSON.stringify(`${config.serviceName.slice(0, 40)}...`)}`,
     )
   }
   return warnings

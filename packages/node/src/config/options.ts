@@ -1,23 +1,24 @@
 /**
  * The public options of `start(options)`. Each has an environment variable of the same meaning
- * (named on the option); an option passed in code wins over the variable.
+ * (named on the option); an option passed in code wins over the variable. The settings are
+ * declared in config/settings/*.ts; this documented interface must match that declaration
+ * exactly (checked at compile time at the end of this file).
  */
 
-export type TracesExporterName = 'otlp' | 'console' | 'none'
+import type { Mismatch } from './settings/define.js'
+import type { LOGS_EXPORTERS, METRICS_EXPORTERS, TRACES_EXPORTERS } from './settings/export.js'
+import type { SettingsOptions } from './settings/index.js'
+import type { OTLP_COMPRESSIONS, OTLP_PROTOCOLS } from './settings/otlp.js'
+import type { PROPAGATORS, SAMPLERS } from './settings/sampling.js'
+import type { LOG_LEVELS, RESOURCE_DETECTORS } from './settings/service.js'
+
+export type TracesExporterName = (typeof TRACES_EXPORTERS)[number]
 /** A context propagation format of `OTEL_PROPAGATORS`. */
-export type PropagatorName =
-  | 'tracecontext'
-  | 'baggage'
-  | 'b3'
-  | 'b3multi'
-  | 'jaeger'
-  | 'xray'
-  | 'ottrace'
-  | 'none'
-export type MetricsExporterName = 'prometheus' | 'otlp' | 'console' | 'none'
-export type LogsExporterName = 'otlp' | 'console' | 'none'
-export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc'
-export type OtlpCompression = 'gzip' | 'none'
+export type PropagatorName = (typeof PROPAGATORS)[number]
+export type MetricsExporterName = (typeof METRICS_EXPORTERS)[number]
+export type LogsExporterName = (typeof LOGS_EXPORTERS)[number]
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number]
+export type OtlpCompression = (typeof OTLP_COMPRESSIONS)[number]
 
 /** The OTLP settings a signal can override (see {@link OtlpPerSignalOptions}). */
 export interface OtlpSettingTypes {
@@ -41,24 +42,9 @@ export interface OtlpSettingTypes {
 export type OtlpPerSignalOptions = {
   [K in keyof OtlpSettingTypes as `otlp${'Traces' | 'Metrics' | 'Logs'}${K}`]?: OtlpSettingTypes[K]
 }
-export type SamplerName =
-  | 'always_on'
-  | 'always_off'
-  | 'traceidratio'
-  | 'parentbased_always_on'
-  | 'parentbased_always_off'
-  | 'parentbased_traceidratio'
-export type ResourceDetectorName =
-  | 'env'
-  | 'host'
-  | 'os'
-  | 'process'
-  | 'container'
-  | 'aws'
-  | 'gcp'
-  | 'azure'
-  | 'none'
-export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all'
+export type SamplerName = (typeof SAMPLERS)[number]
+export type ResourceDetectorName = (typeof RESOURCE_DETECTORS)[number]
+export type LogLevelName = (typeof LOG_LEVELS)[number]
 
 /** Options of `start()`; every field is optional. */
 export interface OtelkitOptions extends OtlpPerSignalOptions {
@@ -203,3 +189,11 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   /** Attributes kept per span link. Env: `OTEL_LINK_ATTRIBUTE_COUNT_LIMIT`. @default 128 */
   linkAttributeCountLimit?: number
 }
+
+/** Compile-time check: `T` must be `never` (here: the names of options that differ). */
+type NoMismatch<T extends never> = T
+/**
+ * OtelkitOptions and the declaration (config/settings) have the same options with the same
+ * types, both ways; a difference fails the build naming the option.
+ */
+export type OptionsMatchDeclaration = NoMismatch<Mismatch<OtelkitOptions, SettingsOptions>>

@@ -9,45 +9,22 @@
  */
 import { DEFAULT_OTLP_GRPC_ENDPOINT, DEFAULT_OTLP_HTTP_ENDPOINT, DEFAULTS } from './defaults.js'
 import type { OtlpCompression, OtlpProtocol } from './options.js'
+import {
+  type OtlpSettingName,
+  type OtlpSignal,
+  otlpOptionName,
+  otlpVariableName,
+} from './settings/otlp-names.js'
 
-export const OTLP_SIGNALS = ['traces', 'metrics', 'logs'] as const
-/** A signal exported over OTLP. */
-export type OtlpSignal = (typeof OTLP_SIGNALS)[number]
-
-/**
- * The settings every signal has, as named in options (`otlp<Setting>`, per signal
- * `otlp<Signal><Setting>`) and in variables (`OTEL_EXPORTER_OTLP_<VARIABLE>`, per signal
- * `OTEL_EXPORTER_OTLP_<SIGNAL>_<VARIABLE>`).
- */
-export const OTLP_SETTINGS = {
-  Endpoint: 'ENDPOINT',
-  Protocol: 'PROTOCOL',
-  Headers: 'HEADERS',
-  TimeoutMs: 'TIMEOUT',
-  Compression: 'COMPRESSION',
-  Certificate: 'CERTIFICATE',
-  ClientKey: 'CLIENT_KEY',
-  ClientCertificate: 'CLIENT_CERTIFICATE',
-  Insecure: 'INSECURE',
-} as const
-export type OtlpSettingName = keyof typeof OTLP_SETTINGS
-
-/** Capitalised signal as used in option names (`otlpTracesHeaders`). */
-export const SIGNAL_OPTION_PART: Record<OtlpSignal, 'Traces' | 'Metrics' | 'Logs'> = {
-  traces: 'Traces',
-  metrics: 'Metrics',
-  logs: 'Logs',
-}
-
-/** Option name of a setting: generic (`otlpHeaders`) or per signal (`otlpTracesHeaders`). */
-export function otlpOptionName(setting: OtlpSettingName, signal?: OtlpSignal): string {
-  return `otlp${signal ? SIGNAL_OPTION_PART[signal] : ''}${setting}`
-}
-
-/** Variable name of a setting: generic or per signal. */
-export function otlpVariableName(setting: OtlpSettingName, signal?: OtlpSignal): string {
-  return `OTEL_EXPORTER_OTLP_${signal ? `${signal.toUpperCase()}_` : ''}${OTLP_SETTINGS[setting]}`
-}
+export {
+  OTLP_SETTINGS,
+  OTLP_SIGNALS,
+  type OtlpSettingName,
+  type OtlpSignal,
+  otlpOptionName,
+  otlpVariableName,
+  SIGNAL_OPTION_PART,
+} from './settings/otlp-names.js'
 
 /** A TLS file setting: the path, and which variable (and option) set it, for messages. */
 export interface OtlpTlsFile {
@@ -102,7 +79,7 @@ export function resolveOtlpSignal(options: OtlpOptionsInput, signal: OtlpSignal)
   const pick = <T>(setting: OtlpSettingName): T | undefined =>
     (merged[otlpOptionName(setting, signal)] ?? merged[otlpOptionName(setting)]) as T | undefined
   const protocol = pick<OtlpProtocol>('Protocol') ?? DEFAULTS.otlpProtocol
-  const insecure = pick<boolean>('Insecure') ?? false
+  const insecure = pick<boolean>('Insecure') ?? DEFAULTS.otlpInsecure
   const own = merged[otlpOptionName('Endpoint', signal)] as string | undefined
   const base = merged[otlpOptionName('Endpoint')] as string | undefined
   let endpoint: string

@@ -1,6 +1,7 @@
 /**
  * Turns env options and code options into the one `ResolvedConfig` the SDK runs with:
- * code wins over env, env over defaults; OTLP settings resolved per signal (config/otlp.ts).
+ * code wins over env, env over the declared defaults (config/settings); OTLP settings resolved
+ * per signal (config/otlp.ts), span limits by config/limits.ts.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import type { EnvOptions } from './env.js'
 import { spanLimits } from './limits.js'
 import { resolveOtlp } from './otlp.js'
 import type { ResolvedConfig } from './resolved.js'
+import { type ResolvedSettings, SETTING_ENTRIES } from './settings/index.js'
 
 interface AppPackage {
   name?: string
@@ -24,23 +26,34 @@ function readAppPackage(cwd: string): AppPackage {
   }
 }
 
+/**
+ * Each setting's value (code over env, else a copy of its declared default, else undefined),
+ * for every setting the resolved config has a field of (config/settings: not `resolved: false`).
+ */
+function settingValues(merged: EnvOptions): ResolvedSettings {
+  const values: Record<string, unknown> = {}
+  const given = merged as Record<string, unknown>
+  for (const [option, setting] of SETTING_ENTRIES) {
+    if (setting.resolved === false) continue
+    const value = given[option] ?? setting.default
+    values[option] = Array.isArray(value) ? [...value] : value
+  }
+  return values as ResolvedSettings
+}
+
 export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): ResolvedConfig {
   const app = merged.serviceName && merged.serviceVersion ? {} : readAppPackage(cwd)
   const resourceAttributes = { ...(merged.resourceAttributes ?? {}) }
   const otlp = resolveOtlp(merged)
+  const values = settingValues(merged)
   return {
-    disabled: merged.disabled ?? DEFAULTS.disabled,
+    ...values,
     serviceName:
       merged.serviceName ??
       resourceAttributes['service.name'] ??
       (app.name ? app.name.replace(/^@[^/]+\//, '') : DEFAULTS.serviceName),
     serviceVersion: merged.serviceVersion ?? resourceAttributes['service.version'] ?? app.version,
     resourceAttributes,
-    resourceDetectors: merged.resourceDetectors ?? [...DEFAULTS.resourceDetectors],
-    propagators: merged.propagators ?? [...DEFAULTS.propagators],
-    tracesExporter: merged.tracesExporter ?? [...DEFAULTS.tracesExporter],
-    metricsExporter: merged.metricsExporter ?? [...DEFAULTS.metricsExporter],
-    logsExporter: merged.logsExporter ?? [...DEFAULTS.logsExporter],
     otlp,
     otlpTracesEndpoint: otlp.traces.endpoint,
     otlpMetricsEndpoint: otlp.metrics.endpoint,
@@ -49,53 +62,9 @@ export function resolveConfig(merged: EnvOptions, cwd = process.cwd()): Resolved
     otlpMetricsProtocol: otlp.metrics.protocol,
     otlpLogsProtocol: otlp.logs.protocol,
     otlpHeaders: merged.otlpHeaders ?? {},
-    otlpTimeoutMs: merged.otlpTimeoutMs ?? DEFAULTS.otlpTimeoutMs,
-    otlpCompression: merged.otlpCompression ?? DEFAULTS.otlpCompression,
-    metricExportIntervalMs: merged.metricExportIntervalMs ?? DEFAULTS.metricExportIntervalMs,
-    metricExportTimeoutMs: merged.metricExportTimeoutMs ?? DEFAULTS.metricExportTimeoutMs,
-    sampler: merged.sampler ?? DEFAULTS.sampler,
-    samplerRatio: merged.samplerRatio ?? DEFAULTS.samplerRatio,
-    bspMaxQueueSize: merged.bspMaxQueueSize ?? DEFAULTS.bspMaxQueueSize,
-    bspMaxExportBatchSize: Math.min(
-      merged.bspMaxExportBatchSize ?? DEFAULTS.bspMaxExportBatchSize,
-      merged.bspMaxQueueSize ?? DEFAULTS.bspMaxQueueSize,
-    ),
-    bspScheduleDelayMs: merged.bspScheduleDelayMs ?? DEFAULTS.bspScheduleDelayMs,
-    bspExportTimeoutMs: merged.bspExportTimeoutMs ?? DEFAULTS.bspExportTimeoutMs,
-    blrpMaxQueueSize: merged.blrpMaxQueueSize ?? DEFAULTS.blrpMaxQueueSize,
-    blrpMaxExportBatchSize: Math.min(
-      merged.blrpMaxExportBatchSize ?? DEFAULTS.blrpMaxExportBatchSize,
-      merged.blrpMaxQueueSize ?? DEFAULTS.blrpMaxQueueSize,
-    ),
-    blrpScheduleDelayMs: merged.blrpScheduleDelayMs ?? DEFAULTS.blrpScheduleDelayMs,
-    blrpExportTimeoutMs: merged.blrpExportTimeoutMs ?? DEFAULTS.blrpExportTimeoutMs,
-    enabledInstrumentations: merged.enabledInstrumentations,
-    disabledInstrumentations: merged.disabledInstrumentations ?? [...DEFAULTS.disabledInstrumentations],
-    logLevel: merged.logLevel ?? DEFAULTS.logLevel,
-    opsPort: merged.opsPort ?? DEFAULTS.opsPort,
-    opsHost: merged.opsHost ?? DEFAULTS.opsHost,
-    debugToken: merged.debugToken,
-    metricsToken: merged.metricsToken,
-    metricsCacheMs: merged.metricsCacheMs ?? DEFAULTS.metricsCacheMs,
-    metricsLabelValuesMax: merged.metricsLabelValuesMax ?? DEFAULTS.metricsLabelValuesMax,
-    resourceIntervalMs: merged.resourceIntervalMs ?? DEFAULTS.resourceIntervalMs,
-    healthIntervalMs: merged.healthIntervalMs ?? DEFAULTS.healthIntervalMs,
-    healthChecks: merged.healthChecks ?? DEFAULTS.healthChecks,
-    slowQueryMs: merged.slowQueryMs ?? DEFAULTS.slowQueryMs,
-    shutdownTimeoutMs: merged.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
-    filesystemExcludeTypes: merged.filesystemExcludeTypes,
-    filesystemExcludeMountPoints: merged.filesystemExcludeMountPoints,
-    classifyError: merged.classifyError,
-    errorGroupsMax: merged.errorGroupsMax,
-    errorCrashFlushTimeoutMs: merged.errorCrashFlushTimeoutMs,
-    profileMaxSeconds: merged.profileMaxSeconds ?? DEFAULTS.profileMaxSeconds,
-    heapSnapshot: merged.heapSnapshot ?? DEFAULTS.heapSnapshot,
-    heapSamplingIntervalBytes: merged.heapSamplingIntervalBytes ?? DEFAULTS.heapSamplingIntervalBytes,
-    profiler: merged.profiler ?? DEFAULTS.profiler,
-    urlRedaction: merged.urlRedaction ?? DEFAULTS.urlRedaction,
-    captureUserAgent: merged.captureUserAgent ?? DEFAULTS.captureUserAgent,
-    attributeValueLengthLimit: merged.attributeValueLengthLimit,
-    attributeCountLimit: merged.attributeCountLimit ?? DEFAULTS.attributeCountLimit,
+    // A batch holds at most the queue (consistency.ts warns when asked for more).
+    bspMaxExportBatchSize: Math.min(values.bspMaxExportBatchSize, values.bspMaxQueueSize),
+    blrpMaxExportBatchSize: Math.min(values.blrpMaxExportBatchSize, values.blrpMaxQueueSize),
     spanLimits: spanLimits(merged),
   }
 }

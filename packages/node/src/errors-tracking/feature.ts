@@ -2,6 +2,7 @@
  * The error-tracking feature: counts and groups failures seen in spans and uncaught
  * exceptions, marks spans with category and fingerprint, and serves `/debug/errors`.
  */
+import { DEFAULTS } from '../config/defaults.js'
 import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import type { Feature, SdkContext } from '../sdk/context.js'
 import { installCrashMonitor } from './crash.js'
@@ -11,11 +12,11 @@ import { ErrorTracker } from './tracker.js'
 import type { ErrorClassifier, ErrorsTrackingOptions } from './types.js'
 
 export const ERRORS_DEFAULTS = {
-  maxGroups: 500,
+  maxGroups: DEFAULTS.errorGroupsMax,
   fingerprintFrames: 5,
   maxStackLength: 4096,
   maxMessageLength: 1024,
-  crashFlushTimeoutMs: 2000,
+  crashFlushTimeoutMs: DEFAULTS.errorCrashFlushTimeoutMs,
   debugPath: '/debug/errors',
 } as const
 
