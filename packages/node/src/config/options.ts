@@ -84,7 +84,7 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   otlpProtocol?: OtlpProtocol
   /** Headers sent with OTLP exports. Env: `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`). Values are never logged. @default {} */
   otlpHeaders?: Record<string, string>
-  /** Export timeout. Env: `OTEL_EXPORTER_OTLP_TIMEOUT` (ms). @default 10000 */
+  /** Export timeout. Env: `OTEL_EXPORTER_OTLP_TIMEOUT` (`30s`, `500ms`, or ms). @default 10000 */
   otlpTimeoutMs?: number
   /** Compression of OTLP exports. Env: `OTEL_EXPORTER_OTLP_COMPRESSION`. @default 'none' */
   otlpCompression?: 'gzip' | 'none'
@@ -96,9 +96,9 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   otlpClientCertificate?: string
   /** An endpoint written without a scheme (`collector:4317`) is `http://` when true, `https://` when false. Env: `OTEL_EXPORTER_OTLP_INSECURE`. @default false */
   otlpInsecure?: boolean
-  /** Time allowed to one metric push (the reader's bound, at most the interval). Env: `OTEL_METRIC_EXPORT_TIMEOUT` (ms). @default 30000 */
+  /** Time allowed to one metric push (the reader's bound, at most the interval). Env: `OTEL_METRIC_EXPORT_TIMEOUT` (`30s`, `500ms`, or ms). @default 30000 */
   metricExportTimeoutMs?: number
-  /** Interval of OTLP metric pushes. Env: `OTEL_METRIC_EXPORT_INTERVAL` (ms). @default 60000 */
+  /** Interval of OTLP metric pushes. Env: `OTEL_METRIC_EXPORT_INTERVAL` (`30s`, `500ms`, or ms). @default 60000 */
   metricExportIntervalMs?: number
   /** Sampler. Env: `OTEL_TRACES_SAMPLER`. @default 'parentbased_always_on' */
   sampler?: SamplerName
@@ -108,17 +108,17 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   bspMaxQueueSize?: number
   /** Batch size. Env: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`. @default 512 */
   bspMaxExportBatchSize?: number
-  /** Delay between exports. Env: `OTEL_BSP_SCHEDULE_DELAY` (ms). @default 5000 */
+  /** Delay between exports. Env: `OTEL_BSP_SCHEDULE_DELAY` (`30s`, `500ms`, or ms). @default 5000 */
   bspScheduleDelayMs?: number
-  /** Export timeout of the batch processor. Env: `OTEL_BSP_EXPORT_TIMEOUT` (ms). @default 30000 */
+  /** Export timeout of the batch processor. Env: `OTEL_BSP_EXPORT_TIMEOUT` (`30s`, `500ms`, or ms). @default 30000 */
   bspExportTimeoutMs?: number
   /** Batch log record processor queue size; records beyond it are dropped and counted. Env: `OTEL_BLRP_MAX_QUEUE_SIZE`. @default 2048 */
   blrpMaxQueueSize?: number
   /** Log records per export. Env: `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`. @default 512 */
   blrpMaxExportBatchSize?: number
-  /** Delay between log exports. Env: `OTEL_BLRP_SCHEDULE_DELAY` (ms). @default 1000 */
+  /** Delay between log exports. Env: `OTEL_BLRP_SCHEDULE_DELAY` (`30s`, `500ms`, or ms). @default 1000 */
   blrpScheduleDelayMs?: number
-  /** Export timeout of the batch log record processor. Env: `OTEL_BLRP_EXPORT_TIMEOUT` (ms). @default 30000 */
+  /** Export timeout of the batch log record processor. Env: `OTEL_BLRP_EXPORT_TIMEOUT` (`30s`, `500ms`, or ms). @default 30000 */
   blrpExportTimeoutMs?: number
   /** Instrumentations to enable (others off). Env: `OTEL_NODE_ENABLED_INSTRUMENTATIONS` (e.g. `http,pg`). @default all that apply */
   enabledInstrumentations?: string[]
@@ -146,7 +146,7 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   healthChecks?: string
   /** Statements slower than this are logged once as a slow query; 0 turns the log off. Env: `OTELKIT_SLOW_QUERY_MS`. @default 500 */
   slowQueryMs?: number
-  /** Flush budget on SIGTERM/SIGINT/beforeExit. Env: `OTELKIT_SHUTDOWN_TIMEOUT` (ms). @default 5000 */
+  /** Flush budget on SIGTERM/SIGINT/beforeExit. Env: `OTELKIT_SHUTDOWN_TIMEOUT` (`30s`, `500ms`, or ms). @default 5000 */
   shutdownTimeoutMs?: number
   /** Filesystem types left out of system.filesystem.* metrics. Env: `OTELKIT_FILESYSTEM_EXCLUDE_TYPES`. @default the pseudo filesystems (see docs/health-and-resources.md) */
   filesystemExcludeTypes?: string[]
@@ -158,7 +158,7 @@ export interface OtelkitOptions extends OtlpPerSignalOptions {
   ) => import('../errors-tracking/types.js').ErrorCategory | undefined
   /** Error groups kept for /debug/errors (LRU). Env: `OTELKIT_ERROR_GROUPS_MAX`. @default 500 */
   errorGroupsMax?: number
-  /** Time allowed to export an uncaught exception before the process exits. Env: `OTELKIT_ERROR_CRASH_FLUSH_TIMEOUT` (ms). @default 2000 */
+  /** Time allowed to export an uncaught exception before the process exits. Env: `OTELKIT_ERROR_CRASH_FLUSH_TIMEOUT` (`30s`, `500ms`, or ms). @default 2000 */
   errorCrashFlushTimeoutMs?: number
   /** Longest CPU profile a request may ask for, in seconds. Env: `OTELKIT_PROFILE_MAX_SECONDS`. @default 60 */
   profileMaxSeconds?: number
