@@ -9,10 +9,8 @@
 import type { OtelkitOptions } from './options.js'
 import { ENV_VARIABLES } from './variables.js'
 
-export type EnvOptions = OtelkitOptions & {
-  otlpTracesProtocol?: OtelkitOptions['otlpProtocol']
-  otlpMetricsProtocol?: OtelkitOptions['otlpProtocol']
-}
+/** The options the environment sets: the same as `start()`'s (each variable sets one option). */
+export type EnvOptions = OtelkitOptions
 
 export interface EnvReadResult {
   options: EnvOptions
