@@ -57,7 +57,7 @@ describe('diag through otelkit’s logger', () => {
     const debug = await run({ OTEL_LOG_LEVEL: 'debug' })
     expect(debug.count('[otelkit] debug: upstream: fixture debug line')).toBe(1)
     // Objects passed to diag (a detected resource, with the process's command line) are named only.
-    expect(debug.count('upstream: ProcessDetector found resource. <')).toBe(1)
+    expect(debug.count('upstream: RedactedProcessDetector found resource. <')).toBe(1)
     expect(debug.lines.join('\n')).not.toContain('diag-app.mjs')
     const errors = await run({ OTEL_LOG_LEVEL: 'error' })
     expect(errors.upstream).toEqual(['[otelkit] error: upstream: fixture error line'])

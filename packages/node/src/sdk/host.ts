@@ -38,11 +38,13 @@ export function machineId(files: readonly string[] = MACHINE_ID_FILES): string |
   return undefined
 }
 
-export const hostDetector: ResourceDetector = {
-  detect() {
+class HostDetector implements ResourceDetector {
+  detect(): ReturnType<ResourceDetector['detect']> {
     const attributes: Record<string, string> = { 'host.name': hostname(), 'host.arch': hostArch(arch()) }
     const id = machineId()
     if (id !== undefined) attributes['host.id'] = id
     return { attributes }
-  },
+  }
 }
+
+export const hostDetector: ResourceDetector = new HostDetector()

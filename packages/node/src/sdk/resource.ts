@@ -33,15 +33,19 @@ const CLOUD_PACKAGES: Record<string, [pkg: string, exports: string[]]> = {
 
 const REDACTED_PROCESS_ATTRIBUTES = ['process.command_args', 'process.command_line']
 
-/** The upstream process detector without the attributes that carry the command line. */
-const processWithoutArguments: ResourceDetector = {
-  detect(config) {
+/**
+ * The upstream process detector without the attributes that carry the command line (a class, so
+ * the SDK's diagnostics name it as they name the others).
+ */
+class RedactedProcessDetector implements ResourceDetector {
+  detect(config?: Parameters<ResourceDetector['detect']>[0]): ReturnType<ResourceDetector['detect']> {
     const detected = processDetector.detect(config)
     const attributes = { ...detected.attributes }
     for (const key of REDACTED_PROCESS_ATTRIBUTES) delete attributes[key]
     return { ...detected, attributes }
-  },
+  }
 }
+const processWithoutArguments = new RedactedProcessDetector()
 
 function detectorFor(name: ResourceDetectorName): ResourceDetector[] {
   switch (name) {
