@@ -79,7 +79,7 @@ describe('otelkit doctor against a preloaded service', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(`ok   ops server: reachable at ${opsUrl}`)
     expect(run.stdout).toMatch(/ok {3}instrumentations: active: .*http/)
-    expect(run.stdout).toMatch(/FAIL exporter: \d+ traces items dropped because export failed/)
+    expect(run.stdout).toMatch(/FAIL exporter: \d+ traces(\/logs)? items dropped because export failed/)
     expect(run.stdout).toContain('fix: check OTEL_EXPORTER_OTLP_ENDPOINT')
     // Health checks: reported down when the health feature serves /readyz, else a warning.
     expect(run.stdout).toMatch(/FAIL health db: down|warn readiness: \/readyz not served/)
