@@ -75,11 +75,18 @@ describe('the load', () => {
 })
 
 describe.each(SERVICE_DASHBOARDS.map((n) => [n]))('dashboard %s', (name) => {
-  it('has data for every panel query', async () => {
+  it('has data for every panel query', { timeout: 120_000 }, async () => {
     const empty: string[] = []
     const zeroOnly: string[] = []
+    // Recording rules of long windows run in slower groups (every 5 m, 10 s here) and feed each
+    // other: a query still empty is asked again until its chain has been evaluated.
+    const deadline = Date.now() + 60_000
     for (const q of panelQueries(name, dashboard(name))) {
-      const series = await prom.query(substitute(q.expr, vars))
+      let series = await prom.query(substitute(q.expr, vars))
+      while (series.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000))
+        series = await prom.query(substitute(q.expr, vars))
+      }
       if (series.length === 0) empty.push(`${q.panel} [${q.refId}]: ${q.expr}`)
       // Panels ending in `or vector(0)` show 0 when the event never happened (no errors, no
       // evictions): listed so a reader knows which ones only showed the zero here.
