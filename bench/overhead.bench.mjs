@@ -184,7 +184,7 @@ for (const [appName, app] of Object.entries(APPS)) {
     )
   }
   const ok = r.otelkit
-  const ratio = median(ok.rps) / median(bare.rps)
+  const ratio = median(ok.rps.map((x, i) => x / bare.rps[i]))
   const cpuOver = median(ok.cpuUs) - median(bare.cpuUs)
   const cpuTarget = app.spans === 1 ? 6 : 25
   verdict(
