@@ -5,7 +5,6 @@
  * while this one blocks in `spawnSync`, for at most `timeoutMs`. The child runs without
  * NODE_OPTIONS and with OTEL_SDK_DISABLED, so it never loads the preload itself.
  */
-import { spawnSync } from 'node:child_process'
 
 export interface PostRequest {
   url: string
@@ -48,6 +47,7 @@ export function postSync(requests: PostRequest[], timeoutMs: number): boolean {
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, OTEL_SDK_DISABLED: 'true' }
     delete env.NODE_OPTIONS
+    const { spawnSync } = process.getBuiltinModule('node:child_process')
     const result = spawnSync(process.execPath, ['-e', SENDER], {
       input: JSON.stringify({ requests, timeoutMs }),
       timeout: timeoutMs,

@@ -5,14 +5,14 @@
  * partial-success report) or a described failure, and the caller counts what was not delivered.
  */
 import http from 'node:http'
-import https from 'node:https'
 import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
 import { type RetriedResponse, sendWithRetry } from './retry.js'
 import type { OtlpTlsMaterial } from './tls.js'
 
-const gzipAsync = promisify(gzip)
+/** Loaded on the first compressed export: a plain-http, uncompressed exporter never loads zlib. */
+const gzipAsync = (data: Buffer): Promise<Buffer> =>
+  promisify(process.getBuiltinModule('node:zlib').gzip)(data)
 
 /** Options of the OTLP/HTTP transport. */
 export interface OtlpHttpTransportOptions {
@@ -45,10 +45,12 @@ function networkFailure(error: string): OtlpResponse {
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const url = new URL(options.url)
   const secure = url.protocol === 'https:'
-  const agent = secure
+  // node:https (and TLS with it) only for an https:// endpoint: loading it costs start-up time.
+  const https = secure ? process.getBuiltinModule('node:https') : undefined
+  const agent = https
     ? new https.Agent({ keepAlive: true, maxSockets: 2, ...options.tls })
     : new http.Agent({ keepAlive: true, maxSockets: 2 })
-  const request = secure ? https.request : http.request
+  const request = https ? https.request : http.request
 
   function post(payload: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<OtlpResponse> {
     return new Promise<OtlpResponse>((resolve) => {

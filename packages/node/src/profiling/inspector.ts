@@ -3,9 +3,8 @@
  * `node:inspector` (an in-process session), converted to pprof. Same interface as the native
  * module, so the routes do not care which one runs.
  */
-import { Session } from 'node:inspector/promises'
+import type { Session } from 'node:inspector/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { gzip } from 'node:zlib'
 import type { Profile } from 'pprof-format'
 import {
   type CpuProfile,
@@ -18,7 +17,13 @@ import type { PprofModule } from './pprof.js'
 const CPU_INTERVAL_MICROS = 1000
 
 function gzipAsync(data: Uint8Array): Promise<Buffer> {
+  const { gzip } = process.getBuiltinModule('node:zlib')
   return new Promise((resolve, reject) => gzip(data, (error, out) => (error ? reject(error) : resolve(out))))
+}
+
+/** node:inspector is loaded on the first profile, not at start-up. */
+function newSession(): Session {
+  return new (process.getBuiltinModule('node:inspector/promises').Session)()
 }
 
 export function inspectorProfiler(): PprofModule {
@@ -28,7 +33,7 @@ export function inspectorProfiler(): PprofModule {
     name: 'inspector',
     time: {
       async profile({ durationMillis }) {
-        const session = new Session()
+        const session = newSession()
         session.connect()
         try {
           await session.post('Profiler.enable')
@@ -47,7 +52,7 @@ export function inspectorProfiler(): PprofModule {
       async start(intervalBytes) {
         if (heapSession) return
         heapInterval = intervalBytes
-        const session = new Session()
+        const session = newSession()
         session.connect()
         await session.post('HeapProfiler.startSampling', { samplingInterval: intervalBytes })
         heapSession = session

@@ -4,7 +4,6 @@
  * off by default and one at a time.
  */
 import { pipeline } from 'node:stream/promises'
-import { getHeapSnapshot } from 'node:v8'
 import type { OpsHandler } from '../ops/routes.js'
 import { sendText } from './respond.js'
 
@@ -25,7 +24,7 @@ export function heapSnapshotHandler(serviceName: string): OpsHandler {
         'x-otelkit-service': serviceName,
         'x-otelkit-profile-start': taken,
       })
-      await pipeline(getHeapSnapshot(), res)
+      await pipeline(process.getBuiltinModule('node:v8').getHeapSnapshot(), res)
     } finally {
       busy = false
     }

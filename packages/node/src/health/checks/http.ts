@@ -4,7 +4,6 @@
  * request is aborted when the check times out.
  */
 import { request as httpRequest } from 'node:http'
-import { request as httpsRequest } from 'node:https'
 import type { CheckOutcome, HealthCheck } from '../types.js'
 
 /** Options of `health.checks.http()`. */
@@ -25,7 +24,7 @@ export function http(url: string | URL, options: HttpCheckOptions = {}): HealthC
     throw new TypeError(`http check needs an http:// or https:// URL, got ${target.protocol}`)
   }
   const accepts = statusPredicate(options.expectStatus)
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+  const send = target.protocol === 'https:' ? process.getBuiltinModule('node:https').request : httpRequest
   return (signal) =>
     new Promise<CheckOutcome>((resolve, reject) => {
       const started = performance.now()

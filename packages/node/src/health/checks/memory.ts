@@ -2,7 +2,6 @@
  * Memory check: V8 heap use against the heap limit, and optionally RSS against a byte limit;
  * `degraded` above the degraded ratio, `down` above the maximum.
  */
-import { getHeapStatistics } from 'node:v8'
 import type { HealthCheck } from '../types.js'
 
 /** Options of `health.checks.memory()`. */
@@ -19,7 +18,7 @@ export function memory(options: MemoryCheckOptions = {}): HealthCheck {
   const maxHeapRatio = options.maxHeapRatio ?? 0.95
   const degradedHeapRatio = options.degradedHeapRatio ?? 0.85
   return () => {
-    const heap = getHeapStatistics()
+    const heap = process.getBuiltinModule('node:v8').getHeapStatistics()
     const ratio = heap.used_heap_size / heap.heap_size_limit
     const rss = process.memoryUsage.rss()
     const detail = `heap ${(ratio * 100).toFixed(1)}% of limit, rss ${Math.round(rss / 1048576)} MiB`
