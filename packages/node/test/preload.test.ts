@@ -207,12 +207,15 @@ describe('outgoing HTTP', () => {
     const service = await startService({ fixture: 'esm-app.mjs', env: exportEnv('svc-fetch', 'http/json') })
     try {
       expect((await service.get('/outbound')).status).toBe(200)
-      await receiver.waitFor((spans) =>
-        spans.some((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId'),
-      )
-      const inner = receiver.spans.find(
-        (s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId',
-      ) as ReceivedSpan
+      const innerOf = (spans: ReceivedSpan[]) =>
+        spans.find((s) => s.service === 'svc-fetch' && s.name === 'GET /api/items/:itemId')
+      // The client and outer spans end after the inner one: they may come in a later batch.
+      await receiver.waitFor((spans) => {
+        const found = innerOf(spans)
+        const client = found && spans.find((s) => s.spanId === found.parentSpanId)
+        return client !== undefined && spans.some((s) => s.spanId === client.parentSpanId)
+      })
+      const inner = innerOf(receiver.spans) as ReceivedSpan
       const client = receiver.spans.find((s) => s.spanId === inner.parentSpanId) as ReceivedSpan
       expect(client.kind).toBe(CLIENT)
       const outer = receiver.spans.find((s) => s.spanId === client.parentSpanId) as ReceivedSpan

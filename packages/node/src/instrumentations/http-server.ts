@@ -8,7 +8,7 @@
  * `user_agent.original` when `captureUserAgent` asks for it.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import https from 'node:https'
+import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import {
   type Attributes,
@@ -174,17 +174,26 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   return setRPCMetadata(trace.setSpan(parent, span), rpc)
 }
 
-function patchServer(proto: typeof http.Server.prototype, secure: boolean): void {
-  const target = proto as unknown as Record<symbol, unknown> & { emit: (...args: unknown[]) => boolean }
+/**
+ * Patches `emit` of net.Server.prototype, which http.Server and https.Server (through tls.Server)
+ * both inherit: HTTPS servers are instrumented without loading node:https and TLS at start-up.
+ * Only `request` events whose response is an http.ServerResponse are traced (not HTTP/2's
+ * compatibility API, nor a plain net.Server emitting its own `request`).
+ */
+function patchServer(proto: object): void {
+  const target = proto as Record<symbol, unknown> & { emit: (...args: unknown[]) => boolean }
   if (target[PATCHED]) return
   const original = target.emit
-  target.emit = function emit(this: http.Server, event: unknown): boolean {
-    if (event !== 'request' || options === undefined || options.ignoreServer(this)) {
+  target.emit = function emit(this: net.Server, event: unknown): boolean {
+    if (event !== 'request' || options === undefined || options.ignoreServer(this as http.Server)) {
       // biome-ignore lint/complexity/noArguments: forwards any event's arguments without copying
       return original.apply(this, arguments as unknown as unknown[])
     }
     // biome-ignore lint/complexity/noArguments: see above
     const args = arguments as unknown as [unknown, IncomingMessage, TrackedResponse]
+    if (!(args[2] instanceof http.ServerResponse)) return original.apply(this, args)
+    // https.Server is a tls.Server: it has addContext; http.Server has not.
+    const secure = typeof (this as { addContext?: unknown }).addContext === 'function'
     let ctx: Context
     try {
       ctx = startRequest(args[1], args[2], secure)
@@ -196,7 +205,7 @@ function patchServer(proto: typeof http.Server.prototype, secure: boolean): void
   target[PATCHED] = original
 }
 
-function unpatchServer(proto: typeof http.Server.prototype): void {
+function unpatchServer(proto: object): void {
   const target = proto as unknown as Record<symbol, unknown> & { emit: unknown }
   const original = target[PATCHED]
   if (!original) return
@@ -211,12 +220,10 @@ export function serverSpanOf(res: unknown): Span | undefined {
 
 export function enableHttpServerInstrumentation(opts: HttpServerInstrumentationOptions): void {
   options = opts
-  patchServer(http.Server.prototype, false)
-  patchServer(https.Server.prototype as unknown as typeof http.Server.prototype, true)
+  patchServer(net.Server.prototype)
 }
 
 export function disableHttpServerInstrumentation(): void {
   options = undefined
-  unpatchServer(http.Server.prototype)
-  unpatchServer(https.Server.prototype as unknown as typeof http.Server.prototype)
+  unpatchServer(net.Server.prototype)
 }
