@@ -2,9 +2,15 @@
 // with shared chunks, so start-up compiles a handful of modules instead of hundreds. The small
 // OpenTelemetry core packages are bundled; everything loaded on demand (instrumentations,
 // exporters, drivers, profilers) stays external and is required only when used.
+import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { isBuiltin } from 'node:module'
+import { createRequire, isBuiltin } from 'node:module'
 import { build } from 'esbuild'
+
+/** The version of @opentelemetry/api that the bundle contains (resolved as the sources import it). */
+const apiEntry = createRequire(import.meta.url).resolve('@opentelemetry/api')
+const apiRoot = apiEntry.slice(0, apiEntry.lastIndexOf('/@opentelemetry/api/') + '/@opentelemetry/api'.length)
+const bundledApiVersion = JSON.parse(readFileSync(`${apiRoot}/package.json`, 'utf8')).version
 
 /** The output folder: the first argument (scripts/build.sh passes its fresh folder). */
 const out = process.argv[2] ?? 'dist'
@@ -65,6 +71,8 @@ await build({
   target: 'node22',
   sourcemap: true,
   plugins: [builtinsByGetter, externalizeOthers],
+  // src/sdk/shared-api.ts serves this very version to upstream packages that require the API.
+  define: { __OTELKIT_BUNDLED_API_VERSION__: JSON.stringify(bundledApiVersion) },
   logLevel: 'warning',
 })
 await build({

@@ -11,6 +11,7 @@ import { type CatalogEntry, esmSpecifiers } from './instrumentations/catalog.js'
 import { enableEsmTrigger } from './instrumentations/module-hooks.js'
 import { selectInstrumentations } from './instrumentations/select.js'
 import { log } from './logger.js'
+import { shareBundledApi } from './sdk/shared-api.js'
 import { currentSdk, startSdk } from './sdk/start.js'
 
 const require = createRequire(import.meta.url)
@@ -67,6 +68,7 @@ export async function startPreload(esm: boolean): Promise<void> {
       return
     }
     const selected = selectInstrumentations(config.enabledInstrumentations, config.disabledInstrumentations)
+    shareBundledApi()
     let barrier: () => Promise<void> = async () => {}
     if (esm) {
       try {

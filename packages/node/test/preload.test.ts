@@ -2,11 +2,19 @@
  * The preload end to end: real `--import` / `--require`, real PostgreSQL, MariaDB and Redis,
  * spans decoded from what the SDK exports over OTLP, and the /metrics text.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import {
+  killAll,
+  PACKAGE_DIR,
+  REGISTER_CJS,
+  type RunningService,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -227,5 +235,25 @@ describe('outgoing HTTP', () => {
     } finally {
       await service.stop()
     }
+  })
+})
+
+describe('one copy of the OpenTelemetry API', () => {
+  it('upstream packages that require @opentelemetry/api get the bundled copy: one API, not a second load', () => {
+    const probe = `
+      const { MySQL2Instrumentation } = require('@opentelemetry/instrumentation-mysql2')
+      const api = require('@opentelemetry/api')
+      const files = Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/api/'))
+      const provider = api.trace.getTracerProvider().constructor.name
+      console.log(JSON.stringify({ files: files.length, provider, instrumentation: typeof MySQL2Instrumentation }))`
+    const run = spawnSync(process.execPath, ['--require', REGISTER_CJS, '-e', probe], {
+      cwd: PACKAGE_DIR,
+      env: { ...process.env, OTELKIT_OPS_PORT: '0', OTEL_TRACES_EXPORTER: 'none' },
+      encoding: 'utf8',
+    })
+    expect(run.status, run.stderr).toBe(0)
+    const out = JSON.parse(run.stdout.trim().split('\n').pop() as string)
+    // The cache entry of the package's entry file only: none of its ~50 files were loaded.
+    expect(out).toEqual({ files: 1, provider: 'ProxyTracerProvider', instrumentation: 'function' })
   })
 })
