@@ -117,7 +117,14 @@ describe('sampled requests', () => {
     expect(errorsCreated?.value).toBeGreaterThanOrEqual(Math.floor(startedS))
     // An observable counter's first observation holds CPU time from before otelkit watched: no
     // _created, which would make a receiver count all of it as one increase.
-    const cpu = families.get('process_cpu_time_seconds')
+    // Host and process metrics start a moment after the service (off its start-up path).
+    let cpu = families.get('process_cpu_time_seconds')
+    for (let i = 0; cpu === undefined && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      cpu = parseOpenMetrics((await scrape(service, PROMETHEUS_ACCEPT)).text).get(
+        'process_cpu_time_seconds',
+      )
+    }
     expect(cpu?.type).toBe('counter')
     expect(cpu?.samples.filter((s) => s.name.endsWith('_created'))).toEqual([])
   })
