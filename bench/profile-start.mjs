@@ -1,6 +1,6 @@
 // Start-up profile of one cold start (not part of `pnpm bench`): spawns an app with --cpu-prof,
 // polls until its first 200, stops it and prints where the CPU time went, by package or file.
-//   node bench/profile-start.mjs <cjs|esm|shop-api|e0> [bare|otelkit|stock] [pkg|file]
+//   node bench/profile-start.mjs <cjs|esm|shop-api|e0> [bare|otelkit|stock] [pkg|file|fn]
 import { spawn } from 'node:child_process'
 import {
   copyFileSync,
@@ -94,6 +94,7 @@ const keyOf = (n) => {
   if (!url) return `(${n.callFrame.functionName || 'native'})`
   const file = url.replace(/^file:\/\//, '').replace(/.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')
   const rel = file.replace(`${ROOT}/`, '')
+  if (mode === 'fn') return `${rel}:${n.callFrame.lineNumber + 1} ${n.callFrame.functionName || '(anonymous)'}`
   if (mode === 'file' || url.startsWith('node:')) return rel
   const m = /^(@[^/]+\/[^/]+|[^/]+)/.exec(rel)
   return rel.startsWith('packages/') ? rel.split('/').slice(0, 3).join('/') : (m?.[1] ?? rel)
@@ -118,7 +119,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   }
 }
 console.log(`${(sum / 1000).toFixed(1)} ms of samples; self and inclusive ms by ${mode}:`)
-for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 40))) {
   console.log(
     `${(t / 1000).toFixed(1).padStart(7)} ${((total.get(k) ?? 0) / 1000).toFixed(1).padStart(7)}  ${k}`,
   )

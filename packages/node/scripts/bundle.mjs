@@ -29,8 +29,19 @@ const BUNDLED = [
  * Node built-ins are taken with `process.getBuiltinModule` instead of an ES import: the ES module
  * namespace of a built-in reads every export, and `node:http`'s lazy getters (WebSocket and the
  * other web globals) then load Node's bundled undici, http2, tls and zlib (about 40 ms) that the
- * preload does not use. esbuild's CommonJS interop reads named imports as properties at use.
+ * preload does not use. Each built-in becomes an ES module whose named exports are the built-in's
+ * plain data properties, read once, and the lazy getters listed in READ_GETTERS (any other getter
+ * imported by name fails the build, so that none loads more of Node by surprise). An ES module
+ * rather than CommonJS, because esbuild's CommonJS interop copies every property of the module
+ * into a new object at each importing file (about 10 ms at start).
  */
+const READ_GETTERS = {
+  // Loads nothing more; the context manager's storage.
+  async_hooks: ['AsyncLocalStorage'],
+  // node:fs/promises, which the bundle imports at start anyway.
+  fs: ['promises'],
+}
+
 const builtinsByGetter = {
   name: 'builtins-by-getter',
   setup(b) {
@@ -39,10 +50,23 @@ const builtinsByGetter = {
       if (!isBuiltin(`node:${name}`)) return undefined
       return { path: name, namespace: 'builtin' }
     })
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})`,
-      loader: 'js',
-    }))
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const id = `node:${args.path}`
+      const builtin = process.getBuiltinModule(id)
+      const names = Object.keys(Object.getOwnPropertyDescriptors(builtin)).filter((key) => {
+        const descriptor = Object.getOwnPropertyDescriptor(builtin, key)
+        if (key === 'default' || !/^[A-Za-z_$][\w$]*$/.test(key) || descriptor === undefined) return false
+        return 'value' in descriptor || READ_GETTERS[args.path]?.includes(key)
+      })
+      return {
+        contents: [
+          `const builtin = process.getBuiltinModule(${JSON.stringify(id)})`,
+          'export default builtin',
+          names.length > 0 ? `export const { ${names.join(', ')} } = builtin` : '',
+        ].join('\n'),
+        loader: 'js',
+      }
+    })
   },
 }
 
