@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
+import { eventually } from './support/eventually.js'
 import { killAll, type RunningService, startService } from './support/service.js'
 
 const DB = 'postgres://postgres:secret@127.0.0.1:5432/test'
@@ -30,8 +31,14 @@ describe('health and resources through the real preload', () => {
       expect(body.checks.cache).toMatchObject({ status: 'up', critical: false })
 
       // Host and runtime sources start one second after start-up.
-      await new Promise((r) => setTimeout(r, 1200))
-      const text = await service.metrics()
+      let text = ''
+      await eventually(async () => {
+        text = await service.metrics()
+        return (
+          text.includes('nodejs_eventloop_utilization_ratio') &&
+          text.includes('system_cpu_time_seconds_total')
+        )
+      })
       const families = new Set(
         text
           .split('\n')

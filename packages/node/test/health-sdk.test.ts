@@ -4,6 +4,7 @@ import { healthFeature } from '../src/health/index.js'
 import { setLogSink } from '../src/logger.js'
 import { HOST_RUNTIME_START_DELAY_MS, resourcesFeature } from '../src/resources/index.js'
 import { type RunningSdk, startSdk } from '../src/sdk/start.js'
+import { eventually } from './support/eventually.js'
 
 let sdk: RunningSdk
 let ops: string
@@ -48,9 +49,15 @@ describe('health and resources installed by the SDK', () => {
 
   it('put health, host, filesystem, process and runtime series on /metrics with unit suffixes', async () => {
     // Host and runtime sources start a moment after the SDK (off the start-up path).
-    await new Promise((r) => setTimeout(r, HOST_RUNTIME_START_DELAY_MS + 200))
+    await new Promise((r) => setTimeout(r, HOST_RUNTIME_START_DELAY_MS))
     await fetch(`${ops}/readyz`)
-    const text = await (await fetch(`${ops}/metrics`)).text()
+    let text = ''
+    await eventually(async () => {
+      text = await (await fetch(`${ops}/metrics`)).text()
+      return (
+        text.includes('nodejs_eventloop_utilization_ratio') && text.includes('system_cpu_time_seconds_total')
+      )
+    })
     const families = new Set(
       text
         .split('\n')

@@ -5,6 +5,7 @@
  * same requests; none when no span is sampled. Text format 0.0.4 stays the default.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from './support/eventually.js'
 import { type Family, parseOpenMetrics, type Sample } from './support/openmetrics.js'
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
 import { killAll, type RunningService, startService } from './support/service.js'
@@ -119,12 +120,10 @@ describe('sampled requests', () => {
     // _created, which would make a receiver count all of it as one increase.
     // Host and process metrics start a moment after the service (off its start-up path).
     let cpu = families.get('process_cpu_time_seconds')
-    for (let i = 0; cpu === undefined && i < 50; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      cpu = parseOpenMetrics((await scrape(service, PROMETHEUS_ACCEPT)).text).get(
-        'process_cpu_time_seconds',
-      )
-    }
+    await eventually(async () => {
+      cpu = parseOpenMetrics((await scrape(service, PROMETHEUS_ACCEPT)).text).get('process_cpu_time_seconds')
+      return cpu !== undefined
+    })
     expect(cpu?.type).toBe('counter')
     expect(cpu?.samples.filter((s) => s.name.endsWith('_created'))).toEqual([])
   })

@@ -3,7 +3,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrometheusPullReader } from '../src/metrics/prometheus-reader.js'
 import { parseDiskstats, readDiskstats } from '../src/resources/diskio.js'
-import { HOST_RUNTIME_START_DELAY_MS, resourcesFeature } from '../src/resources/index.js'
+import { hostRuntimeSourcesStarted, resourcesFeature } from '../src/resources/index.js'
 import { filterMounts, parseMounts } from '../src/resources/mounts.js'
 import {
   DEFAULT_FILESYSTEM_EXCLUDE_MOUNTPOINTS,
@@ -13,7 +13,9 @@ import { sampledBatch } from '../src/resources/sampling.js'
 import { createTestContext, type TestContext } from './support/health-context.js'
 
 /** Host and runtime sources start a moment after install (off the start-up path). */
-const startedSources = () => new Promise((r) => setTimeout(r, HOST_RUNTIME_START_DELAY_MS + 100))
+function startedSources(t: TestContext): Promise<void> {
+  return hostRuntimeSourcesStarted(t.ctx)
+}
 
 function points(metric: MetricData | undefined) {
   return (metric?.dataPoints ?? []) as Array<{ attributes: Record<string, unknown>; value: unknown }>
@@ -26,7 +28,7 @@ describe('resources feature on a real MeterProvider', () => {
   beforeAll(async () => {
     t = createTestContext({ resourceIntervalMs: 30_000 })
     resourcesFeature.install(t.ctx)
-    await startedSources()
+    await startedSources(t)
     // Let the event-loop delay histogram take samples and a few garbage collections happen.
     for (let i = 0; i < 30; i++) {
       const garbage = Array.from({ length: 20_000 }, (_, j) => ({ j, s: `x${j}` }))
@@ -158,7 +160,7 @@ describe('feature options', () => {
 
     const noHost = createTestContext({ disabledInstrumentations: ['host-metrics'] })
     resourcesFeature.install(noHost.ctx)
-    await startedSources()
+    await startedSources(noHost)
     const names = [...(await noHost.metrics()).keys()]
     expect(names).not.toContain('system.cpu.time')
     expect(names).toContain('system.filesystem.usage')

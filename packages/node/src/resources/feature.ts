@@ -16,6 +16,17 @@ import { startRuntimeMetrics } from './runtime.js'
 /** Host and runtime sources start this long after start-up, off the service's start-up path. */
 export const HOST_RUNTIME_START_DELAY_MS = 1000
 
+/** Per SDK context: settles once its host and runtime sources have started (or could not). */
+const sourcesStarted = new WeakMap<SdkContext, Promise<void>>()
+
+/**
+ * Resolves once the host and runtime sources of `ctx` have started, failed to start, or were
+ * stopped first; at once when the feature is off. Collecting before then finds no such series.
+ */
+export function hostRuntimeSourcesStarted(ctx: SdkContext): Promise<void> {
+  return sourcesStarted.get(ctx) ?? Promise.resolve()
+}
+
 function disabled(list: readonly string[] | undefined, name: string): boolean {
   return (list ?? []).some((n) => n === name || n === `@opentelemetry/instrumentation-${name}`)
 }
@@ -36,23 +47,35 @@ export const resourcesFeature: Feature = {
     const stops: Array<() => void> = []
     const off = ctx.config.disabledInstrumentations
     let stopped = false
+    let settle: () => void = () => {}
+    sourcesStarted.set(
+      ctx,
+      new Promise<void>((resolve) => {
+        settle = resolve
+      }),
+    )
     const deferred = setTimeout(() => {
       if (stopped) return
-      try {
-        stops.push(
-          startRuntimeMetrics(ctx.meterProvider, intervalMs, {
-            host: !disabled(off, 'host-metrics'),
-            runtime: !disabled(off, 'runtime-node'),
-          }),
+      const options = { host: !disabled(off, 'host-metrics'), runtime: !disabled(off, 'runtime-node') }
+      startRuntimeMetrics(ctx.meterProvider, intervalMs, options)
+        .then(
+          (stop) => {
+            if (stopped) stop()
+            else stops.push(stop)
+          },
+          (error: unknown) => {
+            log.warn(
+              `host and runtime metrics could not start: ${(error as Error)?.message ?? String(error)}`,
+            )
+          },
         )
-      } catch (error) {
-        log.warn(`host and runtime metrics could not start: ${(error as Error)?.message ?? String(error)}`)
-      }
+        .finally(settle)
     }, HOST_RUNTIME_START_DELAY_MS)
     deferred.unref()
     stops.push(() => {
       stopped = true
       clearTimeout(deferred)
+      settle()
     })
     try {
       stops.push(registerFilesystemMetrics(ctx.meter, options, intervalMs))
