@@ -22,7 +22,12 @@ const VARIANTS = {
   bare: { flags: [], env: () => ({}) },
   otelkit: { flags: OTELKIT_FLAGS, env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }) },
   ...(COMPARE_REGISTER
-    ? { compared: { flags: ['--import', COMPARE_REGISTER], env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }) } }
+    ? {
+        compared: {
+          flags: ['--import', COMPARE_REGISTER],
+          env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }),
+        },
+      }
     : {}),
   stock: {
     flags: STOCK_FLAGS,
@@ -60,7 +65,10 @@ const lines = [
 ]
 for (const name of names) {
   lines.push(
-    `| ${name} | ${summary(results[name].map((r) => r.worstGapMs), 1)} | ${summary(results[name].map((r) => r.atMs))} |`,
+    `| ${name} | ${summary(
+      results[name].map((r) => r.worstGapMs),
+      1,
+    )} | ${summary(results[name].map((r) => r.atMs))} |`,
   )
 }
 const bare = median(results.bare.map((r) => r.worstGapMs))
