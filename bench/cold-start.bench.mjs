@@ -9,7 +9,8 @@
 // The two bench apps run from a temporary folder whose node_modules links their libraries, as an
 // application's folder would. COLD_ROUNDS (default 11) sets the rounds; COLD_ALT=<register.js>
 // adds a variant "alt" (another build of the preload, for before/after comparisons in one run);
-// COLD_OTELKIT=<register.js> replaces the otelkit variant's build; COLD_VARIANTS=bare,alt,... picks variants.
+// COLD_OTELKIT=<register.js> replaces the otelkit variant's build; COLD_VARIANTS=bare,alt,... picks variants;
+// COLD_TRACE=1 prints each run's slow requests (over 3× its median) to stderr.
 import { spawn, spawnSync } from 'node:child_process'
 import {
   copyFileSync,
@@ -105,6 +106,12 @@ async function coldRun(app, variant, dir) {
       if (r.status !== 200) throw new Error(`${app.name}: request ${i} answered ${r.status}`)
       latencies.push(r.ms)
     }
+    if (process.env.COLD_TRACE) {
+      const slow = latencies.map((ms, i) => [i, ms]).filter(([, ms]) => ms > 3 * median(latencies))
+      process.stderr.write(
+        `${app.name} ${variant.name}: ready ${ready.toFixed(0)} ms, all ${(performance.now() - t0).toFixed(0)} ms; slow: ${slow.map(([i, ms]) => `#${i} ${ms.toFixed(1)}`).join(', ')}\n`,
+      )
+    }
     latencies.sort((a, b) => a - b)
     return { ready, p99: latencies[Math.ceil(REQUESTS * 0.99) - 1] }
   } finally {
@@ -135,6 +142,7 @@ const VARIANTS = {
 if (process.env.COLD_ALT) {
   VARIANTS.alt = { flags: ['--import', process.env.COLD_ALT], env: VARIANTS.otelkit.env }
 }
+for (const [name, variant] of Object.entries(VARIANTS)) variant.name = name
 for (const name of Object.keys(VARIANTS)) {
   if (
     process.env.COLD_VARIANTS &&

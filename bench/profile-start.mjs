@@ -94,7 +94,8 @@ const keyOf = (n) => {
   if (!url) return `(${n.callFrame.functionName || 'native'})`
   const file = url.replace(/^file:\/\//, '').replace(/.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '')
   const rel = file.replace(`${ROOT}/`, '')
-  if (mode === 'fn') return `${rel}:${n.callFrame.lineNumber + 1} ${n.callFrame.functionName || '(anonymous)'}`
+  if (mode === 'fn')
+    return `${rel}:${n.callFrame.lineNumber + 1} ${n.callFrame.functionName || '(anonymous)'}`
   if (mode === 'file' || url.startsWith('node:')) return rel
   const m = /^(@[^/]+\/[^/]+|[^/]+)/.exec(rel)
   return rel.startsWith('packages/') ? rel.split('/').slice(0, 3).join('/') : (m?.[1] ?? rel)
