@@ -25,16 +25,20 @@ const BUNDLED = [
   '@opentelemetry/semantic-conventions',
   // Host and runtime metrics (resources/host-source.ts, runtime-source.ts, imported one second
   // after start, one step per turn of the event loop): bundled with everything they import except
-  // import-in-the-middle, so each step compiles one chunk instead of resolving and loading about 80
-  // files (CommonJS @opentelemetry/core and semantic conventions, the instrumentation framework,
-  // require-in-the-middle, debug, systeminformation) in one block of about 100 ms.
+  // the module hooks (below), so each step compiles one chunk instead of resolving and loading
+  // about 80 files (CommonJS @opentelemetry/core and semantic conventions, the instrumentation
+  // framework, debug, systeminformation) in one block of about 100 ms.
   '@opentelemetry/instrumentation-host-metrics',
   '@opentelemetry/instrumentation-runtime-node',
   '@opentelemetry/instrumentation',
 ]
 
-/** Imported by a bundled package but kept external (the preload's ES module hooks use it too). */
-const EXTERNAL_FROM_BUNDLED = ['import-in-the-middle']
+/**
+ * Imported by a bundled package but kept external: the module hooks, which the preload uses too,
+ * and which read Node's own `require` (require-in-the-middle's `require.cache` would be undefined
+ * in the ES module bundle, breaking every require its hook sees).
+ */
+const EXTERNAL_FROM_BUNDLED = ['import-in-the-middle', 'require-in-the-middle']
 
 /**
  * Node built-ins are taken with `process.getBuiltinModule` instead of an ES import: the ES module

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from './support/eventually.js'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
 import {
   killAll,
@@ -142,6 +143,27 @@ describe.each([
     expect(text).toContain('# TYPE http_server_active_requests gauge')
     expect(text).toMatch(/target_info\{[^}]*service_name="svc-/)
     expect(text).not.toContain('/orders/4242')
+  })
+})
+
+describe.each([
+  { preload: 'import' as const, fixture: 'esm-app.mjs' },
+  { preload: 'require' as const, fixture: 'cjs-app.cjs' },
+])('--$preload with $fixture, first request after host and runtime metrics start', ({ preload, fixture }) => {
+  it('every library keeps working: the metric sources add no broken require hook', async () => {
+    const service = await startService({ fixture, preload, env: exportEnv(`late-${preload}`) })
+    try {
+      // The sources start a moment after the SDK; until then the drivers have required nothing lazily.
+      const started = await eventually(async () =>
+        (await service.metrics()).includes('nodejs_eventloop_utilization_ratio'),
+      )
+      expect(started).toBe(true)
+      const res = await service.get('/orders/4242')
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({ pg: 4242, mysql: 4242, ioredis: null, redis: null })
+    } finally {
+      await service.stop()
+    }
   })
 })
 

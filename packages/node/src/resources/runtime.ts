@@ -2,8 +2,9 @@
  * Host, process and runtime metrics from the OpenTelemetry instrumentations (host-source.ts,
  * runtime-source.ts), each behind a sampled meter view, so their sources are read at most once
  * per interval, at collection time. The sources are imported here, when metrics start, not with
- * the preload, one step per turn of the event loop (the framework, each package, each start), so
- * a service serving requests meanwhile sees several short pauses instead of one long one.
+ * the preload, one step per turn of the event loop (the framework's require hook, the framework,
+ * each package, each start), so a service serving requests meanwhile sees several short pauses
+ * instead of one long one.
  */
 import type { MeterProvider } from '@opentelemetry/api'
 import { narrowRequireHooks } from '../instrumentations/module-hooks.js'
@@ -35,6 +36,9 @@ export async function startRuntimeMetrics(
     )
   try {
     if (!options.host && !options.runtime) return stopAll
+    // require-in-the-middle (not bundled, see scripts/bundle.mjs) and then the framework on it.
+    await import('require-in-the-middle')
+    await nextTurn()
     await import('./instrumentation-framework.js')
     if (options.runtime) {
       await nextTurn()
