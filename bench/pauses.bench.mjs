@@ -8,32 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, NODE, ROOT, summary } from './lib/harness.mjs'
-import { COMPARE_REGISTER, OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
+import { metricsOnlyVariants } from './lib/preloads.mjs'
 
 const ROUNDS = Number(process.env.PAUSE_ROUNDS ?? 9)
 const PROBE = join(ROOT, 'bench/apps/pause-probe.cjs')
-const common = {
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_TRACES_EXPORTER: 'none',
-  OTEL_METRICS_EXPORTER: 'prometheus',
-  OTEL_LOG_LEVEL: 'error',
-}
-const VARIANTS = {
-  bare: { flags: [], env: () => ({}) },
-  otelkit: { flags: OTELKIT_FLAGS, env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }) },
-  ...(COMPARE_REGISTER
-    ? {
-        compared: {
-          flags: ['--import', COMPARE_REGISTER],
-          env: () => ({ ...common, OTELKIT_OPS_PORT: '0' }),
-        },
-      }
-    : {}),
-  stock: {
-    flags: STOCK_FLAGS,
-    env: () => ({ ...common, OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort() }),
-  },
-}
+const VARIANTS = metricsOnlyVariants({ compare: true })
 
 const dir = mkdtempSync(join(tmpdir(), 'otelkit-pauses-'))
 const names = Object.keys(VARIANTS)

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { median, NODE, ROOT, summary } from './lib/harness.mjs'
-import { OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
+import { metricsOnlyVariants } from './lib/preloads.mjs'
 
 const LIBRARIES = [
   'express',
@@ -48,24 +48,11 @@ function fixtureFolder() {
   return dir
 }
 
-const common = {
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_TRACES_EXPORTER: 'none',
-  OTEL_METRICS_EXPORTER: 'prometheus',
-  OTEL_LOG_LEVEL: 'error',
-}
-const VARIANTS = {
-  bare: { flags: [], env: {} },
-  otelkit: { flags: OTELKIT_FLAGS, env: { ...common, OTELKIT_OPS_PORT: '0' } },
-  stock: {
-    flags: STOCK_FLAGS,
-    env: () => ({ ...common, OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort() }),
-  },
-}
+const VARIANTS = metricsOnlyVariants()
 
 function run(variant, args, cwd) {
   const v = VARIANTS[variant]
-  const env = typeof v.env === 'function' ? v.env() : v.env
+  const env = v.env()
   const t0 = performance.now()
   const r = spawnSync(NODE, [...v.flags, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' })
   const wall = performance.now() - t0

@@ -25,3 +25,30 @@ export const STOCK_FLAGS = ['--import', stockRegister, '--experimental-loader', 
 export function stockPrometheusPort() {
   return String(19000 + Math.floor(Math.random() * 900))
 }
+
+/** Environment of the start-up benchmarks: no trace export, Prometheus metrics, errors only. */
+const METRICS_ONLY_ENV = {
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_METRICS_EXPORTER: 'prometheus',
+  OTEL_LOG_LEVEL: 'error',
+}
+
+/**
+ * bare, otelkit, the compared build when BENCH_COMPARE_REGISTER is set (with `compare`), and
+ * stock, each with its flags and an `env()` giving a fresh environment for one run.
+ */
+export function metricsOnlyVariants({ compare = false } = {}) {
+  const otelkitEnv = () => ({ ...METRICS_ONLY_ENV, OTELKIT_OPS_PORT: '0' })
+  return {
+    bare: { flags: [], env: () => ({}) },
+    otelkit: { flags: OTELKIT_FLAGS, env: otelkitEnv },
+    ...(compare && COMPARE_REGISTER
+      ? { compared: { flags: ['--import', COMPARE_REGISTER], env: otelkitEnv } }
+      : {}),
+    stock: {
+      flags: STOCK_FLAGS,
+      env: () => ({ ...METRICS_ONLY_ENV, OTEL_EXPORTER_PROMETHEUS_PORT: stockPrometheusPort() }),
+    },
+  }
+}
