@@ -50,6 +50,7 @@ describe('health and resources through the real preload', () => {
         'otelkit_health_check_duration_seconds',
         'system_cpu_time_seconds_total',
         'system_memory_usage_bytes',
+        'system_network_io_bytes_total',
         'system_filesystem_usage_bytes',
         'system_filesystem_utilization_ratio',
         'system_filesystem_limit_bytes',
