@@ -7,10 +7,12 @@ import { rm } from 'node:fs/promises'
 import { createRequire, isBuiltin } from 'node:module'
 import { build } from 'esbuild'
 
-/** The version of @opentelemetry/api that the bundle contains (resolved as the sources import it). */
-const apiEntry = createRequire(import.meta.url).resolve('@opentelemetry/api')
-const apiRoot = apiEntry.slice(0, apiEntry.lastIndexOf('/@opentelemetry/api/') + '/@opentelemetry/api'.length)
-const bundledApiVersion = JSON.parse(readFileSync(`${apiRoot}/package.json`, 'utf8')).version
+/** The version of a package that the bundle contains (resolved as the sources import it). */
+function bundledVersion(name) {
+  const entry = createRequire(import.meta.url).resolve(name)
+  const root = entry.slice(0, entry.lastIndexOf(`/${name}/`) + name.length + 1)
+  return JSON.parse(readFileSync(`${root}/package.json`, 'utf8')).version
+}
 
 /** The output folder: the first argument (scripts/build.sh passes its fresh folder). */
 const out = process.argv[2] ?? 'dist'
@@ -114,8 +116,11 @@ await build({
   target: 'node22',
   sourcemap: true,
   plugins: [builtinsByGetter, externalizeOthers],
-  // src/sdk/shared-api.ts serves this very version to upstream packages that require the API.
-  define: { __OTELKIT_BUNDLED_API_VERSION__: JSON.stringify(bundledApiVersion) },
+  // src/sdk/shared-packages.ts serves these very versions to upstream packages that require them.
+  define: {
+    __OTELKIT_BUNDLED_API_VERSION__: JSON.stringify(bundledVersion('@opentelemetry/api')),
+    __OTELKIT_BUNDLED_CORE_VERSION__: JSON.stringify(bundledVersion('@opentelemetry/core')),
+  },
   logLevel: 'warning',
 })
 await build({

@@ -11,7 +11,7 @@ import { type CatalogEntry, esmSpecifiers } from './instrumentations/catalog.js'
 import { enableEsmTrigger } from './instrumentations/module-hooks.js'
 import { selectInstrumentations } from './instrumentations/select.js'
 import { log } from './logger.js'
-import { shareBundledApi } from './sdk/shared-api.js'
+import { shareBundledPackages } from './sdk/shared-packages.js'
 import { currentSdk, startSdk } from './sdk/start.js'
 
 const require = createRequire(import.meta.url)
@@ -68,7 +68,7 @@ export async function startPreload(esm: boolean): Promise<void> {
       return
     }
     const selected = selectInstrumentations(config.enabledInstrumentations, config.disabledInstrumentations)
-    shareBundledApi()
+    shareBundledPackages()
     let barrier: () => Promise<void> = async () => {}
     if (esm) {
       try {

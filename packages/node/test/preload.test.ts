@@ -260,14 +260,16 @@ describe('outgoing HTTP', () => {
   })
 })
 
-describe('one copy of the OpenTelemetry API', () => {
-  it('upstream packages that require @opentelemetry/api get the bundled copy: one API, not a second load', () => {
+describe('one copy of the OpenTelemetry API and core', () => {
+  it('upstream packages that require @opentelemetry/api or /core get the bundled copy, not a second load', () => {
     const probe = `
       const { MySQL2Instrumentation } = require('@opentelemetry/instrumentation-mysql2')
       const api = require('@opentelemetry/api')
-      const files = Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/api/'))
+      const core = require('@opentelemetry/core')
+      const files = (pkg) => Object.keys(require.cache).filter((f) => f.includes('/@opentelemetry/' + pkg + '/')).length
       const provider = api.trace.getTracerProvider().constructor.name
-      console.log(JSON.stringify({ files: files.length, provider, instrumentation: typeof MySQL2Instrumentation }))`
+      const suppressed = core.isTracingSuppressed(core.suppressTracing(api.ROOT_CONTEXT))
+      console.log(JSON.stringify({ files: files('api'), coreFiles: files('core'), provider, suppressed, instrumentation: typeof MySQL2Instrumentation }))`
     const run = spawnSync(process.execPath, ['--require', REGISTER_CJS, '-e', probe], {
       cwd: PACKAGE_DIR,
       env: { ...process.env, OTELKIT_OPS_PORT: '0', OTEL_TRACES_EXPORTER: 'none' },
@@ -275,7 +277,13 @@ describe('one copy of the OpenTelemetry API', () => {
     })
     expect(run.status, run.stderr).toBe(0)
     const out = JSON.parse(run.stdout.trim().split('\n').pop() as string)
-    // The cache entry of the package's entry file only: none of its ~50 files were loaded.
-    expect(out).toEqual({ files: 1, provider: 'ProxyTracerProvider', instrumentation: 'function' })
+    // The cache entry of each package's entry file only: none of their files were loaded.
+    expect(out).toEqual({
+      files: 1,
+      coreFiles: 1,
+      provider: 'ProxyTracerProvider',
+      suppressed: true,
+      instrumentation: 'function',
+    })
   })
 })
