@@ -4,6 +4,8 @@
 set -e
 next="dist.next.$$"
 rm -rf "$next"
+# A failed build leaves nothing behind (after a good one, $next is already dist).
+trap 'rm -rf "$next"' EXIT
 tsc -p tsconfig.build.json --outDir "$next"
 node scripts/bundle.mjs "$next"
 old="dist.old.$$"
