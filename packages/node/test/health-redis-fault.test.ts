@@ -2,17 +2,14 @@ import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checks } from '../src/health/checks/index.js'
 import { HealthRegistry } from '../src/health/registry.js'
+import { waitFor } from './support/eventually.js'
 import { startTestCluster, startTestRedis, type TestCluster, type TestRedis } from './support/redis-server.js'
 
 const INTERVAL_MS = 200
 
-async function until(predicate: () => boolean, what: string, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+/** Waits for the registry's state, asking often: the checks run every INTERVAL_MS. */
+const until = (predicate: () => boolean, what: string) =>
+  waitFor(what, predicate, { timeoutMs: 15_000, intervalMs: 10 })
 
 describe('a Redis that dies and comes back', () => {
   let redis: TestRedis

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
+import { waitFor } from './support/eventually.js'
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
 import { freePort, killAll, type RunningService, startService } from './support/service.js'
 
@@ -195,14 +196,6 @@ async function text(url: string, headers: Record<string, string> = {}): Promise<
   return `${res.status} ${await res.text()}`
 }
 
-async function waitUntil(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 /** Runs the whole corpus through one service and returns everything it let out. */
 async function collect(protocol: 'http/protobuf' | 'http/json'): Promise<Sinks> {
   // The first trace and metric exports are refused (400, not retried): their failure warnings
@@ -232,7 +225,9 @@ async function collect(protocol: 'http/protobuf' | 'http/json'): Promise<Sinks> 
   try {
     await service.get('/warmup')
     const refused = (path: string) => receiver.requests.some((r) => r.path === path && r.status === 400)
-    await waitUntil('the refused first exports', () => refused('/v1/traces') && refused('/v1/metrics'))
+    await waitFor('the refused first exports', () => refused('/v1/traces') && refused('/v1/metrics'), {
+      timeoutMs: 15_000,
+    })
     for (const c of CASES) await c.drive?.(service)
     await service.get('/cleanup')
     await receiver.waitFor((spans) => spans.some((s) => s.name === 'GET /cleanup'))
