@@ -70,11 +70,12 @@ const builtinsByGetter = {
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
       const id = `node:${args.path}`
       const builtin = process.getBuiltinModule(id)
-      const names = Object.keys(Object.getOwnPropertyDescriptors(builtin)).filter((key) => {
-        const descriptor = Object.getOwnPropertyDescriptor(builtin, key)
-        if (key === 'default' || !/^[A-Za-z_$][\w$]*$/.test(key) || descriptor === undefined) return false
-        return 'value' in descriptor || READ_GETTERS[args.path]?.includes(key)
-      })
+      const names = Object.entries(Object.getOwnPropertyDescriptors(builtin))
+        .filter(([key, descriptor]) => {
+          if (key === 'default' || !/^[A-Za-z_$][\w$]*$/.test(key)) return false
+          return 'value' in descriptor || READ_GETTERS[args.path]?.includes(key)
+        })
+        .map(([key]) => key)
       return {
         contents: [
           `const builtin = process.getBuiltinModule(${JSON.stringify(id)})`,

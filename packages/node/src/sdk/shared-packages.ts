@@ -16,10 +16,9 @@ import * as core from '@opentelemetry/core'
 declare const __OTELKIT_BUNDLED_API_VERSION__: string | undefined
 declare const __OTELKIT_BUNDLED_CORE_VERSION__: string | undefined
 
-function share(name: string, bundled: string | undefined, exports: object): void {
+function share(require: NodeJS.Require, name: string, bundled: string | undefined, exports: object): void {
   if (bundled === undefined) return
   try {
-    const require = createRequire(import.meta.url)
     const file = require.resolve(name)
     if (require.cache[file] !== undefined) return
     const root = file.slice(0, file.lastIndexOf(`/${name}/`) + name.length + 1)
@@ -37,17 +36,12 @@ function share(name: string, bundled: string | undefined, exports: object): void
 
 /** Puts the bundled API and core in require's cache (see the header). */
 export function shareBundledPackages(): void {
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined)
-  share(
-    '@opentelemetry/api',
-    typeof __OTELKIT_BUNDLED_API_VERSION__ === 'undefined' ? undefined : str(__OTELKIT_BUNDLED_API_VERSION__),
-    api,
-  )
-  share(
-    '@opentelemetry/core',
-    typeof __OTELKIT_BUNDLED_CORE_VERSION__ === 'undefined'
-      ? undefined
-      : str(__OTELKIT_BUNDLED_CORE_VERSION__),
-    core,
-  )
+  const require = createRequire(import.meta.url)
+  // `typeof` because the names are not defined at all when the sources run unbundled (tests).
+  const apiVersion =
+    typeof __OTELKIT_BUNDLED_API_VERSION__ === 'string' ? __OTELKIT_BUNDLED_API_VERSION__ : undefined
+  const coreVersion =
+    typeof __OTELKIT_BUNDLED_CORE_VERSION__ === 'string' ? __OTELKIT_BUNDLED_CORE_VERSION__ : undefined
+  share(require, '@opentelemetry/api', apiVersion, api)
+  share(require, '@opentelemetry/core', coreVersion, core)
 }
