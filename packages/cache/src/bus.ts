@@ -26,9 +26,17 @@ export class Bus {
     onMessage: (message: BusMessage) => void,
     private readonly log: RateLimitedLog,
   ) {
-    this.subscriber = (source as Cluster).isCluster
+    const cluster = (source as Cluster).isCluster === true
+    // Standalone: ioredis' own resubscription after a reconnect leaves its promise without a
+    // handler, so a close while it waits for the reply was an unhandled rejection ("Connection is
+    // closed."), which ends a Node process by default. The bus resubscribes itself instead.
+    this.subscriber = cluster
       ? (source as Cluster).duplicate()
-      : (source as Redis).duplicate({ commandTimeout: undefined, maxRetriesPerRequest: null })
+      : (source as Redis).duplicate({
+          commandTimeout: undefined,
+          maxRetriesPerRequest: null,
+          autoResubscribe: false,
+        })
     this.subscriber.on('error', (error: Error) =>
       log.warn('bus', `cache bus: Redis pub/sub error: ${error.message}`),
     )
@@ -42,9 +50,19 @@ export class Bus {
       }
       if (message.i !== this.id) onMessage(message)
     })
-    this.subscribed = this.subscriber.subscribe(channel).catch((error: Error) => {
-      log.warn('bus', `cache bus: subscribe failed: ${error.message}`)
-    })
+    const subscribe = () =>
+      this.subscriber.subscribe(channel).catch((error: Error) => {
+        log.warn('bus', `cache bus: subscribe failed: ${error.message}`)
+      })
+    this.subscribed = subscribe()
+    if (!cluster) {
+      // The first 'ready' sends the subscription queued above; each later one follows a reconnect.
+      let connected = false
+      this.subscriber.on('ready', () => {
+        if (connected) void subscribe()
+        connected = true
+      })
+    }
   }
 
   ready(): Promise<unknown> {

@@ -1,7 +1,8 @@
 /**
  * Failure injection against the test's own redis-server: killed during a mixed load (0 failed calls,
- * loader used, breaker opens, recovery after restart) and paused with SIGSTOP (calls still return,
- * through the loader, bounded by the command timeout).
+ * loader used, breaker opens, recovery after restart), the coherence bus's connection dropped (it
+ * subscribes again; closing while that SUBSCRIBE waits leaves no unhandled rejection) and paused
+ * with SIGSTOP (calls still return, through the loader, bounded by the command timeout).
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -104,6 +105,72 @@ describe('chaos', () => {
     expect(calls).toBe(1)
     await cache.close()
     redis.disconnect()
+  })
+
+  it('the bus subscribes again after its connection drops: L1 copies are still dropped', async () => {
+    const redis = new Redis({ port: server.port, host: '127.0.0.1' })
+    redis.on('error', () => {})
+    const admin = new Redis({ port: server.port, host: '127.0.0.1' })
+    const a = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
+    const b = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
+    const inL1 = (key: string) => b.core.l1.get(`${b.keyPrefix}${key}`, Date.now())?.value
+    try {
+      expect(await a.ready()).toBe(true)
+      expect(await b.ready()).toBe(true)
+      const subscriber = (b.core.bus as unknown as { subscriber: Redis }).subscriber
+      await admin.client('KILL', 'TYPE', 'pubsub')
+      await eventually(() => subscriber.status !== 'ready', 1000)
+      await eventually(() => subscriber.status === 'ready', 5000)
+      await a.set('k', 1)
+      expect(await b.get('k')).toBe(1)
+      expect(inL1('k')).toBe(1)
+      // A's write reaches B over the resubscribed channel; B's L1 copy goes.
+      await eventually(async () => {
+        await a.set('k', 2)
+        return inL1('k') === undefined
+      }, 5000)
+      expect(await b.get('k')).toBe(2)
+    } finally {
+      await a.close()
+      await b.close()
+      redis.disconnect()
+      admin.disconnect()
+    }
+  })
+
+  it('closed while the bus resubscribes after a reconnect: no unhandled rejection', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    // No handshake and no ready check: the subscriber is ready as soon as it connects, and
+    // resubscribes at once (a paused server would otherwise hold the handshake, not the SUBSCRIBE).
+    const redis = new Redis({
+      port: server.port,
+      host: '127.0.0.1',
+      protocol: 2,
+      enableReadyCheck: false,
+      disableClientInfo: true,
+    })
+    redis.on('error', () => {})
+    const admin = new Redis({ port: server.port, host: '127.0.0.1' })
+    const cache = createCache({ name: 'resubscribe', redis, l1: true, logger: { warn() {} } })
+    try {
+      expect(await cache.ready()).toBe(true)
+      const subscriber = (cache.core.bus as unknown as { subscriber: Redis }).subscriber
+      // Drop the subscriber's connection, and hold every command for a while: it reconnects and
+      // sends its SUBSCRIBE again, which stays without a reply until the cache closes.
+      await admin.client('KILL', 'TYPE', 'pubsub')
+      await admin.client('PAUSE', 1500, 'ALL')
+      await eventually(() => subscriber.status === 'ready', 1000)
+      await sleep(50)
+      await cache.close()
+      await sleep(100)
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+      redis.disconnect()
+      admin.disconnect()
+    }
   })
 
   it('Redis paused (SIGSTOP): calls return through the loader instead of hanging', async () => {
