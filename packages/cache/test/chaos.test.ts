@@ -113,12 +113,12 @@ describe('chaos', () => {
     const admin = new Redis({ port: server.port, host: '127.0.0.1' })
     const a = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
     const b = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
-    const inL1 = (key: string) => b.core.l1.get(`${b.keyPrefix}${key}`, Date.now())?.value
+    const inL1 = (key: string) => b.core.l1?.get(`${b.keyPrefix}${key}`, Date.now())?.value
     try {
       expect(await a.ready()).toBe(true)
       expect(await b.ready()).toBe(true)
       const subscriber = (b.core.bus as unknown as { subscriber: Redis }).subscriber
-      await admin.client('KILL', 'TYPE', 'pubsub')
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
       await eventually(() => subscriber.status !== 'ready', 1000)
       await eventually(() => subscriber.status === 'ready', 5000)
       await a.set('k', 1)
@@ -159,8 +159,8 @@ describe('chaos', () => {
       const subscriber = (cache.core.bus as unknown as { subscriber: Redis }).subscriber
       // Drop the subscriber's connection, and hold every command for a while: it reconnects and
       // sends its SUBSCRIBE again, which stays without a reply until the cache closes.
-      await admin.client('KILL', 'TYPE', 'pubsub')
-      await admin.client('PAUSE', 1500, 'ALL')
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
       await eventually(() => subscriber.status === 'ready', 1000)
       await sleep(50)
       await cache.close()
