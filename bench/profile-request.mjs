@@ -41,6 +41,8 @@ const env = {
   ...(variant === 'otelkit-10'
     ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }
     : {}),
+  // Extra variables for this run, e.g. BENCH_ENV='{"OTEL_TRACES_EXPORTER":"none"}'.
+  ...JSON.parse(process.env.BENCH_ENV ?? '{}'),
 }
 const profDir = mkdtempSync(join(tmpdir(), 'otelkit-reqprof-'))
 const server = await startServer({

@@ -1,18 +1,40 @@
 /**
  * otelkit's own OTLP protobuf encoding checked against the official serializer: the same spans
- * (all attribute types, events, links, status, remote parents) decode to the same content.
+ * (all attribute types, events, links, status, remote parents) decode to the same content, for
+ * spans of otelkit's tracer (what the preload makes) and of the SDK's.
  */
 import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { type ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace'
+import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources'
+import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
+import { resolveConfig } from '../src/config/resolve.js'
 import { encodeExportRequest, encodeResource, encodeScope, encodeSpan } from '../src/otlp/encode.js'
+import { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
 
-function makeSpans() {
+interface ProviderOptions {
+  resource?: Resource
+  spanProcessors: SpanProcessor[]
+}
+
+const PROVIDERS = [
+  { name: 'otelkit', make: otelkitProvider },
+  { name: 'SDK', make: (options: ProviderOptions) => new TracerProvider(options) },
+]
+
+function otelkitProvider(options: ProviderOptions) {
+  return new OtelkitTracerProvider({
+    resource: options.resource ?? defaultResource(),
+    sample: () => true,
+    spanLimits: resolveConfig({}).spanLimits,
+    spanProcessors: options.spanProcessors,
+  })
+}
+
+function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | TracerProvider) {
   const finished: ReadableSpan[] = []
-  const provider = new TracerProvider({
+  const provider = make({
     resource: resourceFromAttributes({ 'service.name': 'enc', 'host.name': 'h' }),
     spanProcessors: [
       {
@@ -78,9 +100,9 @@ function tree(buf: Buffer, path: string, nested: Set<string>): Record<number, un
   return out
 }
 
-describe('OTLP protobuf encoding', () => {
+describe.each(PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer', ({ make }) => {
   it('decodes to the same content as the official serializer', () => {
-    const spans = makeSpans()
+    const spans = makeSpans(make)
     const resource = spans[0]!.resource
     const scopes = new Map<string, { bytes: Buffer }>()
     const encoded = spans.map((s) => {
@@ -130,10 +152,10 @@ describe('OTLP protobuf encoding', () => {
   })
 })
 
-describe('OTLP protobuf encoding of sized fields', () => {
+describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)', ({ make }) => {
   it('writes long, non-ASCII and surrogate strings, large integers and odd times as the official serializer', () => {
     const finished: ReadableSpan[] = []
-    const provider = new TracerProvider({
+    const provider = make({
       spanProcessors: [
         {
           onStart: () => {},

@@ -21,6 +21,7 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { recordedPath, type UrlRedaction } from '../privacy/url.js'
+import { OwnedAttributesOptions } from '../trace/span.js'
 import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
@@ -87,7 +88,7 @@ function onRequestStart(message: unknown): void {
     'server.port': port,
     'url.full': `${protocol}//${host}${portMatch ? `:${port}` : ''}${path}`,
   }
-  const span = opts.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, active)
+  const span = opts.tracer.startSpan(method, new OwnedAttributesOptions(SpanKind.CLIENT, attributes), active)
   request[STATE] = { span, startMs: performance.now(), method, host, port, done: false }
   try {
     propagation.inject(trace.setSpan(active, span), request, headerSetter)

@@ -19,11 +19,12 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
-  trace,
 } from '@opentelemetry/api'
 import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { recordedPath, type UrlRedaction } from '../privacy/url.js'
+import { linkable, withSpan } from '../trace/context.js'
+import { OwnedAttributesOptions } from '../trace/span.js'
 import { guarded } from './guarded.js'
 import { normalizeMethod, parseQueueStart } from './http-common.js'
 import { getHttpRoute } from './http-route.js'
@@ -134,7 +135,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   const startMs = performance.now()
   const method = normalizeMethod(req.method)
   const headers = req.headers
-  const active = context.active()
+  const active = linkable(context.active())
   const parent = carriesContext(headers) ? propagation.extract(active, headers) : active
   const scheme = secure ? 'https' : 'http'
   const protocol = req.httpVersion
@@ -161,7 +162,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   }
   const clientAddress = req.socket?.remoteAddress
   if (clientAddress !== undefined) attributes['client.address'] = clientAddress
-  const span = opts.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent)
+  const span = opts.tracer.startSpan(method, new OwnedAttributesOptions(SpanKind.SERVER, attributes), parent)
   const rpc: RPCMetadata = { type: RPCType.HTTP, span }
   res[STATE] = { span, startMs, method, scheme, protocol, rpc }
   res.on('close', guardedResponseClose)
@@ -171,7 +172,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
     const waitS = Math.max(0, (Date.now() - queueStart) / 1000)
     opts.instruments.httpServerQueueTime.record(method, waitS, () => ({ 'http.request.method': method }))
   }
-  return setRPCMetadata(trace.setSpan(parent, span), rpc)
+  return setRPCMetadata(withSpan(parent, span), rpc)
 }
 
 /**

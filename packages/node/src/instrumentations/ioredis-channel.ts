@@ -9,6 +9,7 @@ import diagnosticsChannel from 'node:diagnostics_channel'
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import { redisStatement } from '../privacy/redis.js'
+import { OwnedAttributesOptions } from '../trace/span.js'
 import { guardedHandlers } from './guarded.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
@@ -34,17 +35,14 @@ const handlers = guardedHandlers('ioredis', {
     const ctx = message as CommandContext
     const span = t.startSpan(
       ctx.command,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'db.system.name': 'redis',
-          'db.operation.name': ctx.command.toUpperCase(),
-          'db.namespace': String(ctx.database ?? 0),
-          'db.query.text': redisStatement(ctx.command, ctx.args),
-          'server.address': ctx.serverAddress,
-          'server.port': ctx.serverPort,
-        },
-      },
+      new OwnedAttributesOptions(SpanKind.CLIENT, {
+        'db.system.name': 'redis',
+        'db.operation.name': ctx.command.toUpperCase(),
+        'db.namespace': String(ctx.database ?? 0),
+        'db.query.text': redisStatement(ctx.command, ctx.args),
+        'server.address': ctx.serverAddress,
+        'server.port': ctx.serverPort,
+      }),
       active,
     )
     ctx[SPAN] = span

@@ -16,6 +16,7 @@ import {
 } from '@opentelemetry/api'
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
+import { OwnedAttributesOptions } from '../trace/span.js'
 import { OTELKIT_VERSION } from '../version.js'
 
 const require = createRequire(import.meta.url)
@@ -62,7 +63,11 @@ function startQuerySpan(tracer: Tracer, client: PgClientLike, raw: string): Span
   }
   if (info.operation !== undefined) attributes['db.operation.name'] = info.operation
   if (info.collection !== undefined) attributes['db.collection.name'] = info.collection
-  return tracer.startSpan(info.name, { kind: SpanKind.CLIENT, attributes }, context.active())
+  return tracer.startSpan(
+    info.name,
+    new OwnedAttributesOptions(SpanKind.CLIENT, attributes),
+    context.active(),
+  )
 }
 
 function endQuerySpan(span: Span, error: unknown): void {

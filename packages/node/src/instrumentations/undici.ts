@@ -19,6 +19,7 @@ import {
 import { isTracingSuppressed } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { recordedPath, type UrlRedaction } from '../privacy/url.js'
+import { OwnedAttributesOptions } from '../trace/span.js'
 import { guarded } from './guarded.js'
 import { endClientRequest, normalizeMethod } from './http-common.js'
 
@@ -84,7 +85,7 @@ function onCreate(message: unknown): void {
     'server.port': port,
     'url.full': `${origin.origin}${recordedPath(request.path.split('?', 1)[0] as string, opts.urlRedaction ?? 'default')}`,
   }
-  const span = opts.tracer.startSpan(method, { kind: SpanKind.CLIENT, attributes }, active)
+  const span = opts.tracer.startSpan(method, new OwnedAttributesOptions(SpanKind.CLIENT, attributes), active)
   request[STATE] = { span, startMs: performance.now(), method, host, port, status: undefined }
   try {
     propagation.inject(trace.setSpan(active, span), request, headerSetter)

@@ -7,7 +7,7 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
-import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { routeDiag } from '../diag.js'
 import { type ActiveInstrumentations, activateInstrumentations } from '../instrumentations/activate.js'
@@ -23,6 +23,8 @@ import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import { type RunningOpsServer, startOpsServer } from '../ops/server.js'
 import { PrivacySpanProcessor } from '../privacy/span-processor.js'
 import { QueryTracker } from '../queries/tracker.js'
+import { samplingDecision } from '../trace/sampling.js'
+import { OtelkitTracerProvider } from '../trace/tracer.js'
 import { OTELKIT_VERSION } from '../version.js'
 import type { Feature, SdkContext } from './context.js'
 import { createConsoleMetricExporter, createConsoleSpanExporter } from './exporters.js'
@@ -31,7 +33,6 @@ import { attachLifecycle, type Lifecycle, withTimeout } from './lifecycle.js'
 import { type MetricDropReason, otlpMetricReader, periodicReader } from './metric-export.js'
 import { buildPropagator } from './propagators.js'
 import { buildResource } from './resource.js'
-import { buildSampler } from './sampler.js'
 import { BatchingSpanProcessor, type DropReason } from './span-export.js'
 import { SpanLimitsProcessor } from './span-limits.js'
 import { exporterSink, otlpSpanSink } from './span-sinks.js'
@@ -206,9 +207,9 @@ export function startSdk(
       new BatchingSpanProcessor(exporterSink('console', createConsoleSpanExporter), batchOptions),
     )
   }
-  const tracerProvider = new TracerProvider({
+  const tracerProvider = new OtelkitTracerProvider({
     resource,
-    sampler: buildSampler(config),
+    sample: samplingDecision(config),
     spanLimits: config.spanLimits,
     spanProcessors,
   })

@@ -1,0 +1,395 @@
+/**
+ * otelkit's tracer against the SDK's: the same calls give spans that read the same to every
+ * span processor (attributes and their limits, events, links, status rules, exceptions, names,
+ * parents, times), the sampling decisions equal the SDK samplers' on random trace ids, tracing
+ * suppressed gives a non-recording span, a throwing processor never reaches the caller, and the
+ * linked context behaves as the API's context however deep it nests.
+ */
+import {
+  type Context,
+  context,
+  createContextKey,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { suppressTracing } from '@opentelemetry/core'
+import { defaultResource } from '@opentelemetry/resources'
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  type ReadableSpan,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resolveConfig } from '../src/config/resolve.js'
+import type { SpanLimitsConfig } from '../src/config/resolved.js'
+import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/context.js'
+import { newSpanId, newTraceId } from '../src/trace/ids.js'
+import { samplingDecision } from '../src/trace/sampling.js'
+import { OtelkitTracerProvider } from '../src/trace/tracer.js'
+import { spanCollector } from './support/span-collector.js'
+
+const contextManager = new AsyncLocalStorageContextManager()
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable())
+})
+afterAll(() => {
+  context.disable()
+})
+
+const LIMITS: SpanLimitsConfig = {
+  ...resolveConfig({}).spanLimits,
+  attributeCountLimit: 4,
+  attributeValueLengthLimit: 8,
+  eventCountLimit: 2,
+  linkCountLimit: 2,
+  attributePerEventCountLimit: 2,
+  attributePerLinkCountLimit: 1,
+}
+
+function pair(limits: SpanLimitsConfig = LIMITS, extra: SpanProcessor[] = []) {
+  const ours = spanCollector()
+  const sdk = spanCollector()
+  const resource = defaultResource()
+  const otelkit = new OtelkitTracerProvider({
+    resource,
+    sample: () => true,
+    spanLimits: limits,
+    spanProcessors: [...extra, ours],
+  })
+  const reference = new TracerProvider({ resource, spanLimits: limits, spanProcessors: [sdk] })
+  return {
+    tracers: [otelkit.getTracer('t', '1.0.0'), reference.getTracer('t', '1.0.0')] as const,
+    ended: [ours.ended, sdk.ended] as const,
+  }
+}
+
+/** What a processor or exporter reads of a span, without ids and clock readings. */
+function view(span: ReadableSpan) {
+  return {
+    name: span.name,
+    kind: span.kind,
+    attributes: { ...span.attributes },
+    droppedAttributesCount: span.droppedAttributesCount,
+    events: span.events.map((e) => ({
+      name: e.name,
+      attributes: e.attributes,
+      droppedAttributesCount: e.droppedAttributesCount ?? 0,
+    })),
+    droppedEventsCount: span.droppedEventsCount,
+    links: span.links.map((l) => ({
+      spanId: l.context.spanId,
+      attributes: l.attributes,
+      droppedAttributesCount: l.droppedAttributesCount ?? 0,
+    })),
+    droppedLinksCount: span.droppedLinksCount,
+    status: span.status,
+    ended: span.ended,
+    scope: span.instrumentationScope,
+    sampled: (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 1,
+  }
+}
+
+const LINK = (n: number) => ({
+  context: {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: `00f067aa0ba902b${n}`,
+    traceFlags: TraceFlags.SAMPLED,
+  },
+  attributes: { a: 1, b: 2 },
+})
+
+/** The same calls on a tracer, every span API method used. */
+function exercise(tracer: Tracer): void {
+  const span = tracer.startSpan('first', {
+    kind: SpanKind.CLIENT,
+    attributes: { short: 'abc', long: 'abcdefghijklmnop', n: 1, yes: true, list: ['a', 'bcdefghijkl'] },
+    links: [LINK(1), LINK(2), LINK(3)],
+  })
+  span.setAttribute('n', 2)
+  span.setAttribute('over', 'the limit')
+  span.setAttribute('undefined', undefined as unknown as string)
+  span.setAttributes({ short: 'xyz' })
+  span.addEvent('e1', { a: 'abcdefghijk', b: 2, c: 3 })
+  span.addEvent('e2', [1700000000, 5])
+  span.addEvent('e3')
+  span.addLink(LINK(4))
+  span.recordException(Object.assign(new Error('boom'), { code: 'E_BOOM' }))
+  const arrays = tracer.startSpan('arrays', { attributes: { list: ['a', 'bcdefghijkl'], map: { k: 'v' } } })
+  arrays.end()
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' })
+  span.setStatus({ code: SpanStatusCode.UNSET })
+  span.updateName('renamed')
+  span.end()
+  span.setAttribute('after', 'end')
+  span.end()
+
+  const ok = tracer.startSpan('ok')
+  ok.setStatus({ code: SpanStatusCode.OK })
+  ok.setStatus({ code: SpanStatusCode.ERROR, message: 'ignored after OK' })
+  ok.recordException('a message only')
+  ok.end()
+}
+
+describe("otelkit's tracer reads as the SDK's to span processors", () => {
+  it('attributes, limits, events, links, exceptions, status and names match', () => {
+    const { tracers, ended } = pair()
+    for (const tracer of tracers) exercise(tracer)
+    const [ours, sdk] = ended
+    expect(ours.map(view)).toEqual(sdk.map(view))
+    // Four attributes at most: the fifth start attribute and 'over' are dropped, strings cut at 8.
+    expect(ours.find((s) => s.name === 'renamed')?.attributes).toEqual({
+      short: 'xyz',
+      long: 'abcdefgh',
+      n: 2,
+      yes: true,
+    })
+    expect(ours.find((s) => s.name === 'renamed')?.droppedAttributesCount).toBe(2)
+    const arrays = ours.find((s) => s.name === 'arrays')
+    expect(arrays?.attributes).toEqual({ list: ['a', 'bcdefghi'], map: { k: 'v' } })
+    const first = ours.find((s) => s.name === 'renamed') as ReadableSpan
+    expect(first.events.map((e) => e.name)).toEqual(['e3', 'exception'])
+    expect(first.links.map((l) => l.context.spanId)).toEqual(['00f067aa0ba902b3', '00f067aa0ba902b4'])
+  })
+
+  it('parents, trace ids and remote parents as the SDK links them', () => {
+    const { tracers, ended } = pair()
+    const remote = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    }
+    for (const tracer of tracers) {
+      tracer.startActiveSpan('root', (root: Span) => {
+        tracer.startSpan('child').end()
+        tracer.startSpan('detached', { root: true }).end()
+        root.end()
+      })
+      tracer.startSpan('remote child', {}, trace.setSpanContext(ROOT_CONTEXT, remote)).end()
+    }
+    for (const spans of ended) {
+      const byName = new Map(spans.map((s) => [s.name, s]))
+      const root = byName.get('root') as ReadableSpan
+      const child = byName.get('child') as ReadableSpan
+      expect(child.parentSpanContext?.spanId).toBe(root.spanContext().spanId)
+      expect(child.spanContext().traceId).toBe(root.spanContext().traceId)
+      expect(byName.get('detached')?.parentSpanContext).toBeUndefined()
+      expect(byName.get('detached')?.spanContext().traceId).not.toBe(root.spanContext().traceId)
+      const remoteChild = byName.get('remote child') as ReadableSpan
+      expect(remoteChild.spanContext().traceId).toBe(remote.traceId)
+      expect(remoteChild.parentSpanContext).toMatchObject({ spanId: remote.spanId, isRemote: true })
+    }
+  })
+
+  it('times: start and end from the clock, or exactly as given; durations never negative', () => {
+    const { tracers, ended } = pair()
+    const before = Date.now()
+    for (const tracer of tracers) {
+      const span = tracer.startSpan('timed')
+      const busyUntil = performance.now() + 5
+      while (performance.now() < busyUntil) {}
+      span.end()
+      tracer.startSpan('given', { startTime: [1_999_999_999, 999_999_999] }).end([2_000_000_000, 5])
+      tracer.startSpan('backwards', { startTime: new Date(before + 60_000) }).end(new Date(before))
+    }
+    const after = Date.now()
+    for (const spans of ended) {
+      const [timed, given, backwards] = spans as [ReadableSpan, ReadableSpan, ReadableSpan]
+      const startMs = timed.startTime[0] * 1000 + timed.startTime[1] / 1e6
+      expect(startMs).toBeGreaterThanOrEqual(before - 1)
+      expect(startMs).toBeLessThanOrEqual(after + 1)
+      const durationMs = timed.duration[0] * 1000 + timed.duration[1] / 1e6
+      expect(durationMs).toBeGreaterThanOrEqual(5)
+      expect(durationMs).toBeLessThan(after - before + 2)
+      expect(given.startTime).toEqual([1_999_999_999, 999_999_999])
+      expect(given.endTime).toEqual([2_000_000_000, 5])
+      expect(given.duration).toEqual([0, 6])
+      expect(backwards.duration).toEqual([0, 0])
+      expect(backwards.endTime).toEqual(backwards.startTime)
+    }
+  })
+
+  it('suppressed tracing gives a non-recording span that reaches no processor', () => {
+    const { tracers, ended } = pair()
+    const span = tracers[0].startSpan('quiet', {}, suppressTracing(ROOT_CONTEXT))
+    expect(span.isRecording()).toBe(false)
+    span.end()
+    expect(ended[0]).toHaveLength(0)
+  })
+
+  it('a processor that throws never reaches the instrumented code, and the others still run', () => {
+    const throwing: SpanProcessor = {
+      onStart: () => {
+        throw new Error('onStart failed')
+      },
+      onEnding: () => {
+        throw new Error('onEnding failed')
+      },
+      onEnd: () => {
+        throw new Error('onEnd failed')
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    }
+    const { tracers, ended } = pair(LIMITS, [throwing])
+    expect(() => tracers[0].startSpan('survives').end()).not.toThrow()
+    expect(ended[0].map((s) => s.name)).toEqual(['survives'])
+  })
+
+  it('processors may still change a span in onEnding, and it reads as ended in onEnd', () => {
+    const seen: boolean[] = []
+    const renaming: SpanProcessor = {
+      onStart: () => {},
+      onEnding: (span) => {
+        span.setAttribute('added.in', 'onEnding')
+        seen.push(span.ended)
+      },
+      onEnd: (span) => {
+        seen.push(span.ended)
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    }
+    const { tracers, ended } = pair(resolveConfig({}).spanLimits, [renaming])
+    tracers[0].startSpan('changed').end()
+    expect(ended[0][0]?.attributes['added.in']).toBe('onEnding')
+    expect(seen).toEqual([false, true])
+  })
+})
+
+describe('sampling decisions equal the SDK samplers', () => {
+  const ids = Array.from({ length: 20_000 }, () => newTraceId())
+  const parents = [
+    undefined,
+    { traceId: ids[0]!, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, isRemote: true },
+    { traceId: ids[0]!, spanId: newSpanId(), traceFlags: TraceFlags.NONE, isRemote: true },
+    { traceId: ids[0]!, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED },
+    { traceId: ids[0]!, spanId: newSpanId(), traceFlags: TraceFlags.NONE },
+  ]
+  const cases: Array<{ sampler: string; ratio: number; sdk: Sampler }> = [
+    { sampler: 'always_on', ratio: 1, sdk: new AlwaysOnSampler() },
+    { sampler: 'always_off', ratio: 1, sdk: new AlwaysOffSampler() },
+    { sampler: 'traceidratio', ratio: 0.1, sdk: new TraceIdRatioBasedSampler(0.1) },
+    { sampler: 'traceidratio', ratio: 0.5, sdk: new TraceIdRatioBasedSampler(0.5) },
+    {
+      sampler: 'parentbased_always_on',
+      ratio: 1,
+      sdk: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
+    },
+    {
+      sampler: 'parentbased_always_off',
+      ratio: 1,
+      sdk: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+    },
+    {
+      sampler: 'parentbased_traceidratio',
+      ratio: 0.1,
+      sdk: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+    },
+  ]
+  it.each(cases)('$sampler ($ratio)', ({ sampler, ratio, sdk }) => {
+    const decide = samplingDecision({ sampler: sampler as never, samplerRatio: ratio })
+    let sampled = 0
+    for (const parent of parents) {
+      const ctx = parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent)
+      for (const traceId of parent === undefined ? ids : ids.slice(0, 200)) {
+        const expected = sdk.shouldSample(ctx, traceId, 'n', SpanKind.SERVER, {}, []).decision === 2
+        expect(decide(parent, traceId)).toBe(expected)
+        if (parent === undefined && expected) sampled++
+      }
+    }
+    if (sampler.endsWith('traceidratio')) {
+      // The ratio holds on random ids (20,000 draws: within ±15 % of the expected count).
+      expect(Math.abs(sampled - ratio * ids.length)).toBeLessThan(0.15 * ratio * ids.length)
+    }
+  })
+
+  it('unsampled spans are still recorded (metrics see them) but carry no sampled flag', () => {
+    const collector = spanCollector()
+    const provider = new OtelkitTracerProvider({
+      resource: defaultResource(),
+      sample: samplingDecision({ sampler: 'always_off', samplerRatio: 1 }),
+      spanLimits: resolveConfig({}).spanLimits,
+      spanProcessors: [collector],
+    })
+    const span = provider.getTracer('t').startSpan('unsampled')
+    expect(span.isRecording()).toBe(true)
+    span.end()
+    expect(collector.ended).toHaveLength(1)
+    expect(collector.ended[0]?.spanContext().traceFlags).toBe(TraceFlags.NONE)
+  })
+})
+
+describe('ids', () => {
+  it('are lowercase hex of the right length and do not repeat', () => {
+    const traceIds = new Set(Array.from({ length: 5000 }, () => newTraceId()))
+    const spanIds = new Set(Array.from({ length: 5000 }, () => newSpanId()))
+    expect(traceIds.size).toBe(5000)
+    expect(spanIds.size).toBe(5000)
+    for (const id of traceIds) expect(id).toMatch(/^[0-9a-f]{32}$/)
+    for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/)
+  })
+})
+
+describe('linked context', () => {
+  const A = createContextKey('a')
+  const B = createContextKey('b')
+
+  it('sets, reads, shadows and deletes values as the API context does', () => {
+    const base = ROOT_CONTEXT.setValue(A, 'from-base')
+    const linked: Context = new LinkedContext(base, Symbol('root'), undefined)
+    const one = linked.setValue(B, 1)
+    const two = one.setValue(B, 2)
+    expect(one.getValue(A)).toBe('from-base')
+    expect(one.getValue(B)).toBe(1)
+    expect(two.getValue(B)).toBe(2)
+    expect(two.deleteValue(B).getValue(B)).toBeUndefined()
+    expect(two.deleteValue(A).getValue(A)).toBeUndefined()
+    expect(two.getValue(A)).toBe('from-base')
+  })
+
+  it('stays correct past the depth where it flattens, and lookups stay short', () => {
+    let ctx: Context = LINKED_ROOT
+    const keys = Array.from({ length: 100 }, (_, i) => createContextKey(`k${i}`))
+    for (let i = 0; i < 100; i++) ctx = ctx.setValue(keys[i] as symbol, i)
+    ctx = ctx.setValue(keys[10] as symbol, 'overwritten').deleteValue(keys[20] as symbol)
+    for (let i = 0; i < 100; i++) {
+      const expected = i === 10 ? 'overwritten' : i === 20 ? undefined : i
+      expect(ctx.getValue(keys[i] as symbol)).toBe(expected)
+    }
+    expect(ctx.getValue(createContextKey('absent'))).toBeUndefined()
+  })
+
+  it('carries the active span through the context manager and the API', async () => {
+    const collector = spanCollector()
+    const provider = new OtelkitTracerProvider({
+      resource: defaultResource(),
+      sample: () => true,
+      spanLimits: resolveConfig({}).spanLimits,
+      spanProcessors: [collector],
+    })
+    const tracer = provider.getTracer('t')
+    const parent = tracer.startSpan('parent')
+    const ctx = linkable(context.active()).setValue(SPAN_KEY, parent)
+    expect(ctx).toBeInstanceOf(LinkedContext)
+    await context.with(ctx, async () => {
+      await new Promise((r) => setTimeout(r, 1))
+      expect(trace.getActiveSpan()).toBe(parent)
+      tracer.startSpan('child').end()
+    })
+    parent.end()
+    const child = collector.ended.find((s) => s.name === 'child')
+    expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId)
+  })
+})
