@@ -123,8 +123,9 @@ describe('upstream instrumentations on otelkit tracer at 10 % head sampling', ()
         '@opentelemetry/instrumentation-redis',
       ])
     }
-    // Every exported span belongs to an exported trace: no orphan from an unsampled request.
+    // Every exported child belongs to an exported request trace: none from an unsampled request
+    // (a root span of its own, as ioredis' connection set-up makes, is sampled on its own id).
     const traces = new Set(servers.map((s) => s.traceId))
-    expect(spans.filter((s) => !traces.has(s.traceId))).toEqual([])
+    expect(spans.filter((s) => s.parentSpanId !== '' && !traces.has(s.traceId))).toEqual([])
   })
 })

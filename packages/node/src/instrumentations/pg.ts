@@ -95,10 +95,14 @@ function wrapQuery(original: QueryFn, getTracer: () => Tracer): QueryFn {
     const last = args.length - 1
     const callback = args[last]
     if (typeof callback === 'function') {
-      const bound = context.bind(context.active(), callback as (...a: unknown[]) => unknown)
+      // The callback runs in the caller's context (pg calls it from the connection's socket).
+      // One closure, not the context manager's bind (a wrapper function per call whose
+      // `length` is redefined, which gives every wrapper its own hidden class).
+      const active = context.active()
+      const target = callback as (error: unknown, result: unknown) => unknown
       args[last] = (error: unknown, result: unknown) => {
         endQuerySpan(span, error)
-        return bound(error, result)
+        return context.with(active, target, undefined, error, result)
       }
       return original.apply(this, args)
     }

@@ -8,11 +8,13 @@
 
 /** Strings up to this length are written byte by byte (a native call costs more below it). */
 const SHORT_STRING = 64
+/** utf8Length counts characters up to this length; longer strings ask Buffer.byteLength. */
+const COUNTED_STRING = 16
 
 /** UTF-8 length of `s` as Buffer.write encodes it (lone surrogates as U+FFFD, 3 bytes). */
 export function utf8Length(s: string): number {
   const n = s.length
-  if (n > SHORT_STRING) return Buffer.byteLength(s, 'utf8')
+  if (n > COUNTED_STRING) return Buffer.byteLength(s, 'utf8')
   let len = n
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
