@@ -212,3 +212,54 @@ describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)'
     expect(tree(ours, '', nested)).toEqual(tree(official, '', nested))
   })
 })
+
+describe('OTLP protobuf encoding of repeated attribute values', () => {
+  it('serves repeated values from its cache and still decodes as the official serializer', () => {
+    const finished: ReadableSpan[] = []
+    const provider = otelkitProvider({
+      resource: resourceFromAttributes({ 'service.name': 'repeat' }),
+      spanProcessors: [
+        {
+          onStart: () => {},
+          onEnd: (span) => finished.push(span),
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    })
+    const tracer = provider.getTracer('repeat')
+    // A value kept, changed, changed back, a key whose type changes, a long value never cached.
+    const flips = ['A', 'A', 'B', 'B', 'A', 'A', 'A']
+    for (let i = 0; i < flips.length; i++) {
+      const span = tracer.startSpan(`op ${i}`, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': `/items/${i}`,
+          flip: flips[i],
+          port: i < 4 ? 5432 : 6379,
+          typed: i % 2 === 0 ? '1' : 1,
+          ok: i !== 3,
+          ratio: 0.5,
+          long: 'ü'.repeat(300),
+        },
+      })
+      span.setAttribute('late', i < 3 ? 'x' : 'y')
+      span.end()
+    }
+    const scopes = new Map<string, { bytes: Buffer }>([
+      ['s', { bytes: encodeScope(finished[0]!.instrumentationScope) }],
+    ])
+    const ours = encodeExportRequest(
+      encodeResource(finished[0]!.resource),
+      scopes,
+      finished.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
+    )
+    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(finished) as Uint8Array)
+    const decoded = fromProtobuf(ours)
+    expect(decoded).toEqual(fromProtobuf(official))
+    expect(decoded.map((s) => s.attributes.flip)).toEqual(flips)
+    expect(decoded.map((s) => s.attributes.typed)).toEqual(['1', 1, '1', 1, '1', 1, '1'])
+    expect(decoded.map((s) => s.attributes['url.path'])).toEqual(flips.map((_, i) => `/items/${i}`))
+  })
+})

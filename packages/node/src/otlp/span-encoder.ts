@@ -161,6 +161,23 @@ const KIND_NEGATIVE_INT = 5
 const KIND_DOUBLE = 6
 /** Any other value: `scratchEncoded` holds the whole KeyValue body. */
 const KIND_ENCODED = 7
+/** A repeated attribute: `scratchEncoded` holds its whole field, tag included. */
+const KIND_CACHED = 8
+
+/**
+ * Most attributes repeat from span to span (method, scheme, server address, database system,
+ * statement, route): a key's last value, and once the same value comes twice in a row, its whole
+ * encoded field (tag 9 of Span), copied as it is afterwards. A value that changes every time
+ * (a path, a client port) never gets bytes cached. Bounded in keys and in string length.
+ */
+interface RepeatedAttribute {
+  value: unknown
+  field: Buffer | undefined
+}
+const repeated = new Map<string, RepeatedAttribute>()
+const MAX_REPEATED_KEYS = 4096
+const MAX_REPEATED_STRING = 256
+const SPAN_ATTRIBUTE_TAG = 0x4a
 
 const scratchKeys: Uint8Array[] = []
 const scratchKinds: number[] = []
@@ -181,6 +198,14 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
   for (const key in attributes) {
     const value = attributes[key]
     if (value === undefined || value === null) continue
+    const seen = repeated.get(key)
+    if (seen !== undefined && seen.field !== undefined && seen.value === value) {
+      scratchKinds[i] = KIND_CACHED
+      scratchEncoded[i] = seen.field
+      total += seen.field.length
+      i++
+      continue
+    }
     let kind: number
     let valueSize: number
     let length = 0
@@ -227,6 +252,7 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
     scratchValues[i] = value
     scratchValueSizes[i] = valueSize
     scratchLengths[i] = length
+    if (kind !== KIND_ENCODED) rememberRepeated(key, value, seen, i, entrySize)
     total += entrySize
     i++
   }
@@ -234,11 +260,44 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
   return total
 }
 
+/**
+ * Notes a scalar attribute's value; the second time in a row it is seen, encodes its field once
+ * into its own buffer and turns scratch entry `i` into that cached field.
+ */
+function rememberRepeated(
+  key: string,
+  value: unknown,
+  seen: RepeatedAttribute | undefined,
+  i: number,
+  entrySize: number,
+): void {
+  if (typeof value === 'string' && value.length > MAX_REPEATED_STRING) return
+  if (seen === undefined) {
+    if (repeated.size < MAX_REPEATED_KEYS) repeated.set(key, { value, field: undefined })
+    return
+  }
+  if (seen.value !== value) {
+    seen.value = value
+    seen.field = undefined
+    return
+  }
+  const field = Buffer.allocUnsafeSlow(entrySize)
+  writeAttributes(field, 0, SPAN_ATTRIBUTE_TAG, i, i + 1)
+  seen.field = field
+  scratchKinds[i] = KIND_CACHED
+  scratchEncoded[i] = field
+}
+
 /** Writes scratch entries [from, to) as repeated KeyValue fields with `tag`. */
 function writeAttributes(buf: Buffer, pos: number, tag: number, from: number, to: number): number {
   for (let i = from; i < to; i++) {
     const kind = scratchKinds[i] as number
     const valueSize = scratchValueSizes[i] as number
+    if (kind === KIND_CACHED) {
+      pos = writeBytes(buf, pos, scratchEncoded[i] as Buffer)
+      scratchEncoded[i] = undefined
+      continue
+    }
     buf[pos++] = tag
     if (kind === KIND_ENCODED) {
       const encoded = scratchEncoded[i] as Buffer
@@ -427,7 +486,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   pos = writeTime(buf, pos, span.startTime)
   buf[pos++] = 0x41
   pos = writeTime(buf, pos, span.endTime)
-  pos = writeAttributes(buf, pos, 0x4a, 0, attributeCount)
+  pos = writeAttributes(buf, pos, SPAN_ATTRIBUTE_TAG, 0, attributeCount)
   if (span.droppedAttributesCount) {
     buf[pos++] = 0x50
     pos = writeVarint(buf, pos, span.droppedAttributesCount)
