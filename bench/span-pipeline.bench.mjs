@@ -29,6 +29,10 @@ const VARIANTS = {
   },
 }
 if (COMPARE_REGISTER) {
+  VARIANTS['compared build, recorded, not exported'] = {
+    flags: ['--import', COMPARE_REGISTER],
+    env: { ...env, OTEL_TRACES_EXPORTER: 'none' },
+  }
   VARIANTS['compared build, every span exported'] = {
     flags: ['--import', COMPARE_REGISTER],
     env: { ...env, OTEL_TRACES_EXPORTER: 'otlp' },

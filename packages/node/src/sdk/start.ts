@@ -64,6 +64,8 @@ export function startSdk(
   config: ResolvedConfig,
   selected: readonly CatalogEntry[],
   features: readonly Feature[] = createFeatures(),
+  /** The user's own span processors (`start({ spanProcessors })`), after otelkit's, before export. */
+  userProcessors: readonly SpanProcessor[] = [],
 ): RunningSdk {
   setLogLevel(diagLevel(config))
   if (config.disabled) {
@@ -172,6 +174,7 @@ export function startSdk(
     }
   }
   installing = false
+  spanProcessors.push(...userProcessors)
   // After every processor that may change a span's events, before any that exports it.
   spanProcessors.push(new SpanLimitsProcessor(config.spanLimits))
 
