@@ -12,6 +12,7 @@ import { resolveConfig } from '../src/config/resolve.js'
 import { encodeExportRequest, encodeResource, encodeScope, encodeSpan } from '../src/otlp/encode.js'
 import { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
+import { spanCollector } from './support/span-collector.js'
 
 interface ProviderOptions {
   resource?: Resource
@@ -33,17 +34,11 @@ function otelkitProvider(options: ProviderOptions) {
 }
 
 function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | TracerProvider) {
-  const finished: ReadableSpan[] = []
+  const collector = spanCollector()
+  const finished = collector.ended
   const provider = make({
     resource: resourceFromAttributes({ 'service.name': 'enc', 'host.name': 'h' }),
-    spanProcessors: [
-      {
-        onStart: () => {},
-        onEnd: (span) => finished.push(span),
-        forceFlush: async () => {},
-        shutdown: async () => {},
-      },
-    ],
+    spanProcessors: [collector],
   })
   const tracer = provider.getTracer('scope-a', '1.2.3')
   const remoteParent = {
@@ -78,6 +73,19 @@ function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | T
   other.end()
   if (finished.length !== 2) throw new Error(`expected 2 spans, got ${finished.length}`)
   return finished
+}
+
+/** An export request of `spans` (all of one scope) from otelkit's encoder and from the official serializer. */
+function encodeBothWays(spans: ReadableSpan[]): { ours: Buffer; official: Buffer } {
+  const scopes = new Map<string, { bytes: Buffer }>([
+    ['s', { bytes: encodeScope(spans[0]!.instrumentationScope) }],
+  ])
+  const ours = encodeExportRequest(
+    encodeResource(spans[0]!.resource),
+    scopes,
+    spans.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
+  )
+  return { ours, official: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array) }
 }
 
 /**
@@ -154,16 +162,10 @@ describe.each(PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer'
 
 describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)', ({ make }) => {
   it('writes long, non-ASCII and surrogate strings, large integers and odd times as the official serializer', () => {
-    const finished: ReadableSpan[] = []
+    const collector = spanCollector()
+    const finished = collector.ended
     const provider = make({
-      spanProcessors: [
-        {
-          onStart: () => {},
-          onEnd: (span) => finished.push(span),
-          forceFlush: async () => {},
-          shutdown: async () => {},
-        },
-      ],
+      spanProcessors: [collector],
     })
     const tracer = provider.getTracer('sizes')
     const span = tracer.startSpan('sized ✓ 😀', {
@@ -187,15 +189,7 @@ describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)'
     })
     span.setStatus({ code: SpanStatusCode.ERROR, message: 'x'.repeat(200) })
     span.end([1_999_999_999 + 1, 5])
-    const scopes = new Map<string, { bytes: Buffer }>([
-      ['s', { bytes: encodeScope(finished[0]!.instrumentationScope) }],
-    ])
-    const ours = encodeExportRequest(
-      encodeResource(finished[0]!.resource),
-      scopes,
-      finished.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
-    )
-    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(finished) as Uint8Array)
+    const { ours, official } = encodeBothWays(finished)
     expect(fromProtobuf(ours)).toEqual(fromProtobuf(official))
     const nested = new Set([
       '.1',
@@ -215,17 +209,11 @@ describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)'
 
 describe('OTLP protobuf encoding of repeated attribute values', () => {
   it('serves repeated values from its cache and still decodes as the official serializer', () => {
-    const finished: ReadableSpan[] = []
+    const collector = spanCollector()
+    const finished = collector.ended
     const provider = otelkitProvider({
       resource: resourceFromAttributes({ 'service.name': 'repeat' }),
-      spanProcessors: [
-        {
-          onStart: () => {},
-          onEnd: (span) => finished.push(span),
-          forceFlush: async () => {},
-          shutdown: async () => {},
-        },
-      ],
+      spanProcessors: [collector],
     })
     const tracer = provider.getTracer('repeat')
     // A value kept, changed, changed back, a key whose type changes, a long value never cached.
@@ -247,15 +235,7 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
       span.setAttribute('late', i < 3 ? 'x' : 'y')
       span.end()
     }
-    const scopes = new Map<string, { bytes: Buffer }>([
-      ['s', { bytes: encodeScope(finished[0]!.instrumentationScope) }],
-    ])
-    const ours = encodeExportRequest(
-      encodeResource(finished[0]!.resource),
-      scopes,
-      finished.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
-    )
-    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(finished) as Uint8Array)
+    const { ours, official } = encodeBothWays(finished)
     const decoded = fromProtobuf(ours)
     expect(decoded).toEqual(fromProtobuf(official))
     expect(decoded.map((s) => s.attributes.flip)).toEqual(flips)

@@ -48,6 +48,31 @@ export function lengthPrefix(size: number): number {
   return 1 + varintSize(size) + size
 }
 
+/** Writes `v` as 4 little-endian bytes at `pos`; returns the next position. */
+export function writeUint32LE(buf: Uint8Array, pos: number, v: number): number {
+  buf[pos] = v & 0xff
+  buf[pos + 1] = (v >>> 8) & 0xff
+  buf[pos + 2] = (v >>> 16) & 0xff
+  buf[pos + 3] = v >>> 24
+  return pos + 4
+}
+
+/**
+ * Writes an [seconds, nanoseconds] time as fixed64 unix nanoseconds at `pos`, in two exact
+ * 32-bit halves (every partial product stays below 2^53, no BigInt); returns the next position.
+ */
+export function writeUnixNanos(buf: Uint8Array, pos: number, time: readonly [number, number]): number {
+  const seconds = time[0]
+  const high16 = Math.floor(seconds / 0x10000)
+  const low16 = seconds - high16 * 0x10000
+  const y = high16 * 1e9
+  const yHigh = Math.floor(y / 0x10000)
+  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
+  const zHigh = Math.floor(z / 0x100000000)
+  pos = writeUint32LE(buf, pos, z - zHigh * 0x100000000)
+  return writeUint32LE(buf, pos, yHigh + zHigh)
+}
+
 const HEX = new Uint8Array(128).fill(0)
 for (let i = 0; i < 10; i++) HEX[48 + i] = i
 for (let i = 0; i < 6; i++) {
@@ -168,26 +193,7 @@ export class ProtobufWriter {
   fixed64Time(field: number, time: readonly [number, number]): void {
     this.tag(field, 1)
     this.ensure(8)
-    // seconds * 1e9 + nanoseconds in two exact 32-bit halves (every partial product < 2^53).
-    const seconds = time[0]
-    const high16 = Math.floor(seconds / 0x10000)
-    const low16 = seconds - high16 * 0x10000
-    const y = high16 * 1e9
-    const yHigh = Math.floor(y / 0x10000)
-    const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
-    const zHigh = Math.floor(z / 0x100000000)
-    this.uint32LE(z - zHigh * 0x100000000)
-    this.uint32LE(yHigh + zHigh)
-  }
-
-  private uint32LE(v: number): void {
-    const buf = this.buf
-    const p = this.pos
-    buf[p] = v & 0xff
-    buf[p + 1] = (v >>> 8) & 0xff
-    buf[p + 2] = (v >>> 16) & 0xff
-    buf[p + 3] = v >>> 24
-    this.pos = p + 4
+    this.pos = writeUnixNanos(this.buf, this.pos, time)
   }
 
   string(field: number, value: string): void {

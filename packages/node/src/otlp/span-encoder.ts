@@ -7,9 +7,9 @@
  * links and attribute values other than strings, numbers and booleans are rare: they are encoded
  * by the general writer (protobuf-writer.ts) and copied in.
  */
-import type { AttributeValue, HrTime } from '@opentelemetry/api'
+import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { ProtobufWriter, utf8Length, varintSize } from './protobuf-writer.js'
+import { ProtobufWriter, utf8Length, varintSize, writeUint32LE, writeUnixNanos } from './protobuf-writer.js'
 
 /** Bytes of a length-delimited field with a one-byte tag. */
 function delimited(size: number): number {
@@ -100,27 +100,6 @@ function writeHexField(buf: Buffer, pos: number, tag: number, hex: string): numb
   // An id that is not hex (never made by otelkit) keeps its size: zeros after the valid part.
   if (written < n) buf.fill(0, pos + written, pos + n)
   return pos + n
-}
-
-function writeUint32LE(buf: Buffer, pos: number, v: number): number {
-  buf[pos] = v & 0xff
-  buf[pos + 1] = (v >>> 8) & 0xff
-  buf[pos + 2] = (v >>> 16) & 0xff
-  buf[pos + 3] = v >>> 24
-  return pos + 4
-}
-
-/** fixed64 unix nanoseconds of an [seconds, nanoseconds] time, in two exact 32-bit halves. */
-function writeTime(buf: Buffer, pos: number, time: HrTime): number {
-  const seconds = time[0]
-  const high16 = Math.floor(seconds / 0x10000)
-  const low16 = seconds - high16 * 0x10000
-  const y = high16 * 1e9
-  const yHigh = Math.floor(y / 0x10000)
-  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
-  const zHigh = Math.floor(z / 0x100000000)
-  pos = writeUint32LE(buf, pos, z - zHigh * 0x100000000)
-  return writeUint32LE(buf, pos, yHigh + zHigh)
 }
 
 const doubleScratch = new Float64Array(1)
@@ -483,9 +462,9 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   buf[pos++] = 0x30
   buf[pos++] = kind
   buf[pos++] = 0x39
-  pos = writeTime(buf, pos, span.startTime)
+  pos = writeUnixNanos(buf, pos, span.startTime)
   buf[pos++] = 0x41
-  pos = writeTime(buf, pos, span.endTime)
+  pos = writeUnixNanos(buf, pos, span.endTime)
   pos = writeAttributes(buf, pos, SPAN_ATTRIBUTE_TAG, 0, attributeCount)
   if (span.droppedAttributesCount) {
     buf[pos++] = 0x50
