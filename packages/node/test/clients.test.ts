@@ -6,8 +6,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { freePort, killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import type { ReceivedSpan } from './support/otlp-receiver.js'
+import {
+  freePort,
+  type RunningService,
+  receiverForFile,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const SERVER = 2
 const PRODUCER = 4
@@ -15,14 +21,7 @@ const CONSUMER = 5
 const ERROR = 2
 const TOKEN = 'clients-debug-token-0123456789'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 describe.each([
   { loader: 'import', preload: 'import' as const },

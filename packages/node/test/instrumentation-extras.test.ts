@@ -1,17 +1,9 @@
 /** Log correlation, queue time, instrumentation selection and metric-export drops. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { selectInstrumentations } from '../src/instrumentations/select.js'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { freePort, killAll, seriesValue, startService } from './support/service.js'
+import { freePort, receiverForFile, seriesValue, startService } from './support/service.js'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 describe('pino', () => {
   it('log lines written during a request carry its trace and span ids', async () => {

@@ -6,19 +6,17 @@
  * otelkit_telemetry_dropped_total{signal="logs"}.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { freePort, killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import {
+  freePort,
+  type RunningService,
+  receiverForFile,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const DROPPED = 'otelkit_telemetry_dropped_total'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 function logsService(name: string, env: Record<string, string>, preload: 'import' | 'require' = 'import') {
   return startService({

@@ -6,22 +6,15 @@
  * span carry none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, type ReceivedLog, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, startService } from './support/service.js'
+import type { ReceivedLog } from './support/otlp-receiver.js'
+import { type RunningService, receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const INFO = 9
 const ERROR = 17
 const LOGGERS = ['pino', 'winston', 'bunyan'] as const
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 /** The stdout JSON line of `service` whose text includes `text` (waits for it to be written). */
 async function stdoutRecord(service: RunningService, text: string): Promise<Record<string, unknown>> {

@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './support/eventually.js'
 import { type Family, parseOpenMetrics, type Sample } from './support/openmetrics.js'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, startService } from './support/service.js'
+import { type RunningService, receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -20,14 +19,7 @@ const PROMETHEUS_ACCEPT =
 const OM_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
 const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 /** Scrapes /metrics; `token: null` sends no Authorization header. */
 async function scrape(service: RunningService, accept?: string, token: string | null = TOKEN) {

@@ -7,27 +7,19 @@ import { existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './support/eventually.js'
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
+import type { ReceivedSpan } from './support/otlp-receiver.js'
 import {
-  killAll,
   PACKAGE_DIR,
   REGISTER_CJS,
   type RunningService,
+  receiverForFile,
   seriesValue,
   startService,
 } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
-let receiver: OtlpReceiver
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 function traceOf(spans: ReceivedSpan[], server: ReceivedSpan) {
   return spans.filter((s) => s.traceId === server.traceId)

@@ -3,23 +3,16 @@
  * none) on server and client spans, and `user_agent.original`, recorded only with
  * `OTELKIT_CAPTURE_USER_AGENT=true`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, startService } from './support/service.js'
+import { describe, expect, it } from 'vitest'
+import type { ReceivedSpan } from './support/otlp-receiver.js'
+import { receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
 const TOKEN = 'k7Hq2mZp9VxR4tLw8NbC3dFs'
 const AGENT = 'settings-test-agent/1.0'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 /** Runs the plain node:http fixture with `env`, requests `path`, returns its server span. */
 async function serverSpan(name: string, path: string, env: Record<string, string>): Promise<ReceivedSpan> {

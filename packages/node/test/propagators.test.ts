@@ -4,9 +4,8 @@
  * exactly when that format is configured, and the default (tracecontext,baggage) ignores the
  * others. A bad value is one warning and the default applies.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, startService } from './support/service.js'
+import { describe, expect, it } from 'vitest'
+import { receiverForFile, startService } from './support/service.js'
 
 const TRACE = '5759e988bd862e3fe1be46a994272793'
 const PARENT = '53995c3f42cd8ad8'
@@ -21,14 +20,7 @@ const CARRIERS: Record<string, Record<string, string>> = {
   ottrace: { 'ot-tracer-traceid': TRACE, 'ot-tracer-spanid': PARENT, 'ot-tracer-sampled': 'true' },
 }
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 /** The server span of one request sent with `headers` to a service run with `env`. */
 async function serverSpan(env: Record<string, string>, headers: Record<string, string>, tag: string) {

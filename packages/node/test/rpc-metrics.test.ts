@@ -5,21 +5,13 @@
  * code with the latency buckets of the other durations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import { type RunningService, receiverForFile, seriesValue, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
 const NOT_FOUND = 5
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 describe.each([
   { loader: 'import', preload: 'import' as const },

@@ -4,17 +4,9 @@
  */
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { freePort, killAll, seriesValue, startService } from './support/service.js'
+import { freePort, receiverForFile, seriesValue, startService } from './support/service.js'
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 async function hammer(get: () => Promise<Response>, total: number, concurrency: number): Promise<number[]> {
   const statuses: number[] = []

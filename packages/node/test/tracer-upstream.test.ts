@@ -7,20 +7,12 @@
  * span but their database metrics are still counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import type { ReceivedSpan } from './support/otlp-receiver.js'
+import { type RunningService, receiverForFile, seriesValue, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
-let receiver: OtlpReceiver
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 describe('upstream instrumentations on otelkit tracer', () => {
   let service: RunningService

@@ -8,20 +8,19 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { freePort, killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import type { ReceivedSpan } from './support/otlp-receiver.js'
+import {
+  freePort,
+  type RunningService,
+  receiverForFile,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const CLIENT = 3
 const ERROR = 2
 
-let receiver: OtlpReceiver
-beforeAll(async () => {
-  receiver = await startOtlpReceiver()
-})
-afterAll(async () => {
-  killAll()
-  await receiver.close()
-})
+const receiver = receiverForFile()
 
 const CLIENTS = [
   {

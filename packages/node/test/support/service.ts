@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
+import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js'
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const FIXTURES = join(PACKAGE_DIR, 'test', 'fixtures')
@@ -199,5 +201,30 @@ export function runFixture(
       running.delete(child)
       resolve({ code, stdout, stderr })
     })
+  })
+}
+
+/**
+ * The OTLP receiver of a test file: started before the file's tests; after them, every service
+ * the file started is killed and the receiver closed. The object returned forwards to the running
+ * receiver, so use it inside tests and hooks, not at module level.
+ */
+export function receiverForFile(options?: Parameters<typeof startOtlpReceiver>[0]): OtlpReceiver {
+  let current: OtlpReceiver | undefined
+  beforeAll(async () => {
+    current = await startOtlpReceiver(options)
+  })
+  afterAll(async () => {
+    killAll()
+    await current?.close()
+  })
+  return new Proxy({} as OtlpReceiver, {
+    get(_target, key) {
+      if (current === undefined) {
+        throw new Error('the OTLP receiver starts in beforeAll: use it inside tests and hooks')
+      }
+      const value = Reflect.get(current, key)
+      return typeof value === 'function' ? value.bind(current) : value
+    },
   })
 }
