@@ -36,6 +36,7 @@ import type { SpanLimitsConfig } from '../src/config/resolved.js'
 import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/context.js'
 import { newSpanId, newTraceId } from '../src/trace/ids.js'
 import { samplingDecision } from '../src/trace/sampling.js'
+import { OwnedAttributesOptions } from '../src/trace/span.js'
 import { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { spanCollector } from './support/span-collector.js'
 
@@ -265,6 +266,42 @@ describe("otelkit's tracer reads as the SDK's to span processors", () => {
     tracers[0].startSpan('changed').end()
     expect(ended[0][0]?.attributes['added.in']).toBe('onEnding')
     expect(seen).toEqual([false, true])
+  })
+})
+
+describe("attributes otelkit's instrumentations hand over", () => {
+  function tracerWith(limits: Partial<SpanLimitsConfig>) {
+    const collector = spanCollector()
+    const provider = new OtelkitTracerProvider({
+      resource: defaultResource(),
+      sample: () => true,
+      spanLimits: { ...resolveConfig({}).spanLimits, ...limits },
+      spanProcessors: [collector],
+    })
+    return { tracer: provider.getTracer('own'), ended: collector.ended }
+  }
+
+  it('are adopted as they are when complete and within the limits', () => {
+    const { tracer, ended } = tracerWith({})
+    const attributes = { 'db.system.name': 'postgresql', 'server.port': 5432 }
+    tracer.startSpan('q', new OwnedAttributesOptions(SpanKind.CLIENT, attributes)).end()
+    expect(ended[0]?.attributes).toBe(attributes)
+    expect(ended[0]?.kind).toBe(SpanKind.CLIENT)
+  })
+
+  it('are copied as the SDK keeps them otherwise: undefined left out, strings cut, the count held', () => {
+    const { tracer, ended } = tracerWith({ attributeCountLimit: 2 })
+    const withUndefined = { a: 'x', b: undefined as unknown as string }
+    tracer.startSpan('undefined', new OwnedAttributesOptions(SpanKind.CLIENT, withUndefined)).end()
+    tracer.startSpan('over', new OwnedAttributesOptions(SpanKind.CLIENT, { a: 1, b: 2, c: 3 })).end()
+    expect(ended[0]?.attributes).toEqual({ a: 'x' })
+    expect(ended[0]?.attributes).not.toBe(withUndefined)
+    expect(Object.keys(ended[0]?.attributes ?? {})).toEqual(['a'])
+    expect(ended[1]?.attributes).toEqual({ a: 1, b: 2 })
+    expect(ended[1]?.droppedAttributesCount).toBe(1)
+    const cut = tracerWith({ attributeValueLengthLimit: 3 })
+    cut.tracer.startSpan('cut', new OwnedAttributesOptions(SpanKind.SERVER, { path: '/items/7' })).end()
+    expect(cut.ended[0]?.attributes).toEqual({ path: '/it' })
   })
 })
 

@@ -123,9 +123,15 @@ export class OtelkitSpan implements Span {
     const source = start.attributes
     if (source === undefined || source === null || typeof source !== 'object') this.attributes = {}
     else if (start.owned && limits.attributeValueLengthLimit === Number.POSITIVE_INFINITY) {
+      // Adopted only as the SDK would have kept it: no undefined value (exporters would write
+      // the key with an empty value), within the count limit.
       let count = 0
-      for (const key in source) if (source[key] !== undefined) count++
-      if (count <= limits.attributeCountLimit) {
+      let complete = true
+      for (const key in source) {
+        if (source[key] === undefined) complete = false
+        else count++
+      }
+      if (complete && count <= limits.attributeCountLimit) {
         this.attributes = source
         this.attributesCount = count
       } else this.attributes = this.copyAttributes(source)
