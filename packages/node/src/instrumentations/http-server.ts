@@ -58,6 +58,96 @@ export interface HttpServerInstrumentationOptions {
 
 let options: HttpServerInstrumentationOptions | undefined
 
+/** The attributes builder of a method's series, made once per method (no closure per request). */
+const methodAttributes = new Map<string, () => Attributes>()
+
+function attributesOfMethod(method: string): () => Attributes {
+  let build = methodAttributes.get(method)
+  if (build === undefined) {
+    build = () => ({ 'http.request.method': method })
+    methodAttributes.set(method, build)
+  }
+  return build
+}
+
+/**
+ * The duration series of the last request, reused while the next one has the same method, route,
+ * status, scheme and protocol: the same key string (its hash already computed) and no new
+ * attributes builder.
+ */
+let lastSeries:
+  | {
+      method: string
+      route: string | undefined
+      status: number
+      errorType: string | undefined
+      scheme: string
+      protocol: string
+      key: string
+      /** The span name with a route: `GET /items/:id`. */
+      name: string | undefined
+      attributes: () => Attributes
+    }
+  | undefined
+
+function durationSeries(
+  method: string,
+  route: string | undefined,
+  status: number,
+  errorType: string | undefined,
+  scheme: string,
+  protocol: string,
+): { key: string; name: string | undefined; attributes: () => Attributes } {
+  const last = lastSeries
+  if (
+    last !== undefined &&
+    last.method === method &&
+    last.route === route &&
+    last.status === status &&
+    last.errorType === errorType &&
+    last.scheme === scheme &&
+    last.protocol === protocol
+  ) {
+    return last
+  }
+  const series = {
+    method,
+    route,
+    status,
+    errorType,
+    scheme,
+    protocol,
+    key: `${method}|${route ?? ''}|${status}|${errorType ?? ''}|${scheme}|${protocol}`,
+    name: route === undefined ? undefined : `${method} ${route}`,
+    attributes: () => {
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'http.response.status_code': status,
+        'url.scheme': scheme,
+        'network.protocol.version': protocol,
+      }
+      if (route !== undefined) attributes['http.route'] = route
+      if (errorType !== undefined) attributes['error.type'] = errorType
+      return attributes
+    },
+  }
+  lastSeries = series
+  return series
+}
+
+/** The host header's address and port, kept for the last host seen (hosts repeat). */
+let lastHost: { header: string; address: string; port: number | undefined } | undefined
+
+function parseHost(header: string): { address: string; port: number | undefined } {
+  if (lastHost !== undefined && lastHost.header === header) return lastHost
+  const colon = header.lastIndexOf(':')
+  lastHost =
+    colon > 0 && !header.endsWith(']')
+      ? { header, address: header.slice(0, colon), port: Number(header.slice(colon + 1)) }
+      : { header, address: header, port: undefined }
+  return lastHost
+}
+
 function onResponseClose(this: TrackedResponse): void {
   const state = this[STATE]
   const opts = options
@@ -70,11 +160,13 @@ function onResponseClose(this: TrackedResponse): void {
   const route = getHttpRoute(req) ?? state.rpc.route
   const aborted = !this.writableFinished
   const errorType = status >= 500 ? String(status) : aborted ? 'aborted' : undefined
+  const method = state.method
+  const series = durationSeries(method, route, status, errorType, state.scheme, state.protocol)
   const span = state.span
   span.setAttribute('http.response.status_code', status)
   if (route !== undefined) {
     span.setAttribute('http.route', route)
-    span.updateName(`${state.method} ${route}`)
+    span.updateName(series.name as string)
     // Every parameter value replaced by its name: the path is the template.
     if (opts.urlRedaction === 'route-params') span.setAttribute('url.path', route)
   }
@@ -84,23 +176,11 @@ function onResponseClose(this: TrackedResponse): void {
   }
   span.end()
   const { instruments } = opts
-  const method = state.method
-  instruments.httpServerActive.add(method, -1, () => ({ 'http.request.method': method }))
-  const key = `${method}|${route ?? ''}|${status}|${errorType ?? ''}|${state.scheme}|${state.protocol}`
+  instruments.httpServerActive.add(method, -1, attributesOfMethod(method))
   instruments.httpServerDuration.record(
-    key,
+    series.key,
     durationS,
-    () => {
-      const attributes: Attributes = {
-        'http.request.method': method,
-        'http.response.status_code': status,
-        'url.scheme': state.scheme,
-        'network.protocol.version': state.protocol,
-      }
-      if (route !== undefined) attributes['http.route'] = route
-      if (errorType !== undefined) attributes['error.type'] = errorType
-      return attributes
-    },
+    series.attributes,
     span,
     performance.timeOrigin + endMs,
   )
@@ -119,6 +199,13 @@ function onResponseClose(this: TrackedResponse): void {
 }
 
 const guardedResponseClose = guarded('http server', onResponseClose)
+
+/** The path of a request target, without its query. */
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/'
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
 
 /** Header names the global propagator reads (OTEL_PROPAGATORS), learnt on the first request. */
 let propagationFields: string[] | undefined
@@ -141,20 +228,16 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   const protocol = req.httpVersion
   const attributes: Attributes = {
     'http.request.method': method,
-    'url.path': recordedPath((req.url ?? '/').split('?', 1)[0] as string, opts.urlRedaction ?? 'default'),
+    'url.path': recordedPath(pathOf(req.url), opts.urlRedaction ?? 'default'),
     'url.scheme': scheme,
     'network.protocol.version': protocol,
   }
   if (method === '_OTHER') attributes['http.request.method_original'] = req.method
   const host = headers.host
   if (host !== undefined) {
-    const colon = host.lastIndexOf(':')
-    if (colon > 0 && !host.endsWith(']')) {
-      attributes['server.address'] = host.slice(0, colon)
-      attributes['server.port'] = Number(host.slice(colon + 1))
-    } else {
-      attributes['server.address'] = host
-    }
+    const parsed = parseHost(host)
+    attributes['server.address'] = parsed.address
+    if (parsed.port !== undefined) attributes['server.port'] = parsed.port
   }
   if (opts.captureUserAgent) {
     const ua = headers['user-agent']
@@ -166,11 +249,11 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   const rpc: RPCMetadata = { type: RPCType.HTTP, span }
   res[STATE] = { span, startMs, method, scheme, protocol, rpc }
   res.on('close', guardedResponseClose)
-  opts.instruments.httpServerActive.add(method, 1, () => ({ 'http.request.method': method }))
+  opts.instruments.httpServerActive.add(method, 1, attributesOfMethod(method))
   const queueStart = parseQueueStart(headers['x-request-start'] ?? headers['x-queue-start'])
   if (queueStart !== undefined) {
     const waitS = Math.max(0, (Date.now() - queueStart) / 1000)
-    opts.instruments.httpServerQueueTime.record(method, waitS, () => ({ 'http.request.method': method }))
+    opts.instruments.httpServerQueueTime.record(method, waitS, attributesOfMethod(method))
   }
   return setRPCMetadata(withSpan(parent, span), rpc)
 }
