@@ -63,11 +63,25 @@ function isDbClient(span: unknown): boolean {
   return s?.kind === SpanKind.CLIENT && s.attributes !== undefined && dbSystem(s.attributes) !== undefined
 }
 
+/** A database duration series: its labels, key and attributes builder. */
+interface DbSeries {
+  op: string | undefined
+  coll: string | undefined
+  err: string | undefined
+  key: string
+  attributes: () => Attributes
+}
+
+/** Systems whose last series is remembered (systems come from span data: bounded). */
+const MAX_REMEMBERED_SYSTEMS = 64
+
 export class ClientSpanProcessor implements SpanProcessor {
   private readonly instruments: SdkInstruments
   private readonly queries: QueryTracker
   /** Outer database spans whose statement a nested span has already logged. */
   private readonly statementLogged = new Set<string>()
+  /** The last db.client.operation.duration series of each system. */
+  private readonly lastDbSeries = new Map<string, DbSeries>()
 
   constructor(instruments: SdkInstruments, queries: QueryTracker) {
     this.instruments = instruments
@@ -210,20 +224,44 @@ export class ClientSpanProcessor implements SpanProcessor {
     const op = typeof operation === 'string' ? operation.toUpperCase() : undefined
     const coll = typeof collection === 'string' ? collection : undefined
     const err = typeof errorType === 'string' ? errorType : undefined
-    const key = `${system}|${op ?? ''}|${coll ?? ''}|${err ?? ''}`
+    const series = this.dbSeries(system, op, coll, err)
     this.instruments.dbClientDuration.record(
-      key,
+      series.key,
       durationS,
-      () => {
+      series.attributes,
+      span,
+      hrToMs(span.endTime),
+    )
+  }
+
+  /**
+   * The db.client.operation.duration series of these labels: the last one of the system, reused
+   * while the labels repeat (the same key string, no new attributes builder per span).
+   */
+  private dbSeries(
+    system: string,
+    op: string | undefined,
+    coll: string | undefined,
+    err: string | undefined,
+  ): DbSeries {
+    const last = this.lastDbSeries.get(system)
+    if (last !== undefined && last.op === op && last.coll === coll && last.err === err) return last
+    const series: DbSeries = {
+      op,
+      coll,
+      err,
+      key: `${system}|${op ?? ''}|${coll ?? ''}|${err ?? ''}`,
+      attributes: () => {
         const out: Attributes = { 'db.system.name': system }
         if (op !== undefined) out['db.operation.name'] = op
         if (coll !== undefined) out['db.collection.name'] = coll
         if (err !== undefined) out['error.type'] = err
         return out
       },
-      span,
-      hrToMs(span.endTime),
-    )
+    }
+    if (last === undefined && this.lastDbSeries.size >= MAX_REMEMBERED_SYSTEMS) this.lastDbSeries.clear()
+    this.lastDbSeries.set(system, series)
+    return series
   }
 
   forceFlush(): Promise<void> {

@@ -5,7 +5,18 @@
  */
 
 const CACHE_LIMIT = 2000
-const cache = new Map<string, string>()
+/**
+ * Normalised statements by raw statement, one map per dialect (keyed by the statement itself:
+ * a driver passing the same string object finds it without hashing it again).
+ */
+const postgresCache = new Map<string, string>()
+const mysqlCache = new Map<string, string>()
+const mongoCache = new Map<string, string>()
+
+function remember(cache: Map<string, string>, key: string, value: string): void {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
+  cache.set(key, value)
+}
 
 const STRING_LITERAL = /'(?:[^']|'')*'|E'(?:[^'\\]|\\.|'')*'/g
 const DOLLAR_QUOTED = /\$([A-Za-z_]*)\$[\s\S]*?\$\1\$/g
@@ -25,8 +36,8 @@ const BLOCK_COMMENT = /\/\*[\s\S]*?\*\//g
  * default mode); in PostgreSQL they are identifiers and are kept.
  */
 export function normalizeSql(statement: string, mysqlDoubleQuotes = false): string {
-  const cacheKey = mysqlDoubleQuotes ? `m${statement}` : `p${statement}`
-  const cached = cache.get(cacheKey)
+  const cache = mysqlDoubleQuotes ? mysqlCache : postgresCache
+  const cached = cache.get(statement)
   if (cached !== undefined) return cached
   let s = statement.replace(BLOCK_COMMENT, ' ').replace(LINE_COMMENT, ' ')
   s = s.replace(DOLLAR_QUOTED, '?').replace(STRING_LITERAL, '?')
@@ -34,24 +45,39 @@ export function normalizeSql(statement: string, mysqlDoubleQuotes = false): stri
   s = s.replace(HEX, '?').replace(PG_PARAM, '?').replace(NUMBER, '?').replace(BOOL_NULL_LITERAL, '?')
   s = s.replace(WHITESPACE, ' ').trim()
   s = s.replace(LIST, '(?)').replace(VALUES_ROWS, '$1')
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
-  cache.set(cacheKey, s)
+  remember(cache, statement, s)
   return s
 }
 
 const OPERATION = /^\s*(?:with\b[\s\S]*?\)\s*)?([a-z]+)/i
 const COLLECTION = /\b(?:from|into|update|join|table)\s+((?:[`"]?[\w$]+[`"]?\.)?[`"]?[\w$]+[`"]?)/i
 
+/** A statement's operation and first table, read once per distinct statement. */
+const shapes = new Map<string, { operation: string | undefined; collection: string | undefined }>()
+
+function shapeOf(statement: string): { operation: string | undefined; collection: string | undefined } {
+  let shape = shapes.get(statement)
+  if (shape === undefined) {
+    const operation = OPERATION.exec(statement)?.[1]
+    const collection = COLLECTION.exec(statement)?.[1]
+    shape = {
+      operation: operation ? operation.toUpperCase() : undefined,
+      collection: collection ? collection.replace(/[`"]/g, '') : undefined,
+    }
+    if (shapes.size >= CACHE_LIMIT) shapes.delete(shapes.keys().next().value as string)
+    shapes.set(statement, shape)
+  }
+  return shape
+}
+
 /** `SELECT`, `INSERT`, ... (upper case) or undefined. */
 export function sqlOperation(normalized: string): string | undefined {
-  const m = OPERATION.exec(normalized)
-  return m?.[1] ? m[1].toUpperCase() : undefined
+  return shapeOf(normalized).operation
 }
 
 /** The first table the statement names, without quotes, or undefined. */
 export function sqlCollection(normalized: string): string | undefined {
-  const m = COLLECTION.exec(normalized)
-  return m?.[1] ? m[1].replace(/[`"]/g, '') : undefined
+  return shapeOf(normalized).collection
 }
 
 const MONGO_LITERAL = /:\s*(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|true|false|null)/gi
@@ -64,7 +90,7 @@ const MONGO_REPEATED_OBJECT = /(\{[^{}[\]]*\})(?:\s*,\s*\1)+/g
  * collapsed to one: commands that differ only in values or list lengths group together.
  */
 export function normalizeMongo(statement: string): string {
-  const cached = cache.get(`g${statement}`)
+  const cached = mongoCache.get(statement)
   if (cached !== undefined) return cached
   let s = statement.replace(MONGO_LITERAL, ':"?"')
   s = s.replace(
@@ -72,7 +98,6 @@ export function normalizeMongo(statement: string): string {
     '["?"]',
   )
   s = s.replace(MONGO_LIST, '["?"]').replace(MONGO_REPEATED_OBJECT, '$1')
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
-  cache.set(`g${statement}`, s)
+  remember(mongoCache, statement, s)
   return s
 }

@@ -38,7 +38,9 @@ export interface SlowQueryEvent {
 }
 
 export class QueryTracker {
-  private readonly stats = new Map<string, StatementStats>()
+  /** By system, then by statement (no key string built per call). */
+  private readonly stats = new Map<string, Map<string, StatementStats>>()
+  private statementCount = 0
   private readonly maxStatements: number
   private readonly slowMs: number
   private readonly onSlow: (event: SlowQueryEvent) => void
@@ -66,10 +68,14 @@ export class QueryTracker {
     traceId: string,
     spanId: string,
   ): void {
-    const key = `${system}\u0000${statement}`
-    let entry = this.stats.get(key)
+    let bySystem = this.stats.get(system)
+    if (bySystem === undefined) {
+      bySystem = new Map()
+      this.stats.set(system, bySystem)
+    }
+    let entry = bySystem.get(statement)
     if (entry === undefined) {
-      if (this.stats.size >= this.maxStatements) this.evictSmallest()
+      if (this.statementCount >= this.maxStatements) this.evictSmallest()
       entry = {
         statement,
         system,
@@ -80,7 +86,8 @@ export class QueryTracker {
         samples: new Float64Array(SAMPLES_PER_STATEMENT),
         next: 0,
       }
-      this.stats.set(key, entry)
+      bySystem.set(statement, entry)
+      this.statementCount++
     }
     entry.count++
     entry.totalMs += durationMs
@@ -94,20 +101,21 @@ export class QueryTracker {
   }
 
   private evictSmallest(): void {
-    let victim: string | undefined
-    let least = Number.POSITIVE_INFINITY
-    for (const [key, entry] of this.stats) {
-      if (entry.totalMs < least) {
-        least = entry.totalMs
-        victim = key
+    let victim: StatementStats | undefined
+    for (const bySystem of this.stats.values()) {
+      for (const entry of bySystem.values()) {
+        if (victim === undefined || entry.totalMs < victim.totalMs) victim = entry
       }
     }
-    if (victim !== undefined) this.stats.delete(victim)
+    if (victim !== undefined && this.stats.get(victim.system)?.delete(victim.statement)) {
+      this.statementCount--
+    }
   }
 
   /** Top statements by total time. */
   top(limit = 50): QueryStatsRow[] {
     return [...this.stats.values()]
+      .flatMap((bySystem) => [...bySystem.values()])
       .sort((a, b) => b.totalMs - a.totalMs)
       .slice(0, limit)
       .map((e) => {
