@@ -1,20 +1,23 @@
 /**
- * A minimal protobuf wire-format writer into a growable buffer: varints, fixed64/fixed32,
- * length-delimited strings, bytes and nested messages. Enough for OTLP, without a schema
- * compiler or generated code. The span hot path writes nested messages whose size it computes
- * first (`utf8Length`, `varintSize`, `lengthPrefix`), with short ASCII strings, ids and times
- * written byte by byte: no closure, no BigInt and no native call per field.
+ * A minimal protobuf wire-format writer: the primitives that write one value at a position of a
+ * buffer and return the next one (`writeVarint`, `writeUtf8`, ...; the span hot path in
+ * span-encoder.ts sizes a message first with `utf8Length`, `varintSize` and `lengthPrefix`, then
+ * calls them directly), and `ProtobufWriter`, a growable buffer built on the same primitives with
+ * length-delimited strings, bytes and nested messages. Enough for OTLP, without a schema compiler
+ * or generated code. No BigInt.
  */
 
-/** Strings up to this length are written byte by byte (a native call costs more below it). */
-const SHORT_STRING = 64
-/** utf8Length counts characters up to this length; longer strings ask Buffer.byteLength. */
-const COUNTED_STRING = 16
+/**
+ * Strings and byte runs up to this length are copied in a loop; longer ones by one native call
+ * (about 85 ns, the cost of copying some 16 characters one by one). utf8Length also counts
+ * characters up to this length and asks Buffer.byteLength past it.
+ */
+const SHORT_RUN = 16
 
 /** UTF-8 length of `s` as Buffer.write encodes it (lone surrogates as U+FFFD, 3 bytes). */
 export function utf8Length(s: string): number {
   const n = s.length
-  if (n > COUNTED_STRING) return Buffer.byteLength(s, 'utf8')
+  if (n > SHORT_RUN) return Buffer.byteLength(s, 'utf8')
   let len = n
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i)
@@ -73,11 +76,82 @@ export function writeUnixNanos(buf: Uint8Array, pos: number, time: readonly [num
   return writeUint32LE(buf, pos, yHigh + zHigh)
 }
 
+/** Writes a varint (non-negative, up to 2^53) at `pos`; returns the next position. */
+export function writeVarint(buf: Uint8Array, pos: number, value: number): number {
+  let v = value
+  while (v > 0x7f) {
+    buf[pos++] = (v % 0x80) | 0x80
+    v = Math.floor(v / 0x80)
+  }
+  buf[pos++] = v
+  return pos
+}
+
+/** Writes a negative safe integer as a 10-byte two's-complement varint (protobuf int64). */
+export function writeNegativeInt64(buf: Uint8Array, pos: number, value: number): number {
+  const high = Math.floor(value / 0x100000000)
+  let lo = (value - high * 0x100000000) >>> 0
+  let hi = high >>> 0
+  for (let i = 0; i < 9; i++) {
+    buf[pos++] = (lo & 0x7f) | 0x80
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0
+    hi >>>= 7
+  }
+  buf[pos++] = lo & 0x01
+  return pos
+}
+
+/** Buffer's direct writers (what `buf.write` calls after checking its arguments). */
+interface DirectWriters {
+  utf8Write(value: string, offset: number, length: number): number
+  hexWrite(value: string, offset: number, length: number): number
+}
+
+/** Writes `value`, whose UTF-8 length is `length` (from utf8Length), at `pos`. */
+export function writeUtf8(buf: Buffer, pos: number, value: string, length: number): number {
+  const n = value.length
+  if (length === n && n <= SHORT_RUN) {
+    for (let i = 0; i < n; i++) buf[pos++] = value.charCodeAt(i)
+    return pos
+  }
+  return pos + (buf as unknown as DirectWriters).utf8Write(value, pos, length)
+}
+
+/** Copies already-encoded bytes at `pos`. */
+export function writeBytes(buf: Uint8Array, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length
+  if (n <= SHORT_RUN) {
+    for (let i = 0; i < n; i++) buf[pos++] = bytes[i] as number
+    return pos
+  }
+  buf.set(bytes, pos)
+  return pos + n
+}
+
 const HEX = new Uint8Array(128).fill(0)
 for (let i = 0; i < 10; i++) HEX[48 + i] = i
 for (let i = 0; i < 6; i++) {
   HEX[65 + i] = 10 + i
   HEX[97 + i] = 10 + i
+}
+
+/**
+ * Writes the `n` bytes of a hex string (a trace or span id) at `pos`: one native call; an id
+ * that is not hex (never one otelkit made) is written nibble by nibble, a non-hex digit as 0.
+ */
+export function writeHex(buf: Buffer, pos: number, hex: string, n: number): number {
+  if ((buf as unknown as DirectWriters).hexWrite(hex, pos, n) < n) {
+    for (let i = 0; i < n; i++) {
+      buf[pos + i] =
+        (HEX[hex.charCodeAt(2 * i) & 0x7f] as number) * 16 + (HEX[hex.charCodeAt(2 * i + 1) & 0x7f] as number)
+    }
+  }
+  return pos + n
+}
+
+/** Writes a double as 8 little-endian bytes at `pos`. */
+export function writeDoubleLE(buf: Buffer, pos: number, value: number): number {
+  return buf.writeDoubleLE(value, pos)
 }
 
 export class ProtobufWriter {
@@ -107,17 +181,7 @@ export class ProtobufWriter {
 
   varint(value: number): void {
     this.ensure(10)
-    let v = value
-    if (v < 0x80 && v >= 0) {
-      this.buf[this.pos++] = v
-      return
-    }
-    // Values up to 2^53 are exact; OTLP sizes and enums stay far below.
-    while (v > 0x7f) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80
-      v = Math.floor(v / 0x80)
-    }
-    this.buf[this.pos++] = v
+    this.pos = writeVarint(this.buf, this.pos, value)
   }
 
   tag(field: number, wire: number): void {
@@ -128,25 +192,10 @@ export class ProtobufWriter {
     } else this.varint(t)
   }
 
-  /** The tag and length of a length-delimited field whose body of `size` bytes follows. */
-  lengthDelimited(field: number, size: number): void {
-    this.tag(field, 2)
-    this.varint(size)
-    this.ensure(size)
-  }
-
   /** A string of known UTF-8 length `len` (from utf8Length), without tag or length. */
   utf8(value: string, len: number): void {
     this.ensure(len)
-    const n = value.length
-    if (len === n && n <= SHORT_STRING) {
-      const buf = this.buf
-      let p = this.pos
-      for (let i = 0; i < n; i++) buf[p++] = value.charCodeAt(i)
-      this.pos = p
-    } else {
-      this.pos += this.buf.write(value, this.pos, len, 'utf8')
-    }
+    this.pos = writeUtf8(this.buf, this.pos, value, len)
   }
 
   /** An int64 field (two's complement for negatives, as protobuf encodes int64). */
@@ -156,13 +205,8 @@ export class ProtobufWriter {
       this.varint(value)
       return
     }
-    let v = BigInt.asUintN(64, BigInt(Math.trunc(value)))
     this.ensure(10)
-    while (v > 0x7fn) {
-      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80
-      v >>= 7n
-    }
-    this.buf[this.pos++] = Number(v)
+    this.pos = writeNegativeInt64(this.buf, this.pos, value)
   }
 
   uint32(field: number, value: number): void {
@@ -178,8 +222,7 @@ export class ProtobufWriter {
   double(field: number, value: number): void {
     this.tag(field, 1)
     this.ensure(8)
-    this.buf.writeDoubleLE(value, this.pos)
-    this.pos += 8
+    this.pos = writeDoubleLE(this.buf, this.pos, value)
   }
 
   fixed32(field: number, value: number): void {
@@ -215,28 +258,13 @@ export class ProtobufWriter {
     const len = hex.length >>> 1
     this.varint(len)
     this.ensure(len)
-    const buf = this.buf
-    let p = this.pos
-    for (let i = 0; i < len; i++) {
-      buf[p++] =
-        (HEX[hex.charCodeAt(2 * i) & 0x7f] as number) * 16 + (HEX[hex.charCodeAt(2 * i + 1) & 0x7f] as number)
-    }
-    this.pos = p
+    this.pos = writeHex(this.buf, this.pos, hex, len)
   }
 
   /** Already-encoded bytes, copied as they are. */
   raw(value: Uint8Array): void {
-    const n = value.length
-    this.ensure(n)
-    if (n <= SHORT_STRING) {
-      const buf = this.buf
-      let p = this.pos
-      for (let i = 0; i < n; i++) buf[p++] = value[i] as number
-      this.pos = p
-      return
-    }
-    this.buf.set(value, this.pos)
-    this.pos += n
+    this.ensure(value.length)
+    this.pos = writeBytes(this.buf, this.pos, value)
   }
 
   /** Writes a nested message: `body` writes into this writer, the length is patched in after. */

@@ -9,12 +9,20 @@
  */
 import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { ProtobufWriter, utf8Length, varintSize, writeUint32LE, writeUnixNanos } from './protobuf-writer.js'
-
-/** Bytes of a length-delimited field with a one-byte tag. */
-function delimited(size: number): number {
-  return 1 + varintSize(size) + size
-}
+import {
+  lengthPrefix,
+  ProtobufWriter,
+  utf8Length,
+  varintSize,
+  writeBytes,
+  writeDoubleLE,
+  writeHex,
+  writeNegativeInt64,
+  writeUint32LE,
+  writeUnixNanos,
+  writeUtf8,
+  writeVarint,
+} from './protobuf-writer.js'
 
 // ---- slab -------------------------------------------------------------------------------------
 
@@ -22,7 +30,7 @@ const SLAB_BYTES = 256 * 1024
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
 let slabUsed = 0
 
-/** `size` bytes of slab memory: the slab and the offset to write at. */
+/** Reserves `size` bytes of the current slab (a new one when it is full); returns their offset. */
 function reserve(size: number): number {
   if (slabUsed + size > slab.length) {
     slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size))
@@ -34,100 +42,45 @@ function reserve(size: number): number {
   return at
 }
 
-// ---- writing primitives: (buf, pos, ...) -> next pos --------------------------------------------
-
-function writeVarint(buf: Buffer, pos: number, value: number): number {
-  let v = value
-  while (v > 0x7f) {
-    buf[pos++] = (v % 0x80) | 0x80
-    v = Math.floor(v / 0x80)
-  }
-  buf[pos++] = v
-  return pos
-}
-
-/** A negative safe integer as a 10-byte two's-complement varint (protobuf int64). */
-function writeNegativeInt64(buf: Buffer, pos: number, value: number): number {
-  const high = Math.floor(value / 0x100000000)
-  let lo = (value - high * 0x100000000) >>> 0
-  let hi = high >>> 0
-  for (let i = 0; i < 9; i++) {
-    buf[pos++] = (lo & 0x7f) | 0x80
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0
-    hi >>>= 7
-  }
-  buf[pos++] = lo & 0x01
-  return pos
-}
-
-/**
- * Strings and byte runs up to this length are copied in a loop; longer ones by one native call
- * (about 85 ns, the cost of copying some 16 characters one by one).
- */
-const SHORT_RUN = 16
-
-/** Buffer's direct UTF-8 writer (what `buf.write` calls after checking its arguments). */
-interface Utf8Writer {
-  utf8Write(value: string, offset: number, length: number): number
-  hexWrite(value: string, offset: number, length: number): number
-}
-
-function writeString(buf: Buffer, pos: number, value: string, length: number): number {
-  const n = value.length
-  if (length === n && n <= SHORT_RUN) {
-    for (let i = 0; i < n; i++) buf[pos++] = value.charCodeAt(i)
-    return pos
-  }
-  return pos + (buf as unknown as Utf8Writer).utf8Write(value, pos, length)
-}
-
-function writeBytes(buf: Buffer, pos: number, bytes: Uint8Array): number {
-  const n = bytes.length
-  if (n <= SHORT_RUN) {
-    for (let i = 0; i < n; i++) buf[pos++] = bytes[i] as number
-    return pos
-  }
-  buf.set(bytes, pos)
-  return pos + n
-}
-
 /** A length-delimited hex id (tag, length, bytes). */
 function writeHexField(buf: Buffer, pos: number, tag: number, hex: string): number {
   const n = hex.length >>> 1
   buf[pos++] = tag
-  pos = writeVarint(buf, pos, n)
-  const written = (buf as unknown as Utf8Writer).hexWrite(hex, pos, n)
-  // An id that is not hex (never made by otelkit) keeps its size: zeros after the valid part.
-  if (written < n) buf.fill(0, pos + written, pos + n)
-  return pos + n
-}
-
-const doubleScratch = new Float64Array(1)
-const doubleBytes = new Uint8Array(doubleScratch.buffer)
-
-function writeDouble(buf: Buffer, pos: number, value: number): number {
-  doubleScratch[0] = value
-  for (let i = 0; i < 8; i++) buf[pos++] = doubleBytes[i] as number
-  return pos
+  return writeHex(buf, writeVarint(buf, pos, n), hex, n)
 }
 
 // ---- attribute keys -----------------------------------------------------------------------------
 
-/** Attribute keys repeat: each one's `key` field (tag, length, UTF-8) is encoded once. */
-const keyFields = new Map<string, Uint8Array>()
-const MAX_KEY_FIELDS = 4096
+/**
+ * What is kept per attribute key (keys repeat from span to span): its encoded `key` field (tag,
+ * length, UTF-8), and for the value, which mostly repeats too (method, scheme, server address,
+ * database system, statement, route): the key's last value, and once the same value comes twice
+ * in a row, its whole encoded field (tag 9 of Span), copied as it is afterwards. A value that
+ * changes every time (a path, a client port) never gets bytes cached. Bounded in keys and in
+ * string length.
+ */
+interface KeyEntry {
+  keyField: Uint8Array
+  value: unknown
+  field: Buffer | undefined
+}
+const keyEntries = new Map<string, KeyEntry>()
+const MAX_KEYS = 4096
+const MAX_REPEATED_STRING = 256
+const NOT_SEEN = Symbol('not seen')
+const SPAN_ATTRIBUTE_TAG = 0x4a
 
-function keyField(key: string): Uint8Array {
-  let bytes = keyFields.get(key)
-  if (bytes === undefined) {
+function keyEntry(key: string): KeyEntry {
+  let entry = keyEntries.get(key)
+  if (entry === undefined) {
     const length = utf8Length(key)
-    bytes = Buffer.allocUnsafe(delimited(length))
-    const pos = writeVarint(bytes as Buffer, 1, length)
-    bytes[0] = 0x0a
-    writeString(bytes as Buffer, pos, key, length)
-    if (keyFields.size < MAX_KEY_FIELDS) keyFields.set(key, bytes)
+    const keyField = Buffer.allocUnsafe(lengthPrefix(length))
+    keyField[0] = 0x0a
+    writeUtf8(keyField, writeVarint(keyField, 1, length), key, length)
+    entry = { keyField, value: NOT_SEEN, field: undefined }
+    if (keyEntries.size < MAX_KEYS) keyEntries.set(key, entry)
   }
-  return bytes
+  return entry
 }
 
 // ---- pass 1 scratch: one entry per attribute of the span being encoded --------------------------
@@ -142,21 +95,6 @@ const KIND_DOUBLE = 6
 const KIND_ENCODED = 7
 /** A repeated attribute: `scratchEncoded` holds its whole field, tag included. */
 const KIND_CACHED = 8
-
-/**
- * Most attributes repeat from span to span (method, scheme, server address, database system,
- * statement, route): a key's last value, and once the same value comes twice in a row, its whole
- * encoded field (tag 9 of Span), copied as it is afterwards. A value that changes every time
- * (a path, a client port) never gets bytes cached. Bounded in keys and in string length.
- */
-interface RepeatedAttribute {
-  value: unknown
-  field: Buffer | undefined
-}
-const repeated = new Map<string, RepeatedAttribute>()
-const MAX_REPEATED_KEYS = 4096
-const MAX_REPEATED_STRING = 256
-const SPAN_ATTRIBUTE_TAG = 0x4a
 
 const scratchKeys: Uint8Array[] = []
 const scratchKinds: number[] = []
@@ -177,11 +115,11 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
   for (const key in attributes) {
     const value = attributes[key]
     if (value === undefined || value === null) continue
-    const seen = repeated.get(key)
-    if (seen !== undefined && seen.field !== undefined && seen.value === value) {
+    const entry = keyEntry(key)
+    if (entry.field !== undefined && entry.value === value) {
       scratchKinds[i] = KIND_CACHED
-      scratchEncoded[i] = seen.field
-      total += seen.field.length
+      scratchEncoded[i] = entry.field
+      total += entry.field.length
       i++
       continue
     }
@@ -192,7 +130,7 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
       case 'string':
         kind = KIND_STRING
         length = utf8Length(value)
-        valueSize = delimited(length)
+        valueSize = lengthPrefix(length)
         break
       case 'boolean':
         kind = value ? KIND_TRUE : KIND_FALSE
@@ -220,18 +158,17 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
     if (kind === KIND_ENCODED) {
       const encoded = encodeGeneralKeyValue(key, value as AttributeValue)
       scratchEncoded[i] = encoded
-      entrySize = delimited(encoded.length)
+      entrySize = lengthPrefix(encoded.length)
       valueSize = encoded.length
     } else {
-      const field = keyField(key)
-      scratchKeys[i] = field
-      entrySize = delimited(field.length + delimited(valueSize))
+      scratchKeys[i] = entry.keyField
+      entrySize = lengthPrefix(entry.keyField.length + lengthPrefix(valueSize))
     }
     scratchKinds[i] = kind
     scratchValues[i] = value
     scratchValueSizes[i] = valueSize
     scratchLengths[i] = length
-    if (kind !== KIND_ENCODED) rememberRepeated(key, value, seen, i, entrySize)
+    if (kind !== KIND_ENCODED) rememberRepeated(entry, value, i, entrySize)
     total += entrySize
     i++
   }
@@ -243,26 +180,16 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
  * Notes a scalar attribute's value; the second time in a row it is seen, encodes its field once
  * into its own buffer and turns scratch entry `i` into that cached field.
  */
-function rememberRepeated(
-  key: string,
-  value: unknown,
-  seen: RepeatedAttribute | undefined,
-  i: number,
-  entrySize: number,
-): void {
+function rememberRepeated(entry: KeyEntry, value: unknown, i: number, entrySize: number): void {
   if (typeof value === 'string' && value.length > MAX_REPEATED_STRING) return
-  if (seen === undefined) {
-    if (repeated.size < MAX_REPEATED_KEYS) repeated.set(key, { value, field: undefined })
-    return
-  }
-  if (seen.value !== value) {
-    seen.value = value
-    seen.field = undefined
+  if (entry.value !== value) {
+    entry.value = value
+    entry.field = undefined
     return
   }
   const field = Buffer.allocUnsafeSlow(entrySize)
   writeAttributes(field, 0, SPAN_ATTRIBUTE_TAG, i, i + 1)
-  seen.field = field
+  entry.field = field
   scratchKinds[i] = KIND_CACHED
   scratchEncoded[i] = field
 }
@@ -286,7 +213,7 @@ function writeAttributes(buf: Buffer, pos: number, tag: number, from: number, to
       continue
     }
     const key = scratchKeys[i] as Uint8Array
-    pos = writeVarint(buf, pos, key.length + delimited(valueSize))
+    pos = writeVarint(buf, pos, key.length + lengthPrefix(valueSize))
     pos = writeBytes(buf, pos, key)
     buf[pos++] = 0x12 // KeyValue.value
     pos = writeVarint(buf, pos, valueSize)
@@ -297,7 +224,7 @@ function writeAttributes(buf: Buffer, pos: number, tag: number, from: number, to
         const length = scratchLengths[i] as number
         buf[pos++] = 0x0a
         pos = writeVarint(buf, pos, length)
-        pos = writeString(buf, pos, value as string, length)
+        pos = writeUtf8(buf, pos, value as string, length)
         break
       }
       case KIND_TRUE:
@@ -318,7 +245,7 @@ function writeAttributes(buf: Buffer, pos: number, tag: number, from: number, to
         break
       default:
         buf[pos++] = 0x21
-        pos = writeDouble(buf, pos, value as number)
+        pos = writeDoubleLE(buf, pos, value as number)
     }
   }
   return pos
@@ -404,7 +331,7 @@ function encodeEventsAndLinks(span: ReadableSpan): Buffer | undefined {
 
 /** Bytes of a trace or span id field (16 or 8 bytes from its hex). */
 function idField(hex: string): number {
-  return delimited(hex.length >>> 1)
+  return lengthPrefix(hex.length >>> 1)
 }
 
 function countField(value: number): number {
@@ -427,14 +354,14 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const statusMessage = status.message
   const statusMessageLength = statusMessage ? utf8Length(statusMessage) : 0
   const statusCode = status.code
-  const statusSize = (statusMessage ? delimited(statusMessageLength) : 0) + countField(statusCode)
+  const statusSize = (statusMessage ? lengthPrefix(statusMessageLength) : 0) + countField(statusCode)
 
   const size =
     idField(ctx.traceId) +
     idField(ctx.spanId) +
-    (traceState ? delimited(traceStateLength) : 0) +
+    (traceState ? lengthPrefix(traceStateLength) : 0) +
     (parent?.spanId ? idField(parent.spanId) : 0) +
-    delimited(nameLength) +
+    lengthPrefix(nameLength) +
     2 + // kind
     18 + // start and end times
     attributesBytes +
@@ -442,7 +369,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
     (eventsAndLinks ? eventsAndLinks.length : 0) +
     countField(span.droppedEventsCount) +
     countField(span.droppedLinksCount) +
-    delimited(statusSize) +
+    lengthPrefix(statusSize) +
     6 // flags: two-byte tag, fixed32
 
   const start = reserve(size)
@@ -453,12 +380,12 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   if (traceState) {
     buf[pos++] = 0x1a
     pos = writeVarint(buf, pos, traceStateLength)
-    pos = writeString(buf, pos, traceState, traceStateLength)
+    pos = writeUtf8(buf, pos, traceState, traceStateLength)
   }
   if (parent?.spanId) pos = writeHexField(buf, pos, 0x22, parent.spanId)
   buf[pos++] = 0x2a
   pos = writeVarint(buf, pos, nameLength)
-  pos = writeString(buf, pos, name, nameLength)
+  pos = writeUtf8(buf, pos, name, nameLength)
   buf[pos++] = 0x30
   buf[pos++] = kind
   buf[pos++] = 0x39
@@ -486,7 +413,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   if (statusMessage) {
     buf[pos++] = 0x12
     pos = writeVarint(buf, pos, statusMessageLength)
-    pos = writeString(buf, pos, statusMessage, statusMessageLength)
+    pos = writeUtf8(buf, pos, statusMessage, statusMessageLength)
   }
   if (statusCode) {
     buf[pos++] = 0x18

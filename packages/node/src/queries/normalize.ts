@@ -13,7 +13,8 @@ const postgresCache = new Map<string, string>()
 const mysqlCache = new Map<string, string>()
 const mongoCache = new Map<string, string>()
 
-function remember(cache: Map<string, string>, key: string, value: string): void {
+/** Adds an entry to a bounded cache, dropping its oldest entry when full. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string)
   cache.set(key, value)
 }
@@ -64,8 +65,7 @@ function shapeOf(statement: string): { operation: string | undefined; collection
       operation: operation ? operation.toUpperCase() : undefined,
       collection: collection ? collection.replace(/[`"]/g, '') : undefined,
     }
-    if (shapes.size >= CACHE_LIMIT) shapes.delete(shapes.keys().next().value as string)
-    shapes.set(statement, shape)
+    remember(shapes, statement, shape)
   }
   return shape
 }

@@ -40,7 +40,6 @@ export interface SlowQueryEvent {
 export class QueryTracker {
   /** By system, then by statement (no key string built per call). */
   private readonly stats = new Map<string, Map<string, StatementStats>>()
-  private statementCount = 0
   private readonly maxStatements: number
   private readonly slowMs: number
   private readonly onSlow: (event: SlowQueryEvent) => void
@@ -75,7 +74,7 @@ export class QueryTracker {
     }
     let entry = bySystem.get(statement)
     if (entry === undefined) {
-      if (this.statementCount >= this.maxStatements) this.evictSmallest()
+      if (this.statementCount() >= this.maxStatements) this.evictSmallest()
       entry = {
         statement,
         system,
@@ -87,7 +86,6 @@ export class QueryTracker {
         next: 0,
       }
       bySystem.set(statement, entry)
-      this.statementCount++
     }
     entry.count++
     entry.totalMs += durationMs
@@ -107,9 +105,14 @@ export class QueryTracker {
         if (victim === undefined || entry.totalMs < victim.totalMs) victim = entry
       }
     }
-    if (victim !== undefined && this.stats.get(victim.system)?.delete(victim.statement)) {
-      this.statementCount--
-    }
+    if (victim !== undefined) this.stats.get(victim.system)?.delete(victim.statement)
+  }
+
+  /** Statements kept, over every system (a handful of systems: counted when a statement is new). */
+  private statementCount(): number {
+    let count = 0
+    for (const bySystem of this.stats.values()) count += bySystem.size
+    return count
   }
 
   /** Top statements by total time. */

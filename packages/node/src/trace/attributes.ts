@@ -14,10 +14,10 @@ export interface AttributeLimits {
 
 /** What an attribute write did (the SDK's `AddAttributeDecision`). */
 export const ADD_NEW = AddAttributeDecision.ADD_NEW
-export const ADD_OVERWRITE = AddAttributeDecision.ADD_OVERWRITE_EXISTING
+const ADD_OVERWRITE = AddAttributeDecision.ADD_OVERWRITE_EXISTING
 export const DROP_LIMIT = AddAttributeDecision.DROP_LIMIT_REACHED
 export const DROP_INVALID = AddAttributeDecision.DROP_INVALID
-export const DROP_UNDEFINED = AddAttributeDecision.DROP_UNDEFINED
+const DROP_UNDEFINED = AddAttributeDecision.DROP_UNDEFINED
 
 /**
  * Writes `key = value` into `attributes` holding `count` attributes, within `limits`; returns the

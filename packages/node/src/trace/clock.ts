@@ -23,11 +23,6 @@ export function perfToEpochMs(perf: number): number {
   return perf + offsetMs
 }
 
-/** Epoch milliseconds now, with sub-millisecond precision. */
-export function nowMs(): number {
-  return perfToEpochMs(performance.now())
-}
-
 /** `[seconds, nanoseconds]` of epoch milliseconds. */
 export function msToHrTime(ms: number): HrTime {
   const seconds = Math.trunc(ms / 1000)
