@@ -5,14 +5,13 @@
  */
 import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { defaultResource, type Resource, resourceFromAttributes } from '@opentelemetry/resources'
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../src/config/resolve.js'
 import { encodeExportRequest, encodeResource, encodeScope, encodeSpan } from '../src/otlp/encode.js'
-import { OtelkitTracerProvider } from '../src/trace/tracer.js'
+import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
-import { spanCollector } from './support/span-collector.js'
+import { otelkitProvider, spanCollector } from './support/span-collector.js'
 
 interface ProviderOptions {
   resource?: Resource
@@ -23,15 +22,6 @@ const PROVIDERS = [
   { name: 'otelkit', make: otelkitProvider },
   { name: 'SDK', make: (options: ProviderOptions) => new TracerProvider(options) },
 ]
-
-function otelkitProvider(options: ProviderOptions) {
-  return new OtelkitTracerProvider({
-    resource: options.resource ?? defaultResource(),
-    sample: () => true,
-    spanLimits: resolveConfig({}).spanLimits,
-    spanProcessors: options.spanProcessors,
-  })
-}
 
 function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | TracerProvider) {
   const collector = spanCollector()

@@ -37,8 +37,7 @@ import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/con
 import { newSpanId, newTraceId } from '../src/trace/ids.js'
 import { samplingDecision } from '../src/trace/sampling.js'
 import { OwnedAttributesOptions } from '../src/trace/span.js'
-import { OtelkitTracerProvider } from '../src/trace/tracer.js'
-import { spanCollector } from './support/span-collector.js'
+import { otelkitProvider, spanCollector } from './support/span-collector.js'
 
 const contextManager = new AsyncLocalStorageContextManager()
 beforeAll(() => {
@@ -62,12 +61,7 @@ function pair(limits: SpanLimitsConfig = LIMITS, extra: SpanProcessor[] = []) {
   const ours = spanCollector()
   const sdk = spanCollector()
   const resource = defaultResource()
-  const otelkit = new OtelkitTracerProvider({
-    resource,
-    sample: () => true,
-    spanLimits: limits,
-    spanProcessors: [...extra, ours],
-  })
+  const otelkit = otelkitProvider({ resource, spanLimits: limits, spanProcessors: [...extra, ours] })
   const reference = new TracerProvider({ resource, spanLimits: limits, spanProcessors: [sdk] })
   return {
     tracers: [otelkit.getTracer('t', '1.0.0'), reference.getTracer('t', '1.0.0')] as const,
@@ -272,12 +266,7 @@ describe("otelkit's tracer reads as the SDK's to span processors", () => {
 describe("attributes otelkit's instrumentations hand over", () => {
   function tracerWith(limits: Partial<SpanLimitsConfig>) {
     const collector = spanCollector()
-    const provider = new OtelkitTracerProvider({
-      resource: defaultResource(),
-      sample: () => true,
-      spanLimits: { ...resolveConfig({}).spanLimits, ...limits },
-      spanProcessors: [collector],
-    })
+    const provider = otelkitProvider({ spanLimits: limits, spanProcessors: [collector] })
     return { tracer: provider.getTracer('own'), ended: collector.ended }
   }
 
@@ -354,10 +343,8 @@ describe('sampling decisions equal the SDK samplers', () => {
 
   it('unsampled spans are still recorded (metrics see them) but carry no sampled flag', () => {
     const collector = spanCollector()
-    const provider = new OtelkitTracerProvider({
-      resource: defaultResource(),
+    const provider = otelkitProvider({
       sample: samplingDecision({ sampler: 'always_off', samplerRatio: 1 }),
-      spanLimits: resolveConfig({}).spanLimits,
       spanProcessors: [collector],
     })
     const span = provider.getTracer('t').startSpan('unsampled')
@@ -410,12 +397,7 @@ describe('linked context', () => {
 
   it('carries the active span through the context manager and the API', async () => {
     const collector = spanCollector()
-    const provider = new OtelkitTracerProvider({
-      resource: defaultResource(),
-      sample: () => true,
-      spanLimits: resolveConfig({}).spanLimits,
-      spanProcessors: [collector],
-    })
+    const provider = otelkitProvider({ spanProcessors: [collector] })
     const tracer = provider.getTracer('t')
     const parent = tracer.startSpan('parent')
     const ctx = linkable(context.active()).setValue(SPAN_KEY, parent)

@@ -1,8 +1,14 @@
 /**
- * A span processor for in-process tests that keeps every ended span synchronously (exporters
- * run asynchronously), so a test can read `ended` right after `span.end()`.
+ * In-process tracing for tests: a span processor that keeps every ended span synchronously
+ * (exporters run asynchronously), so a test can read `ended` right after `span.end()`, and
+ * otelkit's tracer provider with test defaults.
  */
+import { defaultResource, type Resource } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
+import { resolveConfig } from '../../src/config/resolve.js'
+import type { SpanLimitsConfig } from '../../src/config/resolved.js'
+import type { SamplingDecision } from '../../src/trace/sampling.js'
+import { OtelkitTracerProvider } from '../../src/trace/tracer.js'
 
 export interface SpanCollector extends SpanProcessor {
   /** Every span ended so far, in order. */
@@ -20,4 +26,22 @@ export function spanCollector(): SpanCollector {
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   }
+}
+
+/**
+ * otelkit's tracer provider for in-process tests: the default resource, every span sampled and the
+ * default span limits unless given, and the given processors (a collector, typically).
+ */
+export function otelkitProvider(options: {
+  resource?: Resource
+  sample?: SamplingDecision
+  spanLimits?: Partial<SpanLimitsConfig>
+  spanProcessors: SpanProcessor[]
+}): OtelkitTracerProvider {
+  return new OtelkitTracerProvider({
+    resource: options.resource ?? defaultResource(),
+    sample: options.sample ?? (() => true),
+    spanLimits: { ...resolveConfig({}).spanLimits, ...options.spanLimits },
+    spanProcessors: options.spanProcessors,
+  })
 }
