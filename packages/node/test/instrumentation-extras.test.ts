@@ -1,4 +1,7 @@
-/** Log correlation, queue time, instrumentation selection and metric-export drops. */
+/**
+ * Log correlation, queries that wait for a pooled connection, queue time, instrumentation
+ * selection and metric-export drops.
+ */
 import { describe, expect, it } from 'vitest'
 import { selectInstrumentations } from '../src/instrumentations/select.js'
 import { freePort, receiverForFile, seriesValue, startService } from './support/service.js'
@@ -27,6 +30,39 @@ describe('pino', () => {
       const record = JSON.parse(line)
       expect(record.trace_id).toBe(server?.traceId)
       expect(record.span_id).toBe(server?.spanId)
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
+describe('pg pool', () => {
+  it('a query that waited for a pooled connection belongs to its own request, not the releasing one', async () => {
+    const service = await startService({
+      fixture: 'esm-app.mjs',
+      env: {
+        OTEL_SERVICE_NAME: 'pooled',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      },
+    })
+    try {
+      // Four requests at once on a pool of one connection: three wait, each handed the
+      // connection from inside the previous query's release.
+      const ids = [11, 12, 13, 14]
+      const answers = await Promise.all(ids.map(async (id) => (await service.get(`/pooled/${id}`)).json()))
+      expect(answers).toEqual(ids.map((id) => ({ id })))
+      const mine = () => receiver.spans.filter((s) => s.service === 'pooled')
+      const servers = () => mine().filter((s) => s.name === 'GET /pooled/:id')
+      const queries = () => mine().filter((s) => s.attributes['db.system.name'] === 'postgresql')
+      await receiver.waitFor(() => servers().length === 4 && queries().length >= 4)
+      expect(new Set(servers().map((s) => s.traceId)).size).toBe(4)
+      for (const server of servers()) {
+        const own = queries().filter((q) => q.traceId === server.traceId)
+        expect(own).toHaveLength(1)
+        expect(own[0]?.parentSpanId).toBe(server.spanId)
+      }
     } finally {
       await service.stop()
     }
