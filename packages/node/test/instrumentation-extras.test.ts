@@ -36,12 +36,16 @@ describe('pino', () => {
   })
 })
 
-describe('pg pool', () => {
-  it('a query that waited for a pooled connection belongs to its own request, not the releasing one', async () => {
+describe.each([
+  { driver: 'pg', path: '/pooled', system: 'postgresql' },
+  { driver: 'mysql2', path: '/pooled-mysql', system: 'mysql' },
+])('$driver pool', ({ driver, path, system }) => {
+  it('a query that waited for a pooled connection belongs to its own request', async () => {
+    const name = `pooled-${driver}`
     const service = await startService({
       fixture: 'esm-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: 'pooled',
+        OTEL_SERVICE_NAME: name,
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -51,11 +55,12 @@ describe('pg pool', () => {
       // Four requests at once on a pool of one connection: three wait, each handed the
       // connection from inside the previous query's release.
       const ids = [11, 12, 13, 14]
-      const answers = await Promise.all(ids.map(async (id) => (await service.get(`/pooled/${id}`)).json()))
+      const answers = await Promise.all(ids.map(async (id) => (await service.get(`${path}/${id}`)).json()))
       expect(answers).toEqual(ids.map((id) => ({ id })))
-      const mine = () => receiver.spans.filter((s) => s.service === 'pooled')
-      const servers = () => mine().filter((s) => s.name === 'GET /pooled/:id')
-      const queries = () => mine().filter((s) => s.attributes['db.system.name'] === 'postgresql')
+      const mine = () => receiver.spans.filter((s) => s.service === name)
+      const servers = () => mine().filter((s) => s.name === `GET ${path}/:id`)
+      const queries = () =>
+        mine().filter((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === system)
       await receiver.waitFor(() => servers().length === 4 && queries().length >= 4)
       expect(new Set(servers().map((s) => s.traceId)).size).toBe(4)
       for (const server of servers()) {

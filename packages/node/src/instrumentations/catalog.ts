@@ -18,6 +18,7 @@ import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } fro
 import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
 import { disableIoredisChannel, enableIoredisChannel } from './ioredis-channel.js'
 import { createPgInstrumentation } from './pg.js'
+import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
 import { installInstrumentation, installUpstream, patchDefaultExport, upstream } from './upstream.js'
 import { dependencyVersion, inRange } from './versions.js'
@@ -35,6 +36,28 @@ function expressRoutes(ctx: LoadContext, routerVersion: string | undefined) {
     return { uninstall: disableExpressChannel }
   }
   return undefined
+}
+
+/**
+ * `entry` plus a patch that runs the checkout callback of `pool` in its caller's context
+ * (pool-context.ts), installed and removed with it.
+ */
+function withPoolContext(entry: CatalogEntry, pool: PoolCheckoutTarget): CatalogEntry {
+  return {
+    ...entry,
+    load(ctx) {
+      const main = entry.load(ctx)
+      if (main === undefined) return undefined
+      const checkout = installInstrumentation(createPoolContextInstrumentation(pool), ctx)
+      return {
+        uninstall() {
+          checkout.uninstall()
+          main.uninstall()
+        },
+        hookedModules: [...(main.hookedModules ?? []), ...(checkout.hookedModules ?? [])],
+      }
+    },
+  }
 }
 
 const builtins = (name: string) => [name, `node:${name}`, `${name}/promises`, `node:${name}/promises`]
@@ -153,14 +176,18 @@ export const CATALOG: readonly CatalogEntry[] = [
     ],
     config: () => ({ requireParentSpan: false, dbStatementSerializer: redisStatement }),
   }),
-  upstream({
-    name: 'mysql2',
-    pkg: 'mysql2',
-    className: 'MySQL2Instrumentation',
-    targets: [{ module: 'mysql2', versions: '>=1.4.2 <4' }],
-    esm: ['mysql2', 'mysql2/promise'],
-    config: () => ({ maskStatement: true }),
-  }),
+  // A query that waited for a pooled connection stays in its own request's trace.
+  withPoolContext(
+    upstream({
+      name: 'mysql2',
+      pkg: 'mysql2',
+      className: 'MySQL2Instrumentation',
+      targets: [{ module: 'mysql2', versions: '>=1.4.2 <4' }],
+      esm: ['mysql2', 'mysql2/promise'],
+      config: () => ({ maskStatement: true }),
+    }),
+    { module: 'mysql2', versions: '>=1.4.2 <4', file: 'lib/pool.js', method: 'getConnection' },
+  ),
   upstream({
     name: 'mysql',
     pkg: 'mysql',

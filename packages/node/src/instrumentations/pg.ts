@@ -3,10 +3,8 @@
  * `Client.prototype.query` (pool queries go through it too) that starts a CLIENT span with the
  * normalised statement (no literal or parameter values), its operation and table, and ends it
  * when the query settles; connect spans and pool bookkeeping are left out. The pool's connect
- * callback runs in its caller's context: pg-pool hands a waiting caller its client from inside
- * another caller's release, and without this a query that waited for a pooled client would be
- * traced as part of the request that released it. Loaded, with the instrumentation framework it
- * builds on, only when `pg` is present.
+ * callback runs in its caller's context (pool-context.ts). Loaded, with the instrumentation
+ * framework it builds on, only when `pg` is present.
  */
 import { createRequire } from 'node:module'
 import {
@@ -21,6 +19,7 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OTELKIT_VERSION } from '../version.js'
+import { checkoutInCallerContext, exportedPrototype, patchMethod, unpatchMethod } from './pool-context.js'
 
 const require = createRequire(import.meta.url)
 
@@ -128,50 +127,6 @@ function wrapQuery(original: QueryFn, getTracer: () => Tracer): QueryFn {
   }
 }
 
-type ConnectFn = (this: unknown, callback?: unknown) => unknown
-type ConnectCallback = (error: unknown, client: unknown, release: unknown) => unknown
-
-/** Pool.prototype.connect whose callback runs in the context of the connect call. */
-function wrapConnect(original: ConnectFn): ConnectFn {
-  return function connect(this: unknown, callback?: unknown) {
-    // A promise continues in its awaiting caller's context already.
-    if (typeof callback !== 'function') return original.call(this, callback)
-    const active = context.active()
-    const target = callback as ConnectCallback
-    return original.call(this, (error: unknown, client: unknown, release: unknown) =>
-      context.with(active, target, undefined, error, client, release),
-    )
-  }
-}
-
-/** A class of the module, whose prototype is patched. */
-type Patchable = { prototype?: Record<string, unknown> } | undefined
-
-type AnyFn = (this: never, ...args: never[]) => unknown
-
-/** Replaces `proto[name]` with `wrap(original)`, once; the original stays reachable for unpatching. */
-function patchMethod(
-  proto: Record<string, unknown> | undefined,
-  name: string,
-  wrap: (original: AnyFn) => AnyFn,
-): void {
-  const original = proto?.[name] as (AnyFn & { __otelkit?: AnyFn }) | undefined
-  if (proto === undefined || typeof original !== 'function' || original.__otelkit) return
-  const wrapped = wrap(original)
-  Object.defineProperty(wrapped, '__otelkit', { value: original })
-  proto[name] = wrapped
-}
-
-function unpatchMethod(proto: Record<string, unknown> | undefined, name: string): void {
-  const current = proto?.[name] as { __otelkit?: unknown } | undefined
-  if (proto !== undefined && current?.__otelkit) proto[name] = current.__otelkit
-}
-
-/** The module's exports object that holds `Client` and `Pool` (CommonJS or an ES default). */
-function pgExports(exports: Record<string, unknown>): Record<string, unknown> {
-  return (exports.Client ? exports : (exports.default as Record<string, unknown>)) ?? exports
-}
-
 /** Builds the instrumentation (requires @opentelemetry/instrumentation only when called). */
 export function createPgInstrumentation(): Instrumentation {
   const { InstrumentationBase, InstrumentationNodeModuleDefinition } =
@@ -183,23 +138,21 @@ export function createPgInstrumentation(): Instrumentation {
 
     protected init() {
       const patch = (exports: Record<string, unknown>) => {
-        const target = pgExports(exports)
         patchMethod(
-          (target.Client as Patchable)?.prototype,
+          exportedPrototype(exports, 'Client'),
           'query',
-          (original) => wrapQuery(original as QueryFn, () => this.tracer) as AnyFn,
+          (original) => wrapQuery(original as unknown as QueryFn, () => this.tracer) as never,
         )
         patchMethod(
-          (target.Pool as Patchable)?.prototype,
+          exportedPrototype(exports, 'Pool'),
           'connect',
-          (original) => wrapConnect(original as ConnectFn) as AnyFn,
+          (original) => checkoutInCallerContext(original as never) as never,
         )
         return exports
       }
       const unpatch = (exports: Record<string, unknown>) => {
-        const target = pgExports(exports)
-        unpatchMethod((target.Client as Patchable)?.prototype, 'query')
-        unpatchMethod((target.Pool as Patchable)?.prototype, 'connect')
+        unpatchMethod(exportedPrototype(exports, 'Client'), 'query')
+        unpatchMethod(exportedPrototype(exports, 'Pool'), 'connect')
       }
       return [new InstrumentationNodeModuleDefinition('pg', ['>=8 <9'], patch, unpatch)]
     }

@@ -1,0 +1,108 @@
+/**
+ * Connection pools that hand a waiting caller its connection from inside another caller's
+ * release (pg-pool's `connect`, mysql2's `getConnection`): the checkout callback runs in the
+ * context of the checkout call. Without this, a query that waited for a connection is traced
+ * under whichever request released it (pg), or as a root span of its own trace (mysql2 with the
+ * upstream instrumentation). Promise checkouts need nothing: a promise continues in its awaiting
+ * caller's context.
+ */
+import { createRequire } from 'node:module'
+import { context } from '@opentelemetry/api'
+import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
+import { OTELKIT_VERSION } from '../version.js'
+
+const require = createRequire(import.meta.url)
+
+type AnyFn = (this: never, ...args: never[]) => unknown
+type CheckoutFn = (this: unknown, callback?: unknown) => unknown
+type CheckoutCallback = (error: unknown, connection: unknown, release: unknown) => unknown
+
+/** A checkout method whose callback (its first argument) runs in the context of the call. */
+export function checkoutInCallerContext(original: CheckoutFn): CheckoutFn {
+  return function checkout(this: unknown, callback?: unknown) {
+    if (typeof callback !== 'function') return original.call(this, callback)
+    const active = context.active()
+    const target = callback as CheckoutCallback
+    return original.call(this, (error: unknown, connection: unknown, release: unknown) =>
+      context.with(active, target, undefined, error, connection, release),
+    )
+  }
+}
+
+/** Replaces `proto[name]` with `wrap(original)`, once; the original stays reachable for unpatching. */
+export function patchMethod(
+  proto: Record<string, unknown> | undefined,
+  name: string,
+  wrap: (original: AnyFn) => AnyFn,
+): void {
+  const original = proto?.[name] as (AnyFn & { __otelkit?: AnyFn }) | undefined
+  if (proto === undefined || typeof original !== 'function' || original.__otelkit) return
+  const wrapped = wrap(original)
+  Object.defineProperty(wrapped, '__otelkit', { value: original })
+  proto[name] = wrapped
+}
+
+export function unpatchMethod(proto: Record<string, unknown> | undefined, name: string): void {
+  const current = proto?.[name] as { __otelkit?: unknown } | undefined
+  if (proto !== undefined && current?.__otelkit) proto[name] = current.__otelkit
+}
+
+/** The prototype of the class `exports[className]` (CommonJS exports or an ES default's). */
+export function exportedPrototype(
+  exports: Record<string, unknown>,
+  className: string,
+): Record<string, unknown> | undefined {
+  const holder = (exports[className] ? exports : (exports.default as Record<string, unknown>)) ?? exports
+  return (holder?.[className] as { prototype?: Record<string, unknown> } | undefined)?.prototype
+}
+
+/** Which pool class and checkout method of which module. */
+export interface PoolCheckoutTarget {
+  /** The package: `mysql2`. */
+  module: string
+  /** Versions covered, as the instrumentation framework reads them: `>=1.4.2 <4`. */
+  versions: string
+  /**
+   * The file of the package whose `module.exports` is the pool class: `lib/pool.js`. A file, not
+   * the package's main: `mysql2/promise` loads the main through a relative require, which the
+   * require hook does not report under the package's name.
+   */
+  file: string
+  /** The class's checkout method, taking a callback first: `getConnection`. */
+  method: string
+}
+
+/** An instrumentation that makes `target`'s checkout callback run in its caller's context. */
+export function createPoolContextInstrumentation(target: PoolCheckoutTarget): Instrumentation {
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation')
+  const prototypeOf = (exports: unknown) =>
+    (exports as { prototype?: Record<string, unknown> } | undefined)?.prototype
+  class PoolContextInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+    constructor() {
+      super(`@otelkit/node/${target.module}-pool-context`, OTELKIT_VERSION, {})
+    }
+
+    protected init() {
+      const file = new InstrumentationNodeModuleFile(
+        `${target.module}/${target.file}`,
+        [target.versions],
+        (exports: unknown) => {
+          patchMethod(
+            prototypeOf(exports),
+            target.method,
+            (original) => checkoutInCallerContext(original as CheckoutFn) as AnyFn,
+          )
+          return exports
+        },
+        (exports: unknown) => unpatchMethod(prototypeOf(exports), target.method),
+      )
+      return [
+        new InstrumentationNodeModuleDefinition(target.module, [target.versions], undefined, undefined, [
+          file,
+        ]),
+      ]
+    }
+  }
+  return new PoolContextInstrumentation() as unknown as Instrumentation
+}
