@@ -63,13 +63,12 @@ describe('upstream instrumentations on otelkit tracer', () => {
     await receiver.waitForLogs((logs) =>
       logs.some((l) => l.service === name && l.body === 'upstream libraries answered'),
     )
-    await receiver.waitFor(() =>
-      receiver.spans.some((s) => s.service === name && s.name === 'GET /upstream/:id' && s.traceId !== ''),
-    )
     const logs = receiver.logs.filter((l) => l.service === name && l.body === 'upstream libraries answered')
-    const servers = receiver.spans.filter((s) => s.service === name && s.name === 'GET /upstream/:id')
+    const servers = () => receiver.spans.filter((s) => s.service === name && s.name === 'GET /upstream/:id')
+    // Logs and spans are exported apart: wait until the server span of every record's trace is in.
+    await receiver.waitFor(() => logs.every((l) => servers().some((s) => s.traceId === l.traceId)))
     for (const log of logs) {
-      const span = servers.find((s) => s.traceId === log.traceId)
+      const span = servers().find((s) => s.traceId === log.traceId)
       expect(span?.spanId).toBe(log.spanId)
     }
     expect(logs.length).toBeGreaterThan(0)

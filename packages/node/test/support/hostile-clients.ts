@@ -72,13 +72,17 @@ export function rawGet(path: string, headers: Record<string, string> = {}): stri
  */
 export async function silentClients(port: number, count: number, payload: string): Promise<HostileClients> {
   const clients = tracker()
+  const sockets: Socket[] = []
   for (let i = 0; i < count; i++) {
     const socket = await open(port).catch(() => undefined)
     if (socket === undefined) continue
     clients.add(socket)
     socket.pause()
-    socket.write(payload)
+    sockets.push(socket)
   }
+  // Every request sent at once, after every connection is open: they arrive together, however
+  // slowly a loaded machine opens connections.
+  for (const socket of sockets) socket.write(payload)
   return clients
 }
 
