@@ -7,43 +7,15 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuMicros } from './lib/cpu.mjs'
-import { freePort, ROOT, runLoad, startScraper, startServer, startSink } from './lib/harness.mjs'
-import { OTELKIT_FLAGS } from './lib/preloads.mjs'
+import { freePort, runLoad, startScraper, startServer, startSink } from './lib/harness.mjs'
+import { requestApp, variantEnv, variantFlags } from './lib/request-apps.mjs'
 
 const [appName = 'express', variant = 'otelkit', seconds = '8'] = process.argv.slice(2)
-const apps = {
-  express: { script: join(ROOT, 'bench/apps/express-pg-redis.mjs'), cwd: ROOT, path: '/items/7' },
-  hello: { script: join(ROOT, 'bench/apps/hello.mjs'), cwd: ROOT, path: '/' },
-  'shop-api': {
-    script: join(ROOT, 'examples/shop-api/dist/server.js'),
-    cwd: join(ROOT, 'examples/shop-api'),
-    path: '/products/7',
-    env: { HOST: '127.0.0.1', REDIS_PREFIX: 'bench:' },
-  },
-}
-const app = apps[appName]
-if (app === undefined) throw new Error(`unknown app ${appName}`)
-const flags = { bare: [], otelkit: OTELKIT_FLAGS, 'otelkit-10': OTELKIT_FLAGS }[variant] ?? [
-  '--import',
-  variant,
-]
+const app = requestApp(appName)
+const flags = variantFlags(variant)
 const sink = await startSink()
 const metricsPort = await freePort()
-const env = {
-  ...app.env,
-  PORT: String(await freePort()),
-  OTEL_SERVICE_NAME: 'bench',
-  OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-  OTEL_TRACES_EXPORTER: 'otlp',
-  OTEL_METRICS_EXPORTER: 'prometheus',
-  OTEL_LOG_LEVEL: 'error',
-  OTELKIT_OPS_PORT: String(metricsPort),
-  ...(variant === 'otelkit-10'
-    ? { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }
-    : {}),
-  // Extra variables for this run, e.g. BENCH_ENV='{"OTEL_TRACES_EXPORTER":"none"}'.
-  ...JSON.parse(process.env.BENCH_ENV ?? '{}'),
-}
+const env = variantEnv(app, variant, sink.url, metricsPort, await freePort())
 const profDir = mkdtempSync(join(tmpdir(), 'otelkit-reqprof-'))
 const server = await startServer({
   args: [...flags, '--cpu-prof', `--cpu-prof-dir=${profDir}`, app.script],

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { selectInstrumentations } from '../src/instrumentations/select.js'
-import { freePort, receiverForFile, seriesValue, startService } from './support/service.js'
+import { exportTo, freePort, receiverForFile, seriesValue, startService } from './support/service.js'
 
 const receiver = receiverForFile()
 
@@ -12,12 +12,7 @@ describe('pino', () => {
   it('log lines written during a request carry its trace and span ids', async () => {
     const service = await startService({
       fixture: 'esm-app.mjs',
-      env: {
-        OTEL_SERVICE_NAME: 'logs',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      },
+      env: exportTo(receiver, 'logs', 'http/json'),
     })
     try {
       expect((await service.get('/log')).status).toBe(200)
@@ -44,12 +39,7 @@ describe.each([
     const name = `pooled-${driver}`
     const service = await startService({
       fixture: 'esm-app.mjs',
-      env: {
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      },
+      env: exportTo(receiver, name, 'http/json'),
     })
     try {
       // Four requests at once on a pool of one connection: three wait, each handed the

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './support/eventually.js'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
 import {
+  exportTo,
   PACKAGE_DIR,
   REGISTER_CJS,
   type RunningService,
@@ -25,15 +26,6 @@ function traceOf(spans: ReceivedSpan[], server: ReceivedSpan) {
   return spans.filter((s) => s.traceId === server.traceId)
 }
 
-function exportEnv(service: string, protocol?: string) {
-  return {
-    OTEL_SERVICE_NAME: service,
-    OTEL_TRACES_EXPORTER: 'otlp',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-  }
-}
-
 describe.each([
   { preload: 'import' as const, fixture: 'esm-app.mjs', protocol: 'http/json' },
   { preload: 'require' as const, fixture: 'cjs-app.cjs', protocol: undefined },
@@ -42,7 +34,7 @@ describe.each([
   const name = `svc-${preload}`
 
   beforeAll(async () => {
-    service = await startService({ fixture, preload, env: exportEnv(name, protocol) })
+    service = await startService({ fixture, preload, env: exportTo(receiver, name, protocol) })
   })
   afterAll(async () => {
     await service.stop()
@@ -143,7 +135,7 @@ describe.each([
   { preload: 'require' as const, fixture: 'cjs-app.cjs' },
 ])('--$preload with $fixture, first request after host and runtime metrics start', ({ preload, fixture }) => {
   it('every library keeps working: the metric sources add no broken require hook', async () => {
-    const service = await startService({ fixture, preload, env: exportEnv(`late-${preload}`) })
+    const service = await startService({ fixture, preload, env: exportTo(receiver, `late-${preload}`) })
     try {
       // The sources start a moment after the SDK; until then the drivers have required nothing lazily.
       const started = await eventually(async () =>
@@ -226,7 +218,10 @@ describe('routes', () => {
 
 describe('outgoing HTTP', () => {
   it('fetch calls get a client span carrying trace context and http.client.request.duration', async () => {
-    const service = await startService({ fixture: 'esm-app.mjs', env: exportEnv('svc-fetch', 'http/json') })
+    const service = await startService({
+      fixture: 'esm-app.mjs',
+      env: exportTo(receiver, 'svc-fetch', 'http/json'),
+    })
     try {
       expect((await service.get('/outbound')).status).toBe(200)
       const innerOf = (spans: ReceivedSpan[]) =>

@@ -205,6 +205,20 @@ export function runFixture(
 }
 
 /**
+ * The environment that makes a service export its spans to `receiver` as `service` (OTLP/HTTP;
+ * the protocol given, else the SDK's default, protobuf).
+ */
+export function exportTo(receiver: OtlpReceiver, service: string, protocol?: string): Record<string, string> {
+  const env: Record<string, string> = {
+    OTEL_SERVICE_NAME: service,
+    OTEL_TRACES_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  }
+  if (protocol !== undefined) env.OTEL_EXPORTER_OTLP_PROTOCOL = protocol
+  return env
+}
+
+/**
  * The OTLP receiver of a test file: started before the file's tests; after them, every service
  * the file started is killed and the receiver closed. The object returned forwards to the running
  * receiver, so use it inside tests and hooks, not at module level.
