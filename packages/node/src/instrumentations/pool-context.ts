@@ -47,13 +47,19 @@ export function unpatchMethod(proto: Record<string, unknown> | undefined, name: 
   if (proto !== undefined && current?.__otelkit) proto[name] = current.__otelkit
 }
 
-/** The prototype of the class `exports[className]` (CommonJS exports or an ES default's). */
+/** The class `exports[className]` (CommonJS exports or an ES default's), if it is one. */
+export function exportedClass<C>(exports: Record<string, unknown>, className: string): C | undefined {
+  const holder = (exports[className] ? exports : (exports.default as Record<string, unknown>)) ?? exports
+  const value = holder?.[className]
+  return typeof value === 'function' ? (value as C) : undefined
+}
+
+/** The prototype of the class `exports[className]`. */
 export function exportedPrototype(
   exports: Record<string, unknown>,
   className: string,
 ): Record<string, unknown> | undefined {
-  const holder = (exports[className] ? exports : (exports.default as Record<string, unknown>)) ?? exports
-  return (holder?.[className] as { prototype?: Record<string, unknown> } | undefined)?.prototype
+  return exportedClass<{ prototype?: Record<string, unknown> }>(exports, className)?.prototype
 }
 
 /** Which pool class and checkout method of which module. */

@@ -1,0 +1,133 @@
+/**
+ * The pg instrumentation in process, against the real PostgreSQL of ensure-services.sh: a query
+ * given a callback is traced from its call to its settling, under the caller's span; the callback
+ * (and a failed query's error) reaches the caller in the caller's context, with pg's usual return
+ * value; promise queries, row modes and prepared statements keep working.
+ */
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { shutdown, start } from '../src/index.js'
+import { PACKAGE_DIR } from './support/service.js'
+import { spanCollector } from './support/span-collector.js'
+
+const URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+interface QueryResult {
+  rows: unknown[]
+}
+type Callback = (error: (Error & { code?: string }) | null, result: QueryResult | undefined) => void
+interface PgClient {
+  query(text: string | object, values?: unknown[] | Callback, callback?: Callback): unknown
+  release(): void
+}
+interface PgPool extends PgClient {
+  connect(): Promise<PgClient>
+  end(): Promise<void>
+}
+
+describe('pg queries', () => {
+  const collector = spanCollector()
+  let pool: PgPool
+  const tracer = () => trace.getTracer('pg-queries-test')
+  const active = () => trace.getActiveSpan()?.spanContext().spanId
+  const queriesUnder = (parent: ReadableSpan | undefined) =>
+    collector.ended.filter(
+      (s) => s.kind === SpanKind.CLIENT && s.parentSpanContext?.spanId === parent?.spanContext().spanId,
+    )
+  const named = (name: string) => collector.ended.find((s) => s.name === name)
+
+  beforeAll(async () => {
+    start({
+      serviceName: 'pg-queries',
+      tracesExporter: ['none'],
+      metricsExporter: ['none'],
+      opsPort: 0,
+      spanProcessors: [collector],
+    })
+    // Through require, as an application loads pg: the instrumentation patches it on load.
+    const pg = createRequire(join(PACKAGE_DIR, 'package.json'))('pg') as {
+      Pool: new (options: object) => PgPool
+    }
+    pool = new pg.Pool({ connectionString: URL, max: 2 })
+    // Both connections opened outside any span: pg reads their answers in that context, so what
+    // the tests see is the instrumentation restoring the caller's, not the socket's own.
+    await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')])
+  })
+  afterAll(async () => {
+    await pool?.end()
+    await shutdown()
+  })
+
+  it('calls a query callback in the caller context, after the query span ended, and returns what pg returns', async () => {
+    const seen = await tracer().startActiveSpan('caller', async (caller) => {
+      const client = await pool.connect()
+      const outcome = await new Promise<{
+        error: unknown
+        spanId?: string
+        rows?: unknown[]
+        returned: unknown
+      }>((resolve) => {
+        const returned = client.query('SELECT $1::int AS n', [42], (error, result) => {
+          resolve({ error, spanId: active(), rows: result?.rows, returned })
+        })
+      })
+      client.release()
+      caller.end()
+      return { ...outcome, callerId: caller.spanContext().spanId }
+    })
+    expect(seen.error).toBeNull()
+    expect(seen.rows).toEqual([{ n: 42 }])
+    expect(seen.spanId).toBe(seen.callerId)
+    expect(seen.returned).toBeUndefined()
+    const [query] = queriesUnder(named('caller'))
+    expect(query?.name).toBe('SELECT')
+    expect(query?.attributes['db.query.text']).toBe('SELECT ?::int AS n')
+    expect(query?.ended).toBe(true)
+    // Traced from call to settling: a round trip to the server, not zero.
+    expect(query?.duration[0] === 0 && query?.duration[1] === 0).toBe(false)
+  })
+
+  it('hands a failed query its error in the caller context and marks the span', async () => {
+    const seen = await tracer().startActiveSpan('failing caller', async (caller) => {
+      const outcome = await new Promise<{ spanId?: string; code?: string }>((resolve) => {
+        pool.query('SELECT nope FROM no_such_table', (error) => {
+          resolve({ spanId: active(), code: error?.code })
+        })
+      })
+      caller.end()
+      return { ...outcome, callerId: caller.spanContext().spanId }
+    })
+    expect(seen.code).toBe('42P01')
+    expect(seen.spanId).toBe(seen.callerId)
+    const [query] = queriesUnder(named('failing caller'))
+    expect(query?.status.code).toBe(SpanStatusCode.ERROR)
+    expect(query?.attributes['error.type']).toBe('42P01')
+    expect(query?.events.map((e) => e.name)).toContain('exception')
+  })
+
+  it('keeps promise queries, row modes and prepared statements working, each under its caller', async () => {
+    const rows = await tracer().startActiveSpan('promise caller', async (caller) => {
+      const arrays = (await pool.query({
+        text: 'SELECT 1 AS one, 2 AS two',
+        rowMode: 'array',
+      })) as QueryResult
+      const first = (await pool.query({
+        name: 'otelkit-test-p',
+        text: 'SELECT $1::text AS t',
+        values: ['a'],
+      })) as QueryResult
+      const again = (await pool.query({
+        name: 'otelkit-test-p',
+        text: 'SELECT $1::text AS t',
+        values: ['b'],
+      })) as QueryResult
+      caller.end()
+      return [arrays.rows, first.rows, again.rows]
+    })
+    expect(rows).toEqual([[[1, 2]], [{ t: 'a' }], [{ t: 'b' }]])
+    expect(queriesUnder(named('promise caller'))).toHaveLength(3)
+  })
+})
