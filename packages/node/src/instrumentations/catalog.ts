@@ -39,16 +39,23 @@ function expressRoutes(ctx: LoadContext, routerVersion: string | undefined) {
 }
 
 /**
- * `entry` plus a patch that runs the checkout callback of `pool` in its caller's context
- * (pool-context.ts), installed and removed with it.
+ * `entry` plus a patch that runs the checkout callback of its pool class (in `file` of the entry's
+ * target module, at the versions the entry covers) in its caller's context (pool-context.ts),
+ * installed and removed with it.
  */
-function withPoolContext(entry: CatalogEntry, pool: PoolCheckoutTarget): CatalogEntry {
+function withPoolContext(
+  entry: CatalogEntry,
+  pool: Pick<PoolCheckoutTarget, 'file' | 'method'>,
+): CatalogEntry {
+  const [target] = entry.targets
+  if (target === undefined) throw new Error(`catalog entry ${entry.name} has no target module`)
+  const checkoutTarget: PoolCheckoutTarget = { ...pool, module: target.module, versions: target.versions }
   return {
     ...entry,
     load(ctx) {
       const main = entry.load(ctx)
       if (main === undefined) return undefined
-      const checkout = installInstrumentation(createPoolContextInstrumentation(pool), ctx)
+      const checkout = installInstrumentation(createPoolContextInstrumentation(checkoutTarget), ctx)
       return {
         uninstall() {
           checkout.uninstall()
@@ -186,7 +193,7 @@ export const CATALOG: readonly CatalogEntry[] = [
       esm: ['mysql2', 'mysql2/promise'],
       config: () => ({ maskStatement: true }),
     }),
-    { module: 'mysql2', versions: '>=1.4.2 <4', file: 'lib/pool.js', method: 'getConnection' },
+    { file: 'lib/pool.js', method: 'getConnection' },
   ),
   upstream({
     name: 'mysql',

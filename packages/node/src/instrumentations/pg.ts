@@ -20,13 +20,8 @@ import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/inst
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OTELKIT_VERSION } from '../version.js'
-import {
-  checkoutInCallerContext,
-  exportedClass,
-  exportedPrototype,
-  patchMethod,
-  unpatchMethod,
-} from './pool-context.js'
+import { checkoutInCallerContext } from './pool-context.js'
+import { exportedClass, exportedPrototype, patchMethod, unpatchMethod } from './prototype-patch.js'
 
 const require = createRequire(import.meta.url)
 

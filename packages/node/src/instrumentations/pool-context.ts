@@ -10,10 +10,10 @@ import { createRequire } from 'node:module'
 import { context } from '@opentelemetry/api'
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { OTELKIT_VERSION } from '../version.js'
+import { type AnyFn, patchMethod, unpatchMethod } from './prototype-patch.js'
 
 const require = createRequire(import.meta.url)
 
-type AnyFn = (this: never, ...args: never[]) => unknown
 type CheckoutFn = (this: unknown, callback?: unknown) => unknown
 type CheckoutCallback = (error: unknown, connection: unknown, release: unknown) => unknown
 
@@ -27,39 +27,6 @@ export function checkoutInCallerContext(original: CheckoutFn): CheckoutFn {
       context.with(active, target, undefined, error, connection, release),
     )
   }
-}
-
-/** Replaces `proto[name]` with `wrap(original)`, once; the original stays reachable for unpatching. */
-export function patchMethod(
-  proto: Record<string, unknown> | undefined,
-  name: string,
-  wrap: (original: AnyFn) => AnyFn,
-): void {
-  const original = proto?.[name] as (AnyFn & { __otelkit?: AnyFn }) | undefined
-  if (proto === undefined || typeof original !== 'function' || original.__otelkit) return
-  const wrapped = wrap(original)
-  Object.defineProperty(wrapped, '__otelkit', { value: original })
-  proto[name] = wrapped
-}
-
-export function unpatchMethod(proto: Record<string, unknown> | undefined, name: string): void {
-  const current = proto?.[name] as { __otelkit?: unknown } | undefined
-  if (proto !== undefined && current?.__otelkit) proto[name] = current.__otelkit
-}
-
-/** The class `exports[className]` (CommonJS exports or an ES default's), if it is one. */
-export function exportedClass<C>(exports: Record<string, unknown>, className: string): C | undefined {
-  const holder = (exports[className] ? exports : (exports.default as Record<string, unknown>)) ?? exports
-  const value = holder?.[className]
-  return typeof value === 'function' ? (value as C) : undefined
-}
-
-/** The prototype of the class `exports[className]`. */
-export function exportedPrototype(
-  exports: Record<string, unknown>,
-  className: string,
-): Record<string, unknown> | undefined {
-  return exportedClass<{ prototype?: Record<string, unknown> }>(exports, className)?.prototype
 }
 
 /** Which pool class and checkout method of which module. */
