@@ -1,11 +1,13 @@
 // CPU per request of the preload, measured on the server process itself: one keep-alive client
 // sends requests one after another and the server's CPU time (all threads, /proc) is divided by
 // the request count. Less sensitive to a busy machine than throughput; rounds are interleaved.
+// BENCH_APPS and BENCH_VARIANTS (comma-separated names) pick a subset; BENCH_COMPARE_REGISTER adds
+// another build's register entry as the variant `compared`.
 import http from 'node:http'
 import { join } from 'node:path'
 import { cpuMicros } from './lib/cpu.mjs'
 import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
-import { OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
+import { COMPARE_REGISTER, OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000)
@@ -18,7 +20,8 @@ const common = {
   OTEL_METRICS_EXPORTER: 'prometheus',
   OTEL_LOG_LEVEL: 'error',
 }
-const VARIANTS = {
+const tenPercent = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }
+const ALL_VARIANTS = {
   bare: { flags: [], env: {} },
   'otelkit, traces off': {
     flags: OTELKIT_FLAGS,
@@ -28,6 +31,22 @@ const VARIANTS = {
     flags: OTELKIT_FLAGS,
     env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
   },
+  'otelkit 10%': {
+    flags: OTELKIT_FLAGS,
+    env: { ...common, ...tenPercent, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
+  },
+  ...(COMPARE_REGISTER
+    ? {
+        compared: {
+          flags: ['--import', COMPARE_REGISTER],
+          env: { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
+        },
+        'compared 10%': {
+          flags: ['--import', COMPARE_REGISTER],
+          env: { ...common, ...tenPercent, OTEL_TRACES_EXPORTER: 'otlp', OTELKIT_OPS_PORT: '0' },
+        },
+      }
+    : {}),
   stock: {
     flags: STOCK_FLAGS,
     env: {
@@ -37,7 +56,7 @@ const VARIANTS = {
     },
   },
 }
-const APPS = {
+const ALL_APPS = {
   hello: { script: join(ROOT, 'bench/apps/hello.mjs'), cwd: ROOT, path: () => '/' },
   'shop-api product-by-id': {
     script: join(ROOT, 'examples/shop-api/dist/server.js'),
@@ -45,7 +64,21 @@ const APPS = {
     path: (i) => `/products/${1 + ((i * 7919) % 200)}`,
     env: { HOST: '127.0.0.1', REDIS_PREFIX: 'bench:' },
   },
+  'express + pg + redis': {
+    script: join(ROOT, 'bench/apps/express-pg-redis.mjs'),
+    cwd: ROOT,
+    path: (i) => `/items/${1 + ((i * 7919) % 1000)}`,
+  },
 }
+
+/** The entries of `all` named in the comma-separated `list` (all of them without a list). */
+function pick(all, list) {
+  if (!list) return all
+  const names = list.split(',').map((n) => n.trim())
+  return Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)))
+}
+const VARIANTS = pick(ALL_VARIANTS, process.env.BENCH_VARIANTS)
+const APPS = pick(ALL_APPS, process.env.BENCH_APPS)
 
 function request(agent, port, path) {
   return new Promise((resolve, reject) => {
@@ -83,7 +116,7 @@ const out = []
 out.push('## CPU per request (`bench/cpu.bench.mjs`)')
 out.push('')
 out.push(
-  `Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after ${WARMUP} warm-up requests (JIT settled), ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces 100% sampled and exported over OTLP/HTTP to a local sink where on.`,
+  `Server CPU time (user + system, all threads) per request, ${REQUESTS} sequential keep-alive requests after ${WARMUP} warm-up requests (JIT settled), ${ROUNDS} interleaved rounds; median (min–max) in µs. Traces exported over OTLP/HTTP to a local sink where on, 100% sampled unless the variant says 10% (parentbased_traceidratio, 0.1).`,
 )
 out.push('')
 out.push('| app | variant | CPU µs / request | over bare |')
@@ -93,7 +126,7 @@ for (const [appName, app] of Object.entries(APPS)) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, variant] of Object.entries(VARIANTS)) results[name].push(await measure(app, variant))
   }
-  const bare = median(results.bare)
+  const bare = results.bare ? median(results.bare) : Number.NaN
   for (const [name, values] of Object.entries(results)) {
     const m = median(values)
     const f = (n) => n.toFixed(1)

@@ -3,7 +3,9 @@
 // sink, /metrics scraped every 5 s) with `--trace-gc-nvp` and reports, per request, the server's
 // user and system CPU and each thread's CPU from /proc (the main thread apart from V8's helper
 // threads, which run concurrent marking and parallel scavenges), and the garbage collector's work:
-// scavenges, mark-compacts, bytes promoted to the old generation and main-thread pause.
+// scavenges, mark-compacts, bytes promoted to the old generation, bytes that survived a scavenge
+// (copied or promoted: V8 grows the young generation each time their running total since the last
+// growth passes its size) and main-thread pause.
 // A sampling profile (profile-request.mjs) counts wall time, so a thread that is descheduled inside
 // a syscall shows as time in that syscall; these figures are CPU time only. With BENCH_PERF=1 the
 // measured load is also recorded by `perf record` (on-CPU samples, JavaScript named through
@@ -86,6 +88,7 @@ const events = trace.split('\n').filter((l) => l.includes(' gc='))
 const value = (line, key) => Number(new RegExp(`\\b${key}=([\\d.]+)`).exec(line)?.[1] ?? 0)
 const scavenges = events.filter((l) => / gc=s /.test(l))
 const promoted = scavenges.reduce((sum, l) => sum + value(l, 'promoted'), 0)
+const copied = scavenges.reduce((sum, l) => sum + value(l, 'new_space_survived'), 0)
 const pauseMs = events.reduce((sum, l) => sum + value(l, 'pause'), 0)
 const youngBytes = Math.max(...scavenges.map((l) => value(l, 'new_space_capacity')), 0)
 const lines = [
@@ -97,7 +100,7 @@ const lines = [
     .sort((a, b) => b[1] - a[1])
     .map(([name, us]) => `${name} ${per(us)}`)
     .join(', ')}`,
-  `GC: ${scavenges.length} scavenges, ${events.length - scavenges.length} other; promoted ${(promoted / n).toFixed(0)} B/request; main-thread pause ${((pauseMs * 1000) / n).toFixed(1)} µs/request; young generation ${(youngBytes / 2 ** 20).toFixed(0)} MiB`,
+  `GC: ${scavenges.length} scavenges, ${events.length - scavenges.length} other; promoted ${(promoted / n).toFixed(0)} B/request; survived ${((promoted + copied) / n).toFixed(0)} B/request; main-thread pause ${((pauseMs * 1000) / n).toFixed(1)} µs/request; young generation ${(youngBytes / 2 ** 20).toFixed(0)} MiB`,
 ]
 if (perfFile !== undefined) {
   // Each on-CPU sample stands for the CPU time the report's event count spreads over them.
