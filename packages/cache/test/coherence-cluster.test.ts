@@ -1,0 +1,109 @@
+/**
+ * L1 coherence on a 3-master Redis Cluster: two caches on their own Cluster clients drop each
+ * other's L1 copies over the bus (cluster pub/sub reaches every node), and still do after every
+ * node has dropped its pub/sub connections (the cluster subscriber reconnects and subscribes again).
+ */
+import type { Cluster } from 'ioredis'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Cache, createCache } from '../src/index.js'
+import { eventually, TestCluster } from './support/redis.js'
+
+let cluster: TestCluster
+const clients: Cluster[] = []
+const caches: Cache[] = []
+
+beforeAll(async () => {
+  cluster = await TestCluster.start()
+})
+afterAll(async () => {
+  await Promise.all(caches.map((c) => c.close()))
+  for (const client of clients) client.disconnect()
+  await cluster.stop()
+})
+
+function clusterCache(name: string): Cache {
+  const client = cluster.client()
+  client.on('error', () => {})
+  clients.push(client)
+  const cache = createCache({ name, redis: client, l1: true, logger: { warn() {} } })
+  caches.push(cache)
+  return cache
+}
+
+function inL1(cache: Cache, key: string): unknown {
+  return cache.core.l1?.get(`${cache.keyPrefix}${key}`, Date.now())?.value
+}
+
+/** Closes every pub/sub connection on every node of the cluster. */
+async function killPubSubConnections(): Promise<void> {
+  await Promise.all(
+    cluster.nodes.map(async (node) => {
+      const admin = new Redis({ host: '127.0.0.1', port: node.port })
+      try {
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      } finally {
+        admin.disconnect()
+      }
+    }),
+  )
+}
+
+/** How many pub/sub connections the cluster's nodes hold in all. */
+async function pubSubConnections(): Promise<number> {
+  const counts = await Promise.all(
+    cluster.nodes.map(async (node) => {
+      const admin = new Redis({ host: '127.0.0.1', port: node.port })
+      try {
+        const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
+        return list.split('\n').filter((line) => line.trim() !== '').length
+      } finally {
+        admin.disconnect()
+      }
+    }),
+  )
+  return counts.reduce((a, b) => a + b, 0)
+}
+
+describe('L1 coherence on a Redis Cluster', () => {
+  it('a write on one instance drops the other’s L1 copy, for keys on every node', async () => {
+    const a = clusterCache('cluster-bus')
+    const b = clusterCache('cluster-bus')
+    expect(await a.ready()).toBe(true)
+    expect(await b.ready()).toBe(true)
+    // Keys spread over the slots of all three masters.
+    const keys = Array.from({ length: 12 }, (_, i) => `item:${i}`)
+    for (const key of keys) await a.set(key, 1)
+    for (const key of keys) expect(await b.get(key)).toBe(1)
+    for (const key of keys) expect(inL1(b, key)).toBe(1)
+    for (const key of keys) await a.set(key, 2)
+    await eventually(() => keys.every((key) => inL1(b, key) === undefined))
+    for (const key of keys) expect(await b.get(key)).toBe(2)
+  })
+
+  it('after every node drops its pub/sub connections, the bus subscribes again and invalidation still arrives', async () => {
+    const a = clusterCache('cluster-resubscribe')
+    const b = clusterCache('cluster-resubscribe')
+    expect(await a.ready()).toBe(true)
+    expect(await b.ready()).toBe(true)
+    const before = await pubSubConnections()
+    expect(before).toBeGreaterThanOrEqual(2)
+    await killPubSubConnections()
+    expect(await pubSubConnections()).toBeLessThan(before)
+    await eventually(async () => (await pubSubConnections()) >= before, 10_000)
+    await a.set('k', 1)
+    expect(await b.get('k')).toBe(1)
+    expect(inL1(b, 'k')).toBe(1)
+    // A's write reaches B over the channel subscribed again; B's L1 copy goes.
+    await eventually(async () => {
+      await a.set('k', 2)
+      return inL1(b, 'k') === undefined
+    }, 10_000)
+    expect(await b.get('k')).toBe(2)
+    // And the other way round.
+    expect(inL1(a, 'k')).toBe(2)
+    await b.set('k', 3)
+    await eventually(() => inL1(a, 'k') === undefined, 5000)
+    expect(await a.get('k')).toBe(3)
+  })
+})
