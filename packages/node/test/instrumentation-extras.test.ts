@@ -34,6 +34,7 @@ describe('pino', () => {
 describe.each([
   { driver: 'pg', path: '/pooled', system: 'postgresql' },
   { driver: 'mysql2', path: '/pooled-mysql', system: 'mysql' },
+  { driver: 'mysql2-cluster', path: '/pooled-mysql-cluster', system: 'mysql' },
 ])('$driver pool', ({ driver, path, system }) => {
   it('a query that waited for a pooled connection belongs to its own request', async () => {
     const name = `pooled-${driver}`
