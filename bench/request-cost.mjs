@@ -68,6 +68,7 @@ const recorder =
 const before = cpu()
 const result = await runLoad({ ...target, duration: Number(seconds) })
 const after = cpu()
+const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 if (recorder !== undefined) {
   recorder.kill('SIGINT')
   await new Promise((resolve) => recorder.once('exit', resolve))
@@ -101,6 +102,7 @@ const lines = [
     .map(([name, us]) => `${name} ${per(us)}`)
     .join(', ')}`,
   `GC: ${scavenges.length} scavenges, ${events.length - scavenges.length} other; promoted ${(promoted / n).toFixed(0)} B/request; survived ${((promoted + copied) / n).toFixed(0)} B/request; main-thread pause ${((pauseMs * 1000) / n).toFixed(1)} µs/request; young generation ${(youngBytes / 2 ** 20).toFixed(0)} MiB`,
+  `RSS at the end of the load: ${rssMb.toFixed(0)} MB`,
 ]
 if (perfFile !== undefined) {
   // Each on-CPU sample stands for the CPU time the report's event count spreads over them.

@@ -206,8 +206,12 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
       spanProcessors: [collector],
     })
     const tracer = provider.getTracer('repeat')
-    // A value kept, changed, changed back, a key whose type changes, a long value never cached.
+    // A value kept, changed, changed back, a key whose type changes, a long value never cached,
+    // two values alternating (spans of two kinds on the same key), and more distinct values than a
+    // key keeps, so older ones are dropped and come back.
     const flips = ['A', 'A', 'B', 'B', 'A', 'A', 'A']
+    const alternating = ['postgresql', 'redis', 'postgresql', 'redis', 'postgresql', 'redis', 'postgresql']
+    const cycling = ['p', 'q', 'r', 's', 't', 'p', 'q']
     for (let i = 0; i < flips.length; i++) {
       const span = tracer.startSpan(`op ${i}`, {
         kind: SpanKind.CLIENT,
@@ -220,6 +224,8 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
           ok: i !== 3,
           ratio: 0.5,
           long: 'ü'.repeat(300),
+          'db.system.name': alternating[i],
+          cycle: cycling[i],
         },
       })
       span.setAttribute('late', i < 3 ? 'x' : 'y')
@@ -231,5 +237,7 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
     expect(decoded.map((s) => s.attributes.flip)).toEqual(flips)
     expect(decoded.map((s) => s.attributes.typed)).toEqual(['1', 1, '1', 1, '1', 1, '1'])
     expect(decoded.map((s) => s.attributes['url.path'])).toEqual(flips.map((_, i) => `/items/${i}`))
+    expect(decoded.map((s) => s.attributes['db.system.name'])).toEqual(alternating)
+    expect(decoded.map((s) => s.attributes.cycle)).toEqual(cycling)
   })
 })

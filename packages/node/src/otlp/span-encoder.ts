@@ -54,18 +54,26 @@ function writeHexField(buf: Buffer, pos: number, tag: number, hex: string): numb
 /**
  * What is kept per attribute key (keys repeat from span to span): its encoded `key` field (tag,
  * length, UTF-8), and for the value, which mostly repeats too (method, scheme, server address,
- * database system, statement, route): the key's last value, and once the same value comes twice
- * in a row, its whole encoded field (tag 9 of Span), copied as it is afterwards. A value that
- * changes every time (a path, a client port) never gets bytes cached. Bounded in keys and in
- * string length.
+ * database system, statement, route): the key's last few values, and once a value comes a second
+ * time while it is still among them, its whole encoded field (tag 9 of Span), copied as it is
+ * afterwards. Several values per key, because spans of different kinds alternate on the same keys
+ * (a request's pg and Redis spans both write `db.system.name`, `db.query.text`, `server.port`):
+ * with only the last value kept, none of those was ever cached. A value that changes every time
+ * (a path, a client port) never gets bytes cached. Bounded in keys, values per key and string
+ * length.
  */
 interface KeyEntry {
   keyField: Uint8Array
-  value: unknown
-  field: Buffer | undefined
+  /** The last RECENT_VALUES values (NOT_SEEN where none yet), oldest replaced first. */
+  values: unknown[]
+  /** The encoded field of each value in `values` that came twice (else undefined). */
+  fields: Array<Buffer | undefined>
+  /** The slot the next new value takes. */
+  next: number
 }
 const keyEntries = new Map<string, KeyEntry>()
 const MAX_KEYS = 4096
+const RECENT_VALUES = 4
 const MAX_REPEATED_STRING = 256
 const NOT_SEEN = Symbol('not seen')
 const SPAN_ATTRIBUTE_TAG = 0x4a
@@ -77,10 +85,22 @@ function keyEntry(key: string): KeyEntry {
     const keyField = Buffer.allocUnsafe(lengthPrefix(length))
     keyField[0] = 0x0a
     writeUtf8(keyField, writeVarint(keyField, 1, length), key, length)
-    entry = { keyField, value: NOT_SEEN, field: undefined }
+    entry = {
+      keyField,
+      values: new Array<unknown>(RECENT_VALUES).fill(NOT_SEEN),
+      fields: new Array<Buffer | undefined>(RECENT_VALUES).fill(undefined),
+      next: 0,
+    }
     if (keyEntries.size < MAX_KEYS) keyEntries.set(key, entry)
   }
   return entry
+}
+
+/** The slot of `value` among the key's recent values, or -1. */
+function recentSlot(entry: KeyEntry, value: unknown): number {
+  const values = entry.values
+  for (let slot = 0; slot < RECENT_VALUES; slot++) if (values[slot] === value) return slot
+  return -1
 }
 
 // ---- pass 1 scratch: one entry per attribute of the span being encoded --------------------------
@@ -116,10 +136,12 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
     const value = attributes[key]
     if (value === undefined || value === null) continue
     const entry = keyEntry(key)
-    if (entry.field !== undefined && entry.value === value) {
+    const slot = recentSlot(entry, value)
+    const cached = slot < 0 ? undefined : entry.fields[slot]
+    if (cached !== undefined) {
       scratchKinds[i] = KIND_CACHED
-      scratchEncoded[i] = entry.field
-      total += entry.field.length
+      scratchEncoded[i] = cached
+      total += cached.length
       i++
       continue
     }
@@ -168,7 +190,7 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
     scratchValues[i] = value
     scratchValueSizes[i] = valueSize
     scratchLengths[i] = length
-    if (kind !== KIND_ENCODED) rememberRepeated(entry, value, i, entrySize)
+    if (kind !== KIND_ENCODED) rememberRepeated(entry, slot, value, i, entrySize)
     total += entrySize
     i++
   }
@@ -177,19 +199,22 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
 }
 
 /**
- * Notes a scalar attribute's value; the second time in a row it is seen, encodes its field once
- * into its own buffer and turns scratch entry `i` into that cached field.
+ * Notes a scalar attribute's value (`slot`: where it already is among the key's recent values, or
+ * -1); the second time it is seen there, encodes its field once into its own buffer and turns
+ * scratch entry `i` into that cached field.
  */
-function rememberRepeated(entry: KeyEntry, value: unknown, i: number, entrySize: number): void {
+function rememberRepeated(entry: KeyEntry, slot: number, value: unknown, i: number, entrySize: number): void {
   if (typeof value === 'string' && value.length > MAX_REPEATED_STRING) return
-  if (entry.value !== value) {
-    entry.value = value
-    entry.field = undefined
+  if (slot < 0) {
+    const next = entry.next
+    entry.values[next] = value
+    entry.fields[next] = undefined
+    entry.next = (next + 1) % RECENT_VALUES
     return
   }
   const field = Buffer.allocUnsafeSlow(entrySize)
   writeAttributes(field, 0, SPAN_ATTRIBUTE_TAG, i, i + 1)
-  entry.field = field
+  entry.fields[slot] = field
   scratchKinds[i] = KIND_CACHED
   scratchEncoded[i] = field
 }

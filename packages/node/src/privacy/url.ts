@@ -30,6 +30,13 @@ function redactSegment(segment: string): string {
   return EMAIL.test(segment) ? '{email}' : segment
 }
 
+/**
+ * Called, not read from each string: paths and keys come as strings of many internal kinds (flat,
+ * sliced, concatenated), and `text.charCodeAt` read from that many kinds is not inlined in optimised
+ * code; every character then went through V8's generic load handler.
+ */
+const charCodeAt = String.prototype.charCodeAt
+
 const SLASH = 47
 const COLON = 58
 const AT = 64
@@ -42,14 +49,16 @@ const PERCENT = 37
  */
 function suspect(text: string, colonSeparates: boolean): boolean {
   let run = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
+  const n = text.length
+  for (let i = 0; i < n; i++) {
+    const c = charCodeAt.call(text, i)
     if (c === SLASH || (colonSeparates && c === COLON)) {
       run = 0
       continue
     }
     if (c === AT) return true
-    if (c === PERCENT && text.charCodeAt(i + 1) === 52 && text.charCodeAt(i + 2) === 48) return true
+    if (c === PERCENT && charCodeAt.call(text, i + 1) === 52 && charCodeAt.call(text, i + 2) === 48)
+      return true
     if (++run >= MIN_TOKEN_LENGTH) return true
   }
   return false

@@ -20,12 +20,15 @@ function hexDigit(code: number): number {
   return code < 58 ? code - 48 : code < 71 ? code - 55 : code - 87
 }
 
+/** Called, not read from each id: trace ids come as strings of several internal kinds (protobuf-writer.ts). */
+const charCodeAt = String.prototype.charCodeAt
+
 /** The trace id's four 32-bit words XORed (the SDK's accumulation). */
 function accumulate(traceId: string): number {
   let accumulation = 0
   for (let i = 0; i < 32; i += 8) {
     let part = 0
-    for (let j = 0; j < 8; j++) part = (part << 4) | hexDigit(traceId.charCodeAt(i + j))
+    for (let j = 0; j < 8; j++) part = (part << 4) | hexDigit(charCodeAt.call(traceId, i + j))
     accumulation = (accumulation ^ part) >>> 0
   }
   return accumulation

@@ -1,0 +1,155 @@
+// Instructions per request, counted by Valgrind's callgrind instead of timed (not part of `pnpm bench`;
+// needs `valgrind` on the PATH). On a shared 2-core machine CPU time per request moves by ±30 %
+// between runs; the count of instructions the server's main thread executes per request moves by a
+// few per cent, so a change of a few thousand instructions (about a microsecond) shows. The server
+// runs under callgrind with instrumentation off while one keep-alive client sends the warm-up
+// requests, then on for the measured ones; V8's helper threads (concurrent marking, parallel
+// scavenges, background compilation) are reported apart, since their share moves more. With
+// BENCH_BY_FUNCTION=1 the main thread's instructions are also listed by function (JavaScript named
+// through --perf-basic-prof), the input for comparing two builds function by function.
+//   node bench/instructions.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort, NODE, startSink } from './lib/harness.mjs'
+import { requestApp, variantEnv, variantFlags } from './lib/request-apps.mjs'
+
+const [appName = 'express', variant = 'otelkit', warmArg = '3000', measuredArg = '2000'] =
+  process.argv.slice(2)
+const WARMUP = Number(warmArg)
+const MEASURED = Number(measuredArg)
+const BY_FUNCTION = process.env.BENCH_BY_FUNCTION === '1'
+const app = requestApp(appName)
+
+const dir = mkdtempSync(join(tmpdir(), 'otelkit-callgrind-'))
+const sink = await startSink()
+const port = await freePort()
+const child = spawn(
+  'valgrind',
+  [
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    '--smc-check=all-non-file',
+    '--separate-threads=yes',
+    '--dump-line=no',
+    '--compress-strings=no',
+    `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+    NODE,
+    ...(BY_FUNCTION ? ['--perf-basic-prof'] : []),
+    ...variantFlags(variant),
+    app.script,
+  ],
+  {
+    cwd: app.cwd,
+    env: { ...process.env, ...variantEnv(app, variant, sink.url, await freePort(), port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+)
+let out = ''
+let err = ''
+child.stdout.on('data', (d) => {
+  out += d
+})
+child.stderr.on('data', (d) => {
+  err += d
+})
+const started = Date.now()
+while (!/listening/.test(out)) {
+  if (child.exitCode !== null || Date.now() - started > 120_000) {
+    process.stderr.write(`server did not start under valgrind: ${err}\n`)
+    process.exit(1)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200))
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+function request() {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: app.path, agent }, (res) => {
+        res.resume()
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${app.path}`)),
+        )
+      })
+      .on('error', reject)
+  })
+}
+const control = (...args) =>
+  execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' })
+
+for (let i = 0; i < WARMUP; i++) await request()
+control('--instr=on')
+for (let i = 0; i < MEASURED; i++) await request()
+control('--dump')
+control('--instr=off')
+child.kill('SIGKILL')
+agent.destroy()
+sink.server.close()
+await new Promise((resolve) => child.once('exit', resolve))
+
+/** Instructions of each thread's dump (thread 1 is the main thread). */
+const threads = new Map()
+for (const file of readdirSync(dir)) {
+  const thread = /-(\d+)$/.exec(file)?.[1]
+  const total = Number(/^summary: (\d+)/m.exec(readFileSync(join(dir, file), 'utf8'))?.[1] ?? 0)
+  if (thread !== undefined && total > 0) threads.set(Number(thread), total)
+}
+const main = threads.get(1) ?? 0
+const helpers = [...threads].filter(([t]) => t !== 1).reduce((sum, [, n]) => sum + n, 0)
+const k = (n) => `${(n / MEASURED / 1000).toFixed(1)}k`
+const lines = [
+  `${appName}, ${variant}: ${MEASURED} sequential requests after ${WARMUP} warm-up requests`,
+  `instructions per request: main thread ${k(main)}, V8 helper threads ${k(helpers)}`,
+]
+
+if (BY_FUNCTION) {
+  const map = readFileSync(`/tmp/perf-${child.pid}.map`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [address, size, ...name] = line.split(' ')
+      return [Number.parseInt(address, 16), Number.parseInt(size, 16), name.join(' ')]
+    })
+    .sort((a, b) => a[0] - b[0])
+  rmSync(`/tmp/perf-${child.pid}.map`, { force: true })
+  /** The JavaScript function at `address` (perf map), by binary search. */
+  const jsName = (address) => {
+    let lo = 0
+    let hi = map.length - 1
+    let best = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      if (map[mid][0] <= address) {
+        best = mid
+        lo = mid + 1
+      } else hi = mid - 1
+    }
+    return best >= 0 && address < map[best][0] + map[best][1] ? map[best][2] : 'JIT code (unnamed)'
+  }
+  const mainFile = readdirSync(dir).find((f) => /-0*1$/.test(f))
+  const self = new Map()
+  let fn = ''
+  let afterCall = false
+  for (const line of readFileSync(join(dir, mainFile), 'utf8').split('\n')) {
+    if (line.startsWith('fn=')) {
+      const name = line.slice(3)
+      const address = /^0x([0-9a-f]+)/.exec(name)
+      fn = address ? jsName(Number.parseInt(address[1], 16)) : name.replace(/\((?!anonymous namespace\)).*$/, '')
+    } else if (line.startsWith('calls=')) afterCall = true
+    else if (/^[+-]?\d+ \d+$/.test(line)) {
+      // The line after `calls=` is the call's inclusive cost, not the function's own.
+      if (!afterCall) self.set(fn, (self.get(fn) ?? 0) + Number(line.split(' ')[1]))
+      afterCall = false
+    }
+  }
+  lines.push('', 'main thread, instructions per request by function (self):')
+  for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 60)) {
+    lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, 140)}`)
+  }
+}
+rmSync(dir, { recursive: true, force: true })
+process.stdout.write(`${lines.join('\n')}\n`)
+process.exit(0)
