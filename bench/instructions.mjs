@@ -6,7 +6,8 @@
 // requests, then on for the measured ones; V8's helper threads (concurrent marking, parallel
 // scavenges, background compilation) are reported apart, since their share moves more. With
 // BENCH_BY_FUNCTION=1 the main thread's instructions are also listed by function (JavaScript named
-// through --perf-basic-prof), the input for comparing two builds function by function.
+// through --perf-basic-prof; BENCH_TOP functions, 60 by default), the input for comparing two builds
+// function by function.
 //   node bench/instructions.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -146,7 +147,7 @@ if (BY_FUNCTION) {
     }
   }
   lines.push('', 'main thread, instructions per request by function (self):')
-  for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 60)) {
+  for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP ?? 60))) {
     lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, 140)}`)
   }
 }
