@@ -212,8 +212,10 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
     const flips = ['A', 'A', 'B', 'B', 'A', 'A', 'A']
     const alternating = ['postgresql', 'redis', 'postgresql', 'redis', 'postgresql', 'redis', 'postgresql']
     const cycling = ['p', 'q', 'r', 's', 't', 'p', 'q']
+    // Span names repeat and alternate too (their encoded field is kept); one is too long to keep.
+    const names = ['GET /items/:id', 'get', 'GET /items/:id', 'ünïcode', 'get', 'n'.repeat(300), 'ünïcode']
     for (let i = 0; i < flips.length; i++) {
-      const span = tracer.startSpan(`op ${i}`, {
+      const span = tracer.startSpan(names[i] as string, {
         kind: SpanKind.CLIENT,
         attributes: {
           'http.request.method': 'GET',
@@ -239,5 +241,6 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
     expect(decoded.map((s) => s.attributes['url.path'])).toEqual(flips.map((_, i) => `/items/${i}`))
     expect(decoded.map((s) => s.attributes['db.system.name'])).toEqual(alternating)
     expect(decoded.map((s) => s.attributes.cycle)).toEqual(cycling)
+    expect(decoded.map((s) => s.name)).toEqual(names)
   })
 })

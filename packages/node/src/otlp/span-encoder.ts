@@ -352,6 +352,40 @@ function encodeEventsAndLinks(span: ReadableSpan): Buffer | undefined {
   return w.toBuffer()
 }
 
+// ---- span names ----------------------------------------------------------------------------------
+
+/**
+ * The encoded `name` fields (tag, length, UTF-8) of the last few span names: names repeat (`GET
+ * /items/:id`, `SELECT items`, `get`) and alternate between the spans of one request, so a name is
+ * encoded once and its field copied afterwards. Names longer than MAX_REPEATED_STRING are not kept.
+ */
+const RECENT_NAMES = 8
+const recentNames: string[] = new Array<string>(RECENT_NAMES).fill('')
+const recentNameFields: Array<Buffer | undefined> = new Array<Buffer | undefined>(RECENT_NAMES).fill(
+  undefined,
+)
+let nextName = 0
+
+/** The encoded `name` field of a span name. */
+function nameField(name: string): Buffer {
+  for (let slot = 0; slot < RECENT_NAMES; slot++) {
+    if (recentNames[slot] === name) {
+      const field = recentNameFields[slot]
+      if (field !== undefined) return field
+    }
+  }
+  const length = utf8Length(name)
+  const field = Buffer.allocUnsafeSlow(lengthPrefix(length))
+  field[0] = 0x2a
+  writeUtf8(field, writeVarint(field, 1, length), name, length)
+  if (name.length <= MAX_REPEATED_STRING) {
+    recentNames[nextName] = name
+    recentNameFields[nextName] = field
+    nextName = (nextName + 1) % RECENT_NAMES
+  }
+  return field
+}
+
 // ---- the span ------------------------------------------------------------------------------------
 
 /** Bytes of a trace or span id field (16 or 8 bytes from its hex). */
@@ -369,8 +403,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const parent = span.parentSpanContext
   const traceState = ctx.traceState?.serialize()
   const traceStateLength = traceState ? utf8Length(traceState) : 0
-  const name = span.name
-  const nameLength = utf8Length(name)
+  const name = nameField(span.name)
   const kind = span.kind + 1 // OTLP SpanKind is the API's kind + 1 (0 is UNSPECIFIED)
   const attributesBytes = sizeAttributes(span.attributes as Record<string, unknown>, 0)
   const attributeCount = scratchCount
@@ -386,7 +419,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
     idField(ctx.spanId) +
     (traceState ? lengthPrefix(traceStateLength) : 0) +
     (parent?.spanId ? idField(parent.spanId) : 0) +
-    lengthPrefix(nameLength) +
+    name.length +
     2 + // kind
     18 + // start and end times
     attributesBytes +
@@ -408,9 +441,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
     pos = writeUtf8(buf, pos, traceState, traceStateLength)
   }
   if (parent?.spanId) pos = writeHexField(buf, pos, 0x22, parent.spanId)
-  buf[pos++] = 0x2a
-  pos = writeVarint(buf, pos, nameLength)
-  pos = writeUtf8(buf, pos, name, nameLength)
+  pos = writeBytes(buf, pos, name)
   buf[pos++] = 0x30
   buf[pos++] = kind
   buf[pos++] = 0x39
