@@ -7,6 +7,8 @@
  * or generated code. No BigInt.
  */
 
+import { charCodeAt } from '../char-code.js'
+
 /**
  * Strings and byte runs up to this length are copied in a loop; longer ones by one native call
  * (about 85 ns, the cost of copying some 16 characters one by one). utf8Length also counts
@@ -14,22 +16,10 @@
  */
 const SHORT_RUN = 16
 
-/**
- * Strings reach the encoder in many of V8's internal kinds (flat, sliced, concatenated, one- and
- * two-byte, internalised): `s.charCodeAt` read at one site from that many kinds is not inlined in
- * optimised code, and every character went through V8's generic property load (callgrind, Express +
- * pg + Redis app: about 8,700 instructions per request in utf8Length). `charCodeAt` is called
- * instead of read from each string, and a template literal of a string (the string itself) is
- * typed as a string for the optimiser, so its `length` is read directly.
- */
-const charCodeAt = String.prototype.charCodeAt
-const byteLength = Buffer.byteLength
-
-/** UTF-8 length of `value` as Buffer.write encodes it (lone surrogates as U+FFFD, 3 bytes). */
-export function utf8Length(value: string): number {
-  const s = `${value}`
+/** UTF-8 length of `s` as Buffer.write encodes it (lone surrogates as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
   const n = s.length
-  if (n > SHORT_RUN) return byteLength(s, 'utf8')
+  if (n > SHORT_RUN) return Buffer.byteLength(s, 'utf8')
   let len = n
   for (let i = 0; i < n; i++) {
     const c = charCodeAt.call(s, i)
@@ -119,9 +109,8 @@ interface DirectWriters {
   hexWrite(value: string, offset: number, length: number): number
 }
 
-/** Writes `value`, whose UTF-8 length is `length` (from utf8Length), at `pos`. */
-export function writeUtf8(buf: Buffer, pos: number, value: string, length: number): number {
-  const s = `${value}`
+/** Writes `s`, whose UTF-8 length is `length` (from utf8Length), at `pos`. */
+export function writeUtf8(buf: Buffer, pos: number, s: string, length: number): number {
   const n = s.length
   if (length === n && n <= SHORT_RUN) {
     for (let i = 0; i < n; i++) buf[pos++] = charCodeAt.call(s, i)

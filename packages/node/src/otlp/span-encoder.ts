@@ -51,6 +51,46 @@ function writeHexField(buf: Buffer, pos: number, tag: number, hex: string): numb
 
 // ---- attribute keys -----------------------------------------------------------------------------
 
+const NOT_SEEN = Symbol('not seen')
+
+/**
+ * The last few values seen at one place (an attribute key, the span name), each with the encoded
+ * field made for it, if any yet; a new value takes the oldest one's slot.
+ */
+class RecentFields {
+  private readonly values: unknown[]
+  private readonly fields: Array<Buffer | undefined>
+  private next = 0
+
+  constructor(size: number) {
+    this.values = new Array<unknown>(size).fill(NOT_SEEN)
+    this.fields = new Array<Buffer | undefined>(size).fill(undefined)
+  }
+
+  /** The slot of `value`, or -1. */
+  slotOf(value: unknown): number {
+    const values = this.values
+    for (let slot = 0; slot < values.length; slot++) if (values[slot] === value) return slot
+    return -1
+  }
+
+  fieldAt(slot: number): Buffer | undefined {
+    return this.fields[slot]
+  }
+
+  setField(slot: number, field: Buffer): void {
+    this.fields[slot] = field
+  }
+
+  /** Keeps `value` (with its field, when it already has one) in the oldest slot. */
+  add(value: unknown, field: Buffer | undefined): void {
+    const next = this.next
+    this.values[next] = value
+    this.fields[next] = field
+    this.next = (next + 1) % this.values.length
+  }
+}
+
 /**
  * What is kept per attribute key (keys repeat from span to span): its encoded `key` field (tag,
  * length, UTF-8), and for the value, which mostly repeats too (method, scheme, server address,
@@ -64,18 +104,13 @@ function writeHexField(buf: Buffer, pos: number, tag: number, hex: string): numb
  */
 interface KeyEntry {
   keyField: Uint8Array
-  /** The last RECENT_VALUES values (NOT_SEEN where none yet), oldest replaced first. */
-  values: unknown[]
-  /** The encoded field of each value in `values` that came twice (else undefined). */
-  fields: Array<Buffer | undefined>
-  /** The slot the next new value takes. */
-  next: number
+  /** The key's last RECENT_VALUES values; a field once a value came twice. */
+  recent: RecentFields
 }
 const keyEntries = new Map<string, KeyEntry>()
 const MAX_KEYS = 4096
 const RECENT_VALUES = 4
 const MAX_REPEATED_STRING = 256
-const NOT_SEEN = Symbol('not seen')
 const SPAN_ATTRIBUTE_TAG = 0x4a
 
 function keyEntry(key: string): KeyEntry {
@@ -85,22 +120,10 @@ function keyEntry(key: string): KeyEntry {
     const keyField = Buffer.allocUnsafe(lengthPrefix(length))
     keyField[0] = 0x0a
     writeUtf8(keyField, writeVarint(keyField, 1, length), key, length)
-    entry = {
-      keyField,
-      values: new Array<unknown>(RECENT_VALUES).fill(NOT_SEEN),
-      fields: new Array<Buffer | undefined>(RECENT_VALUES).fill(undefined),
-      next: 0,
-    }
+    entry = { keyField, recent: new RecentFields(RECENT_VALUES) }
     if (keyEntries.size < MAX_KEYS) keyEntries.set(key, entry)
   }
   return entry
-}
-
-/** The slot of `value` among the key's recent values, or -1. */
-function recentSlot(entry: KeyEntry, value: unknown): number {
-  const values = entry.values
-  for (let slot = 0; slot < RECENT_VALUES; slot++) if (values[slot] === value) return slot
-  return -1
 }
 
 // ---- pass 1 scratch: one entry per attribute of the span being encoded --------------------------
@@ -136,8 +159,8 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
     const value = attributes[key]
     if (value === undefined || value === null) continue
     const entry = keyEntry(key)
-    const slot = recentSlot(entry, value)
-    const cached = slot < 0 ? undefined : entry.fields[slot]
+    const slot = entry.recent.slotOf(value)
+    const cached = slot < 0 ? undefined : entry.recent.fieldAt(slot)
     if (cached !== undefined) {
       scratchKinds[i] = KIND_CACHED
       scratchEncoded[i] = cached
@@ -206,15 +229,12 @@ function sizeAttributes(attributes: Record<string, unknown>, start: number): num
 function rememberRepeated(entry: KeyEntry, slot: number, value: unknown, i: number, entrySize: number): void {
   if (typeof value === 'string' && value.length > MAX_REPEATED_STRING) return
   if (slot < 0) {
-    const next = entry.next
-    entry.values[next] = value
-    entry.fields[next] = undefined
-    entry.next = (next + 1) % RECENT_VALUES
+    entry.recent.add(value, undefined)
     return
   }
   const field = Buffer.allocUnsafeSlow(entrySize)
   writeAttributes(field, 0, SPAN_ATTRIBUTE_TAG, i, i + 1)
-  entry.fields[slot] = field
+  entry.recent.setField(slot, field)
   scratchKinds[i] = KIND_CACHED
   scratchEncoded[i] = field
 }
@@ -355,34 +375,22 @@ function encodeEventsAndLinks(span: ReadableSpan): Buffer | undefined {
 // ---- span names ----------------------------------------------------------------------------------
 
 /**
- * The encoded `name` fields (tag, length, UTF-8) of the last few span names: names repeat (`GET
+ * The encoded `name` fields (tag, length, UTF-8) of the last eight span names: names repeat (`GET
  * /items/:id`, `SELECT items`, `get`) and alternate between the spans of one request, so a name is
  * encoded once and its field copied afterwards. Names longer than MAX_REPEATED_STRING are not kept.
  */
-const RECENT_NAMES = 8
-const recentNames: string[] = new Array<string>(RECENT_NAMES).fill('')
-const recentNameFields: Array<Buffer | undefined> = new Array<Buffer | undefined>(RECENT_NAMES).fill(
-  undefined,
-)
-let nextName = 0
+const recentNames = new RecentFields(8)
 
 /** The encoded `name` field of a span name. */
 function nameField(name: string): Buffer {
-  for (let slot = 0; slot < RECENT_NAMES; slot++) {
-    if (recentNames[slot] === name) {
-      const field = recentNameFields[slot]
-      if (field !== undefined) return field
-    }
-  }
+  const slot = recentNames.slotOf(name)
+  const kept = slot < 0 ? undefined : recentNames.fieldAt(slot)
+  if (kept !== undefined) return kept
   const length = utf8Length(name)
   const field = Buffer.allocUnsafeSlow(lengthPrefix(length))
   field[0] = 0x2a
   writeUtf8(field, writeVarint(field, 1, length), name, length)
-  if (name.length <= MAX_REPEATED_STRING) {
-    recentNames[nextName] = name
-    recentNameFields[nextName] = field
-    nextName = (nextName + 1) % RECENT_NAMES
-  }
+  if (name.length <= MAX_REPEATED_STRING) recentNames.add(name, field)
   return field
 }
 

@@ -5,6 +5,7 @@
  * `{token}`; query strings are never recorded at all. In log lines and exporter targets a URL
  * loses its userinfo (`http://user:password@host` becomes `http://host`).
  */
+import { charCodeAt } from '../char-code.js'
 
 /** How `url.path` / `url.full` are recorded (`OTELKIT_URL_REDACTION`). */
 export type UrlRedaction = 'default' | 'route-params' | 'none'
@@ -29,13 +30,6 @@ function redactSegment(segment: string): string {
   }
   return EMAIL.test(segment) ? '{email}' : segment
 }
-
-/**
- * Called, not read from each string: paths and keys come as strings of many internal kinds (flat,
- * sliced, concatenated), and `text.charCodeAt` read from that many kinds is not inlined in optimised
- * code; every character then went through V8's generic load handler.
- */
-const charCodeAt = String.prototype.charCodeAt
 
 const SLASH = 47
 const COLON = 58

@@ -8,6 +8,7 @@
  * the metrics derived from spans stay exact.
  */
 import type { SpanContext } from '@opentelemetry/api'
+import { charCodeAt } from '../char-code.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 
 /** Whether a span with this (valid or absent) parent and this trace id is sampled. */
@@ -19,9 +20,6 @@ const never = () => false
 function hexDigit(code: number): number {
   return code < 58 ? code - 48 : code < 71 ? code - 55 : code - 87
 }
-
-/** Called, not read from each id: trace ids come as strings of several internal kinds (protobuf-writer.ts). */
-const charCodeAt = String.prototype.charCodeAt
 
 /** The trace id's four 32-bit words XORed (the SDK's accumulation). */
 function accumulate(traceId: string): number {
