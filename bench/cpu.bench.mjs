@@ -6,7 +6,7 @@
 import http from 'node:http'
 import { join } from 'node:path'
 import { cpuMicros } from './lib/cpu.mjs'
-import { median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
+import { getOk, median, ROOT, startServer, startSink, stopServer } from './lib/harness.mjs'
 import { COMPARE_REGISTER, OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } from './lib/preloads.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -80,19 +80,6 @@ function pick(all, list) {
 const VARIANTS = pick(ALL_VARIANTS, process.env.BENCH_VARIANTS)
 const APPS = pick(ALL_APPS, process.env.BENCH_APPS)
 
-function request(agent, port, path) {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent }, (res) => {
-        res.resume()
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path}`)),
-        )
-      })
-      .on('error', reject)
-  })
-}
-
 async function measure(app, variant) {
   const port = 20000 + Math.floor(Math.random() * 20000)
   const server = await startServer({
@@ -102,9 +89,9 @@ async function measure(app, variant) {
   })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   try {
-    for (let i = 0; i < WARMUP; i++) await request(agent, server.port, app.path(i))
+    for (let i = 0; i < WARMUP; i++) await getOk(agent, server.port, app.path(i))
     const before = cpuMicros(server.child.pid)
-    for (let i = 0; i < REQUESTS; i++) await request(agent, server.port, app.path(i))
+    for (let i = 0; i < REQUESTS; i++) await getOk(agent, server.port, app.path(i))
     return (cpuMicros(server.child.pid) - before) / REQUESTS
   } finally {
     agent.destroy()

@@ -11,12 +11,12 @@
 // shop-api is not measured: callgrind_control does not reach it under valgrind (vgdb cannot open the
 // process's shared memory), so it gets no dump.
 //   node bench/instructions.mjs [express|hello] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, NODE, startSink } from './lib/harness.mjs'
+import { freePort, getOk, NODE, startServer, startSink, stopServer } from './lib/harness.mjs'
 import { requestApp, variantEnv, variantFlags } from './lib/request-apps.mjs'
 
 const [appName = 'express', variant = 'otelkit', warmArg = '3000', measuredArg = '2000'] =
@@ -28,10 +28,9 @@ const app = requestApp(appName)
 
 const dir = mkdtempSync(join(tmpdir(), 'otelkit-callgrind-'))
 const sink = await startSink()
-const port = await freePort()
-const child = spawn(
-  'valgrind',
-  [
+const server = await startServer({
+  command: 'valgrind',
+  args: [
     '--tool=callgrind',
     '--instr-atstart=no',
     '--smc-check=all-non-file',
@@ -44,54 +43,24 @@ const child = spawn(
     ...variantFlags(variant),
     app.script,
   ],
-  {
-    cwd: app.cwd,
-    env: { ...process.env, ...variantEnv(app, variant, sink.url, await freePort(), port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  },
-)
-let out = ''
-let err = ''
-child.stdout.on('data', (d) => {
-  out += d
+  cwd: app.cwd,
+  env: variantEnv(app, variant, sink.url, await freePort(), await freePort()),
+  // Node takes several seconds to start under valgrind.
+  timeoutMs: 120_000,
 })
-child.stderr.on('data', (d) => {
-  err += d
-})
-const started = Date.now()
-while (!/listening/.test(out)) {
-  if (child.exitCode !== null || Date.now() - started > 120_000) {
-    process.stderr.write(`server did not start under valgrind: ${err}\n`)
-    process.exit(1)
-  }
-  await new Promise((resolve) => setTimeout(resolve, 200))
-}
-
+/** The server's process (valgrind runs Node in it; the perf map is named after it). */
+const pid = server.child.pid
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-function request() {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path: app.path, agent }, (res) => {
-        res.resume()
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${app.path}`)),
-        )
-      })
-      .on('error', reject)
-  })
-}
-const control = (...args) =>
-  execFileSync('callgrind_control', [...args, String(child.pid)], { stdio: 'ignore' })
+const control = (...args) => execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' })
 
-for (let i = 0; i < WARMUP; i++) await request()
+for (let i = 0; i < WARMUP; i++) await getOk(agent, server.port, app.path)
 control('--instr=on')
-for (let i = 0; i < MEASURED; i++) await request()
+for (let i = 0; i < MEASURED; i++) await getOk(agent, server.port, app.path)
 control('--dump')
 control('--instr=off')
-child.kill('SIGKILL')
+await stopServer(server)
 agent.destroy()
 sink.server.close()
-await new Promise((resolve) => child.once('exit', resolve))
 
 /** Instructions of each thread's dump (thread 1 is the main thread). */
 const threads = new Map()
@@ -114,7 +83,7 @@ const lines = [
 ]
 
 if (BY_FUNCTION) {
-  const map = readFileSync(`/tmp/perf-${child.pid}.map`, 'utf8')
+  const map = readFileSync(`/tmp/perf-${pid}.map`, 'utf8')
     .trim()
     .split('\n')
     .map((line) => {
@@ -122,7 +91,7 @@ if (BY_FUNCTION) {
       return [Number.parseInt(address, 16), Number.parseInt(size, 16), name.join(' ')]
     })
     .sort((a, b) => a[0] - b[0])
-  rmSync(`/tmp/perf-${child.pid}.map`, { force: true })
+  rmSync(`/tmp/perf-${pid}.map`, { force: true })
   /** The JavaScript function at `address` (perf map), by binary search. */
   const jsName = (address) => {
     let lo = 0

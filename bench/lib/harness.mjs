@@ -11,21 +11,27 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = process.execPath
 
+/**
+ * Starts a server and resolves when it prints its port. `command` runs instead of Node (a wrapper
+ * such as valgrind, with Node among `args`); `timeoutMs` bounds the wait.
+ */
 export function startServer({
   args,
   env = {},
   cwd = ROOT,
   readyPattern = /listening (\d+)|listening on .*:(\d+)/,
+  command = NODE,
+  timeoutMs = 20_000,
 }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, args, {
+    const child = spawn(command, args, {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
     let err = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out} ${err}`)), timeoutMs)
     child.stdout.on('data', (d) => {
       out += d
       const m = readyPattern.exec(out)
@@ -49,6 +55,20 @@ export function stopServer(server) {
     server.child.removeAllListeners('exit')
     server.child.once('exit', () => resolve())
     server.child.kill('SIGKILL')
+  })
+}
+
+/** One GET through `agent` (keep-alive); resolves when the body is read, rejects unless it is 200. */
+export function getOk(agent, port, path) {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+        res.resume()
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode} for ${path}`)),
+        )
+      })
+      .on('error', reject)
   })
 }
 
