@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCache } from '../src/index.js'
+import { l1Value } from './support/l1.js'
 import { eventually, freePort, RedisProcess } from './support/redis.js'
 
 let server: RedisProcess
@@ -113,7 +114,6 @@ describe('chaos', () => {
     const admin = new Redis({ port: server.port, host: '127.0.0.1' })
     const a = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
     const b = createCache({ name: 'bus', redis, l1: true, logger: { warn() {} } })
-    const inL1 = (key: string) => b.core.l1?.get(`${b.keyPrefix}${key}`, Date.now())?.value
     try {
       expect(await a.ready()).toBe(true)
       expect(await b.ready()).toBe(true)
@@ -123,11 +123,11 @@ describe('chaos', () => {
       await eventually(() => subscriber.status === 'ready', 5000)
       await a.set('k', 1)
       expect(await b.get('k')).toBe(1)
-      expect(inL1('k')).toBe(1)
+      expect(l1Value(b, 'k')).toBe(1)
       // A's write reaches B over the resubscribed channel; B's L1 copy goes.
       await eventually(async () => {
         await a.set('k', 2)
-        return inL1('k') === undefined
+        return l1Value(b, 'k') === undefined
       }, 5000)
       expect(await b.get('k')).toBe(2)
     } finally {

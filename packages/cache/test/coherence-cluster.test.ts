@@ -4,9 +4,9 @@
  * node has dropped its pub/sub connections (the cluster subscriber reconnects and subscribes again).
  */
 import type { Cluster } from 'ioredis'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Cache, createCache } from '../src/index.js'
+import { l1Value } from './support/l1.js'
 import { eventually, TestCluster } from './support/redis.js'
 
 let cluster: TestCluster
@@ -31,41 +31,6 @@ function clusterCache(name: string): Cache {
   return cache
 }
 
-function inL1(cache: Cache, key: string): unknown {
-  return cache.core.l1?.get(`${cache.keyPrefix}${key}`, Date.now())?.value
-}
-
-/** Closes every pub/sub connection on every node of the cluster; returns how many were closed. */
-async function killPubSubConnections(): Promise<number> {
-  const killed = await Promise.all(
-    cluster.nodes.map(async (node) => {
-      const admin = new Redis({ host: '127.0.0.1', port: node.port })
-      try {
-        return Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))
-      } finally {
-        admin.disconnect()
-      }
-    }),
-  )
-  return killed.reduce((a, b) => a + b, 0)
-}
-
-/** How many pub/sub connections the cluster's nodes hold in all. */
-async function pubSubConnections(): Promise<number> {
-  const counts = await Promise.all(
-    cluster.nodes.map(async (node) => {
-      const admin = new Redis({ host: '127.0.0.1', port: node.port })
-      try {
-        const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
-        return list.split('\n').filter((line) => line.trim() !== '').length
-      } finally {
-        admin.disconnect()
-      }
-    }),
-  )
-  return counts.reduce((a, b) => a + b, 0)
-}
-
 describe('L1 coherence on a Redis Cluster', () => {
   it('a write on one instance drops the other’s L1 copy, for keys on every node', async () => {
     const a = clusterCache('cluster-bus')
@@ -76,9 +41,9 @@ describe('L1 coherence on a Redis Cluster', () => {
     const keys = Array.from({ length: 12 }, (_, i) => `item:${i}`)
     for (const key of keys) await a.set(key, 1)
     for (const key of keys) expect(await b.get(key)).toBe(1)
-    for (const key of keys) expect(inL1(b, key)).toBe(1)
+    for (const key of keys) expect(l1Value(b, key)).toBe(1)
     for (const key of keys) await a.set(key, 2)
-    await eventually(() => keys.every((key) => inL1(b, key) === undefined))
+    await eventually(() => keys.every((key) => l1Value(b, key) === undefined))
     for (const key of keys) expect(await b.get(key)).toBe(2)
   })
 
@@ -87,24 +52,24 @@ describe('L1 coherence on a Redis Cluster', () => {
     const b = clusterCache('cluster-resubscribe')
     expect(await a.ready()).toBe(true)
     expect(await b.ready()).toBe(true)
-    const before = await pubSubConnections()
+    const before = await cluster.pubSubConnections()
     expect(before).toBeGreaterThanOrEqual(2)
     // Both buses lose their connections (they come back at once: counting them again would race).
-    expect(await killPubSubConnections()).toBeGreaterThanOrEqual(2)
-    await eventually(async () => (await pubSubConnections()) >= before, 10_000)
+    expect(await cluster.killPubSubConnections()).toBeGreaterThanOrEqual(2)
+    await eventually(async () => (await cluster.pubSubConnections()) >= before, 10_000)
     await a.set('k', 1)
     expect(await b.get('k')).toBe(1)
-    expect(inL1(b, 'k')).toBe(1)
+    expect(l1Value(b, 'k')).toBe(1)
     // A's write reaches B over the channel subscribed again; B's L1 copy goes.
     await eventually(async () => {
       await a.set('k', 2)
-      return inL1(b, 'k') === undefined
+      return l1Value(b, 'k') === undefined
     }, 10_000)
     expect(await b.get('k')).toBe(2)
     // And the other way round.
-    expect(inL1(a, 'k')).toBe(2)
+    expect(l1Value(a, 'k')).toBe(2)
     await b.set('k', 3)
-    await eventually(() => inL1(a, 'k') === undefined, 5000)
+    await eventually(() => l1Value(a, 'k') === undefined, 5000)
     expect(await a.get('k')).toBe(3)
   })
 })

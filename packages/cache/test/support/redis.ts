@@ -1,7 +1,8 @@
 /**
  * Test Redis servers: the shared one on 6379 (random key prefixes only), and private redis-server
  * processes on free loopback ports (standalone or a 3-master cluster) that tests start, kill,
- * pause and restart by PID, and remove when done.
+ * pause and restart by PID, and remove when done; a cluster also counts and closes its nodes' pub/sub
+ * connections.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -175,6 +176,37 @@ export class TestCluster {
     return new Cluster(
       this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
       { redisOptions: { maxRetriesPerRequest: 2 } },
+    )
+  }
+
+  /** Closes every pub/sub connection on every node; returns how many were closed. */
+  async killPubSubConnections(): Promise<number> {
+    const killed = await this.onEveryNode(async (admin) =>
+      Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')),
+    )
+    return killed.reduce((a, b) => a + b, 0)
+  }
+
+  /** How many pub/sub connections the nodes hold in all. */
+  async pubSubConnections(): Promise<number> {
+    const counts = await this.onEveryNode(async (admin) => {
+      const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
+      return list.split('\n').filter((line) => line.trim() !== '').length
+    })
+    return counts.reduce((a, b) => a + b, 0)
+  }
+
+  /** `task` on a connection of its own to each node. */
+  private onEveryNode<T>(task: (admin: Redis) => Promise<T>): Promise<T[]> {
+    return Promise.all(
+      this.nodes.map(async (node) => {
+        const admin = new Redis({ host: '127.0.0.1', port: node.port })
+        try {
+          return await task(admin)
+        } finally {
+          admin.disconnect()
+        }
+      }),
     )
   }
 
