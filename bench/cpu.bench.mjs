@@ -1,6 +1,8 @@
 // CPU per request of the preload, measured on the server process itself: one keep-alive client
 // sends requests one after another and the server's CPU time (all threads, /proc) is divided by
 // the request count. Less sensitive to a busy machine than throughput; rounds are interleaved.
+// 30,000 warm-up requests first (BENCH_WARMUP): V8 tiers the request path up to Turbofan only after
+// 10,000–30,000 requests, and until then its compiler threads' CPU is counted too (instructions.mjs).
 // BENCH_APPS and BENCH_VARIANTS (comma-separated names) pick a subset; BENCH_COMPARE_REGISTER adds
 // another build's register entry as the variant `compared`.
 import http from 'node:http'
@@ -11,7 +13,7 @@ import { COMPARE_REGISTER, OTELKIT_FLAGS, STOCK_FLAGS, stockPrometheusPort } fro
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000)
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 5000)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 30000)
 
 const sink = await startSink()
 const common = {
