@@ -51,7 +51,8 @@ export interface StartOptions extends OtelkitOptions {
    * after otelkit's privacy scrubbing, metrics and error tracking and before export, in the
    * order given; `forceFlush` and `shutdown` run with otelkit's. This is the slower path: a
    * processor's work lands on the request path of every span. A processor that throws is
-   * logged (at most once a minute) and the span goes on.
+   * logged (at most once a minute) and the span goes on. Its hooks are read once, at start; a
+   * hook with an empty body (`onStart() {}`) is not called.
    */
   spanProcessors?: SpanProcessor[]
 }

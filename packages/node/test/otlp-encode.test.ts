@@ -3,7 +3,7 @@
  * (all attribute types, events, links, status, remote parents) decode to the same content, for
  * spans of otelkit's tracer (what the preload makes) and of the SDK's.
  */
-import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
+import { context, SpanKind, SpanStatusCode, TraceFlags, type Tracer, trace } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
@@ -242,5 +242,53 @@ describe('OTLP protobuf encoding of repeated attribute values', () => {
     expect(decoded.map((s) => s.attributes['db.system.name'])).toEqual(alternating)
     expect(decoded.map((s) => s.attributes.cycle)).toEqual(cycling)
     expect(decoded.map((s) => s.name)).toEqual(names)
+  })
+})
+
+describe('OTLP export request of a large batch', () => {
+  it('groups 600 spans of three scopes (one with a schema URL) as the official serializer does', () => {
+    const collector = spanCollector()
+    const provider = otelkitProvider({
+      resource: resourceFromAttributes({ 'service.name': 'batch' }),
+      spanProcessors: [collector],
+    })
+    const tracers = [
+      provider.getTracer('http', '1.0.0'),
+      provider.getTracer('pg', '2.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+      provider.getTracer('redis'),
+    ]
+    for (let i = 0; i < 600; i++) {
+      const span = (tracers[i % 3] as Tracer).startSpan(`op ${i % 7}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { i, 'db.query.text': `SELECT ${'x'.repeat(i % 50)}` },
+      })
+      span.end()
+    }
+    const spans = collector.ended
+    const scopes = new Map<string, { bytes: Buffer; schemaUrl?: string }>()
+    const encoded = spans.map((s) => {
+      const scope = s.instrumentationScope
+      const key = `${scope.name}@${scope.version ?? ''}@${scope.schemaUrl ?? ''}`
+      if (!scopes.has(key)) scopes.set(key, { bytes: encodeScope(scope), schemaUrl: scope.schemaUrl })
+      return { scopeKey: key, bytes: encodeSpan(s) }
+    })
+    const ours = encodeExportRequest(encodeResource(spans[0]!.resource), scopes, encoded)
+    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array)
+    // Long enough that the request's and the scope groups' lengths take three-byte varints.
+    expect(ours.length).toBeGreaterThan(0x4000)
+    const nested = new Set([
+      '.1',
+      '.1.1',
+      '.1.1.1',
+      '.1.1.1.2',
+      '.1.2',
+      '.1.2.1',
+      '.1.2.2',
+      '.1.2.2.9',
+      '.1.2.2.9.2',
+      '.1.2.2.15',
+    ])
+    expect(tree(ours, '', nested)).toEqual(tree(official, '', nested))
+    expect(fromProtobuf(ours)).toHaveLength(600)
   })
 })

@@ -10,7 +10,7 @@ import { describeThrown } from '../src/errors-tracking/describe-thrown.js'
 import { ErrorSpanProcessor } from '../src/errors-tracking/span-processor.js'
 import { ErrorTracker } from '../src/errors-tracking/tracker.js'
 import { isDatabaseError, scrubDbMessage, scrubStackHead } from '../src/privacy/db-errors.js'
-import { redisStatement } from '../src/privacy/redis.js'
+import { redisCommandName, redisStatement } from '../src/privacy/redis.js'
 import { PrivacySpanProcessor } from '../src/privacy/span-processor.js'
 import { redactKey, redactPath, stripUrlUserinfo, withoutUserinfo } from '../src/privacy/url.js'
 import { spanCollector } from './support/span-collector.js'
@@ -188,6 +188,16 @@ describe('Redis statements', () => {
   ])('%s %j', (command, args, statement) => {
     expect(redisStatement(command, args)).toBe(statement)
   })
+
+  it('keeps every shape right past the bound of remembered command names', () => {
+    for (let i = 0; i < 1500; i++)
+      expect(redisStatement(`custom.cmd${i}`, ['a', 'b'])).toBe(`CUSTOM.CMD${i} ? ?`)
+    expect(redisStatement('get', ['user:42'])).toBe('GET user:42')
+    expect(redisStatement('Get', ['user:42'])).toBe('GET user:42')
+    expect(redisStatement('mget', ['a', 'b'])).toBe('MGET a b')
+    expect(redisStatement('client', ['setinfo', 'lib-name', 'x'])).toBe('CLIENT SETINFO ? ?')
+    expect(redisCommandName('hgetall')).toBe('HGETALL')
+  })
 })
 
 describe('URL paths', () => {
@@ -202,13 +212,18 @@ describe('URL paths', () => {
       '/auth/{jwt}',
     ],
     ['/docs/getting-started-with-otelkit', '/docs/getting-started-with-otelkit'],
+    // 19 characters mixing letters and digits are not a token yet, 20 are
+    ['/t/k7Hq2mZp9VxR4tLw8Nb', '/t/k7Hq2mZp9VxR4tLw8Nb'],
+    ['/t/k7Hq2mZp9VxR4tLw8NbC', '/t/{token}'],
+    // a colon does not end a path segment (it does end a key's part)
+    ['/t/k7Hq2mZp9:VxR4tLw8NbC', '/t/{token}'],
     ['/', '/'],
   ])('%s', (path, recorded) => {
     expect(redactPath(path)).toBe(recorded)
   })
 
   it('stays linear on hostile paths and log lines (16 KB of near-matches)', () => {
-    for (const unit of ['eyJ', '%40a', 'a@b', 'a.', '0a', 'a://']) {
+    for (const unit of ['eyJ', '%40a', 'a@b', 'a.', '0a', 'a://', 'a/', 'a:', 'a:/']) {
       const path = `/${unit.repeat(Math.ceil(16_384 / unit.length))}`
       const started = performance.now()
       redactPath(path)
@@ -222,6 +237,12 @@ describe('URL paths', () => {
     const path = '/api/products/42'
     expect(Object.is(redactPath(path), path)).toBe(true)
     expect(redactKey('otelkit:cache:products:42')).toBe('otelkit:cache:products:42')
+  })
+
+  it('redacts Redis key parts between colons and slashes', () => {
+    expect(redactKey('session:k7Hq2mZp9VxR4tLw8NbC')).toBe('session:{token}')
+    expect(redactKey('session:k7Hq2mZp9:VxR4tLw8NbC')).toBe('session:k7Hq2mZp9:VxR4tLw8NbC')
+    expect(redactKey('user:alice%40example.com:cart')).toBe('user:{email}:cart')
   })
 })
 

@@ -35,6 +35,7 @@ import { resolveConfig } from '../src/config/resolve.js'
 import type { SpanLimitsConfig } from '../src/config/resolved.js'
 import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/context.js'
 import { newSpanId, newTraceId } from '../src/trace/ids.js'
+import { isEmptyHook, SpanPipeline } from '../src/trace/pipeline.js'
 import { samplingDecision } from '../src/trace/sampling.js'
 import { OwnedAttributesOptions } from '../src/trace/span.js'
 import { otelkitProvider, spanCollector } from './support/span-collector.js'
@@ -341,6 +342,19 @@ describe('sampling decisions equal the SDK samplers', () => {
     }
   })
 
+  it('decides a root span from its freshly drawn id (read from the id bytes) as the SDK does', () => {
+    const decide = samplingDecision({ sampler: 'parentbased_traceidratio', samplerRatio: 0.3 })
+    const sdk = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.3) })
+    let sampled = 0
+    for (let i = 0; i < 20_000; i++) {
+      const traceId = newTraceId()
+      const expected = sdk.shouldSample(ROOT_CONTEXT, traceId, 'n', SpanKind.SERVER, {}, []).decision === 2
+      expect(decide(undefined, traceId)).toBe(expected)
+      if (expected) sampled++
+    }
+    expect(Math.abs(sampled - 6000)).toBeLessThan(900)
+  })
+
   it('unsampled spans are still recorded (metrics see them) but carry no sampled flag', () => {
     const collector = spanCollector()
     const provider = otelkitProvider({
@@ -410,5 +424,68 @@ describe('linked context', () => {
     parent.end()
     const child = collector.ended.find((s) => s.name === 'child')
     expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId)
+  })
+})
+
+describe('span pipeline', () => {
+  it('calls every hook that does something, in order, with its processor as this', () => {
+    const calls: string[] = []
+    class Recording implements SpanProcessor {
+      constructor(readonly name: string) {}
+      onStart(): void {
+        calls.push(`${this.name}.onStart`)
+      }
+      onEnding(): void {
+        calls.push(`${this.name}.onEnding`)
+      }
+      onEnd(): void {
+        calls.push(`${this.name}.onEnd`)
+      }
+      forceFlush = () => Promise.resolve()
+      shutdown = () => Promise.resolve()
+    }
+    class EndOnly implements SpanProcessor {
+      onStart(): void {}
+      onEnd(span: ReadableSpan): void {
+        calls.push(`endOnly.onEnd ${span.name}`)
+      }
+      forceFlush = () => Promise.resolve()
+      shutdown = () => Promise.resolve()
+    }
+    const pipeline = new SpanPipeline([new Recording('a'), new EndOnly(), new Recording('b')], LIMITS)
+    const span = { name: 's' } as unknown as Span & ReadableSpan
+    pipeline.onStart(span, ROOT_CONTEXT)
+    pipeline.onEnding(span)
+    pipeline.onEnd(span)
+    expect(calls).toEqual([
+      'a.onStart',
+      'b.onStart',
+      'a.onEnding',
+      'b.onEnding',
+      'a.onEnd',
+      'endOnly.onEnd s',
+      'b.onEnd',
+    ])
+  })
+
+  it('skips only hooks whose body is empty', () => {
+    class Hooks {
+      empty(): void {}
+      withParameters(_span: unknown, _ctx: unknown): void {}
+      withBody(): number {
+        return 1
+      }
+      withDefault(_a = calls()): void {}
+    }
+    const calls = () => 1
+    const proto = Hooks.prototype
+    expect(isEmptyHook(proto.empty)).toBe(true)
+    expect(isEmptyHook(proto.withParameters)).toBe(true)
+    expect(isEmptyHook(() => {})).toBe(false)
+    expect(isEmptyHook(proto.withBody)).toBe(false)
+    expect(isEmptyHook(proto.withDefault)).toBe(false)
+    expect(isEmptyHook(proto.empty.bind(undefined))).toBe(false)
+    expect(isEmptyHook(Math.max)).toBe(false)
+    expect(isEmptyHook(undefined)).toBe(false)
   })
 })

@@ -4,6 +4,7 @@
  * coalescing window, so readiness probes in a tight loop never hammer a dependency. A check
  * whose previous invocation still hangs is not invoked again until that one settles.
  */
+import { performance } from 'node:perf_hooks'
 import { aggregate } from './aggregate.js'
 import { HealthCheckInvalidError } from './errors.js'
 import { runCheck } from './run-check.js'

@@ -3,6 +3,7 @@
  * hang or malformed result turned into a `down` outcome with a reason. Never throws. Checks run
  * with tracing suppressed, so probes add no spans.
  */
+import { performance } from 'node:perf_hooks'
 import { context } from '@opentelemetry/api'
 import { suppressTracing } from '@opentelemetry/core'
 import { stripUrlUserinfo } from '../privacy/url.js'

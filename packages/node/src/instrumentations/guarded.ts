@@ -8,13 +8,17 @@ import { rateLimitedLogger } from '../logger.js'
 
 const logOnce = rateLimitedLogger(60_000)
 
-export function guarded<A extends unknown[], This = unknown>(
+/**
+ * `fn` behind a guard. Callbacks get one argument (the diagnostics-channel message; listeners
+ * none): passed on with `call`, no rest array and spread per event.
+ */
+export function guarded<M = unknown, This = unknown>(
   where: string,
-  fn: (this: This, ...args: A) => void,
-): (this: This, ...args: A) => void {
-  return function guardedCallback(this: This, ...args: A): void {
+  fn: (this: This, message: M) => void,
+): (this: This, message: M) => void {
+  return function guardedCallback(this: This, message: M): void {
     try {
-      fn.apply(this, args)
+      fn.call(this, message)
     } catch (error) {
       logOnce(
         'warn',

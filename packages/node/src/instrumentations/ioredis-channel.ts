@@ -8,7 +8,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
-import { redisStatement } from '../privacy/redis.js'
+import { redisCommandName, redisStatement } from '../privacy/redis.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { guardedHandlers } from './guarded.js'
 
@@ -37,7 +37,7 @@ const handlers = guardedHandlers('ioredis', {
       ctx.command,
       new OwnedAttributesOptions(SpanKind.CLIENT, {
         'db.system.name': 'redis',
-        'db.operation.name': ctx.command.toUpperCase(),
+        'db.operation.name': redisCommandName(ctx.command),
         'db.namespace': String(ctx.database ?? 0),
         'db.query.text': redisStatement(ctx.command, ctx.args),
         'server.address': ctx.serverAddress,

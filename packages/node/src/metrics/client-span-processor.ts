@@ -125,7 +125,8 @@ export class ClientSpanProcessor implements SpanProcessor {
       this.recordDb(span, system, attributes)
     }
     const statement = statementOf(attributes)
-    const logged = this.statementLogged.delete(span.spanContext().spanId)
+    // Only a nested span's parent is in the set: no hashing of every span's fresh id when empty.
+    const logged = this.statementLogged.size > 0 && this.statementLogged.delete(span.spanContext().spanId)
     if (statement !== undefined && !logged) {
       this.logStatement(span, system, statement, attributes)
       if (parentId !== undefined) this.statementLogged.add(parentId)

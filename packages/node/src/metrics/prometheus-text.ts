@@ -13,6 +13,7 @@
  * instruments, `le` values as canonical numbers, the last sampled trace of each latency bucket as
  * an exemplar, `target_info` as an info family, and `# EOF`.
  */
+import { performance } from 'node:perf_hooks'
 import type { Attributes, HrTime } from '@opentelemetry/api'
 import {
   DataPointType,

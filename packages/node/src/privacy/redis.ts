@@ -63,16 +63,54 @@ function keyText(arg: unknown): string {
   return redactKey(key)
 }
 
+/** How a command's arguments are shown: its upper-case name, how many are keys, a subcommand first. */
+interface CommandShape {
+  readonly name: string
+  readonly allKeys: boolean
+  readonly firstKey: boolean
+  readonly subcommand: boolean
+}
+
+/**
+ * Shapes by the command name as the client spells it (`get`): a Map hit on the client's interned
+ * name instead of upper-casing it and hashing the new string into three sets on every call.
+ * Bounded (a client may send any command name): cleared when full.
+ */
+const shapes = new Map<string, CommandShape>()
+const MAX_SHAPES = 1024
+
+function shapeOf(command: string): CommandShape {
+  let shape = shapes.get(command)
+  if (shape === undefined) {
+    const name = command.toUpperCase()
+    shape = {
+      name,
+      allKeys: ALL_KEYS.has(name),
+      firstKey: FIRST_KEY.has(name),
+      subcommand: SUBCOMMAND.has(name),
+    }
+    if (shapes.size >= MAX_SHAPES) shapes.clear()
+    shapes.set(command, shape)
+  }
+  return shape
+}
+
+/** The command's name in upper case (`db.operation.name`). */
+export function redisCommandName(command: string): string {
+  return shapeOf(command).name
+}
+
 /** `SET user:42 ?`, `MGET a b`, `EVAL ? ? ? ?`, `AUTH ? ?`, `CONFIG SET ? ?`, `PING`. */
 export function redisStatement(command: string, args: ArrayLike<unknown> | undefined): string {
-  const name = command.toUpperCase()
+  const shape = shapeOf(command)
+  const name = shape.name
   const count = args?.length ?? 0
   if (count === 0 || args === undefined) return name
-  const keys = ALL_KEYS.has(name) ? count : FIRST_KEY.has(name) ? 1 : 0
+  const keys = shape.allKeys ? count : shape.firstKey ? 1 : 0
   let out = name
   const shown = Math.min(count, MAX_SHOWN)
   let i = 0
-  if (SUBCOMMAND.has(name)) {
+  if (shape.subcommand) {
     out += ` ${String(args[0])
       .slice(0, 32)
       .toUpperCase()

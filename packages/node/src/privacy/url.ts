@@ -5,7 +5,6 @@
  * `{token}`; query strings are never recorded at all. In log lines and exporter targets a URL
  * loses its userinfo (`http://user:password@host` becomes `http://host`).
  */
-import { charCodeAt } from '../char-code.js'
 
 /** How `url.path` / `url.full` are recorded (`OTELKIT_URL_REDACTION`). */
 export type UrlRedaction = 'default' | 'route-params' | 'none'
@@ -31,31 +30,27 @@ function redactSegment(segment: string): string {
   return EMAIL.test(segment) ? '{email}' : segment
 }
 
-const SLASH = 47
-const COLON = 58
-const AT = 64
-const PERCENT = 37
-
 /**
  * Whether `text` may hold something to redact: an `@` (or `%40`) or a run of 20 characters
- * without a separator. One pass over the characters, no allocation: most paths and keys answer
- * no and are returned as they are.
+ * without a separator. Built on `indexOf` (native searches), no allocation and no character loop
+ * in JavaScript (callgrind: a loop calling `charCodeAt` cost about 130 instructions per
+ * character, a regular expression more): most paths and keys answer no and are returned as they are.
  */
 function suspect(text: string, colonSeparates: boolean): boolean {
-  let run = 0
+  if (text.indexOf('@') >= 0 || text.indexOf('%40') >= 0) return true
   const n = text.length
-  for (let i = 0; i < n; i++) {
-    const c = charCodeAt.call(text, i)
-    if (c === SLASH || (colonSeparates && c === COLON)) {
-      run = 0
-      continue
-    }
-    if (c === AT) return true
-    if (c === PERCENT && charCodeAt.call(text, i + 1) === 52 && charCodeAt.call(text, i + 2) === 48)
-      return true
-    if (++run >= MIN_TOKEN_LENGTH) return true
+  if (n < MIN_TOKEN_LENGTH) return false
+  // The next separator of each kind, searched again only once passed: linear however many.
+  let slash = text.indexOf('/')
+  let colon = colonSeparates ? text.indexOf(':') : -1
+  for (let start = 0; ; ) {
+    if (slash >= 0 && slash < start) slash = text.indexOf('/', start)
+    if (colon >= 0 && colon < start) colon = text.indexOf(':', start)
+    const end = Math.min(slash < 0 ? n : slash, colon < 0 ? n : colon)
+    if (end - start >= MIN_TOKEN_LENGTH) return true
+    if (end >= n) return false
+    start = end + 1
   }
-  return false
 }
 
 const PATH_SEGMENT = /[^/]+/g

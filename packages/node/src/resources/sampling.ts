@@ -5,6 +5,7 @@
  * host and runtime sources are read at most once per `OTELKIT_RESOURCE_INTERVAL` whatever the
  * scrape rate, and no timer ever wakes an idle process.
  */
+import { performance } from 'node:perf_hooks'
 import type {
   Attributes,
   BatchObservableCallback,

@@ -5,6 +5,8 @@
  * system clock beyond 2 ms is corrected then, so it never accumulates. Durations come from the
  * monotonic clock alone. Conversions to and from the API's `HrTime` and `TimeInput`.
  */
+// The module's `performance`, not the global one: the global is an accessor, a getter call per read.
+import { performance } from 'node:perf_hooks'
 import type { HrTime, TimeInput } from '@opentelemetry/api'
 
 const CHECK_EVERY_MS = 1000

@@ -79,8 +79,12 @@ export class LinkedContext implements Context {
   }
 }
 
-/** The root context as a linked one: contexts derived from it link instead of copying. */
-export const LINKED_ROOT: Context = new LinkedContext(ROOT_CONTEXT, NO_KEY, undefined)
+/**
+ * The root context as a linked one: contexts derived from it link instead of copying. It has no
+ * parent: the API's root context is empty, so a key not found in the chain is answered without a
+ * Map lookup in it.
+ */
+export const LINKED_ROOT: Context = new LinkedContext(undefined, NO_KEY, undefined)
 
 /** `ctx`, or the linked root when `ctx` is the API's root context. */
 export function linkable(ctx: Context): Context {

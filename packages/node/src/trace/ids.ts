@@ -22,9 +22,38 @@ function randomHex(bytes: number): string {
   }
 }
 
+/** The last trace id drawn, and its four 32-bit words XORed (see `drawnTraceIdKey`). */
+let lastTraceId = ''
+let lastTraceIdKey = 0
+
+/** Byte `at` of the pool XORed with the bytes 4, 8 and 12 after it (one byte of the words' XOR). */
+function columnXor(at: number): number {
+  return (
+    (pool[at] as number) ^ (pool[at + 4] as number) ^ (pool[at + 8] as number) ^ (pool[at + 12] as number)
+  )
+}
+
 /** A random 16-byte trace id as 32 hex characters. */
 export function newTraceId(): string {
-  return randomHex(16)
+  const id = randomHex(16)
+  const start = offset - 16
+  lastTraceId = id
+  lastTraceIdKey =
+    ((columnXor(start) << 24) |
+      (columnXor(start + 1) << 16) |
+      (columnXor(start + 2) << 8) |
+      columnXor(start + 3)) >>>
+    0
+  return id
+}
+
+/**
+ * The trace-id ratio sampler's key of `traceId` (its four 32-bit words XORed) when it is the trace
+ * id drawn last, read from its bytes; `undefined` for any other id (which is then decoded from its
+ * hex). A root span is sampled right after its id is drawn, so it never decodes 32 characters.
+ */
+export function drawnTraceIdKey(traceId: string): number | undefined {
+  return traceId === lastTraceId ? lastTraceIdKey : undefined
 }
 
 /** A random 8-byte span id as 16 hex characters. */

@@ -10,6 +10,7 @@
 import type { SpanContext } from '@opentelemetry/api'
 import { charCodeAt } from '../char-code.js'
 import type { ResolvedConfig } from '../config/resolved.js'
+import { drawnTraceIdKey } from './ids.js'
 
 /** Whether a span with this (valid or absent) parent and this trace id is sampled. */
 export type SamplingDecision = (parent: SpanContext | undefined, traceId: string) => boolean
@@ -21,7 +22,7 @@ function hexDigit(code: number): number {
   return code < 58 ? code - 48 : code < 71 ? code - 55 : code - 87
 }
 
-/** The trace id's four 32-bit words XORed (the SDK's accumulation). */
+/** The trace id's four 32-bit words XORed (the SDK's accumulation), from its hex. */
 function accumulate(traceId: string): number {
   let accumulation = 0
   for (let i = 0; i < 32; i += 8) {
@@ -38,7 +39,7 @@ export function traceIdRatio(ratio: number): (traceId: string) => boolean {
   if (normalized === 1) return always
   if (normalized === 0) return never
   const upperBound = Math.floor(normalized * 0xffffffff)
-  return (traceId) => accumulate(traceId) < upperBound
+  return (traceId) => (drawnTraceIdKey(traceId) ?? accumulate(traceId)) < upperBound
 }
 
 function parentBased(root: (traceId: string) => boolean): SamplingDecision {

@@ -6,6 +6,8 @@
  * Semantics follow the SDK's span: limits, dropped counts, events, links, exceptions, status
  * rules, the warnings on use after end.
  */
+// The module's `performance`, not the global one: the global is an accessor, a getter call per read.
+import { performance } from 'node:perf_hooks'
 import {
   type Attributes,
   type AttributeValue,
