@@ -209,10 +209,24 @@ function pathOf(url: string | undefined): string {
 
 /** Header names the global propagator reads (OTEL_PROPAGATORS), learnt on the first request. */
 let propagationFields: string[] | undefined
+/** Whether those are the default propagators' (tracecontext, baggage) and nothing else. */
+let defaultFields = false
 
 /** Whether a request carries any header of the configured propagators (else extraction is skipped). */
 function carriesContext(headers: IncomingMessage['headers']): boolean {
-  propagationFields ??= propagation.fields().map((f) => f.toLowerCase())
+  if (propagationFields === undefined) {
+    propagationFields = propagation.fields().map((f) => f.toLowerCase())
+    defaultFields =
+      propagationFields.length === 3 &&
+      ['traceparent', 'tracestate', 'baggage'].every((f) => propagationFields?.includes(f))
+  }
+  // The default headers read by name: a headers object's shape repeats from request to request,
+  // so these loads stay monomorphic, where a keyed load per field name is megamorphic.
+  if (defaultFields) {
+    return (
+      headers.traceparent !== undefined || headers.tracestate !== undefined || headers.baggage !== undefined
+    )
+  }
   for (const field of propagationFields) if (headers[field] !== undefined) return true
   return false
 }

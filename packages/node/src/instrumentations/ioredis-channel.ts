@@ -2,8 +2,9 @@
  * ioredis 6+ instrumentation on its own `ioredis:command` tracing channel (no patching, no
  * instrumentation framework): a CLIENT span per command with the semantic-convention attributes
  * and a statement of the command and its keys only (privacy/redis.ts: ioredis's own sanitising
- * keeps EVAL arguments and others). ioredis older than 6 has no channel and keeps the upstream
- * instrumentation (see catalog.ts).
+ * keeps EVAL arguments and others). Only `start` and `asyncStart` are subscribed (a failure's
+ * error is on the message by then): the channel does not publish the other events at all.
+ * ioredis older than 6 has no channel and keeps the upstream instrumentation (see catalog.ts).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
@@ -47,7 +48,6 @@ const handlers = guardedHandlers('ioredis', {
     )
     ctx[SPAN] = span
   },
-  end() {},
   asyncStart(message: unknown) {
     const ctx = message as CommandContext
     const span = ctx[SPAN]
@@ -61,17 +61,16 @@ const handlers = guardedHandlers('ioredis', {
     }
     span.end()
   },
-  asyncEnd() {},
-  error() {},
 })
 
+// Node subscribes the handlers given and skips the others; its types want all five.
 export function enableIoredisChannel(t: Tracer): void {
-  if (tracer === undefined) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers)
+  if (tracer === undefined) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers as never)
   tracer = t
 }
 
 export function disableIoredisChannel(): void {
   if (tracer === undefined) return
-  diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(handlers)
+  diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(handlers as never)
   tracer = undefined
 }
