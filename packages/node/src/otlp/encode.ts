@@ -50,54 +50,59 @@ export function encodeExportRequest(
   scopes: ReadonlyMap<string, { bytes: Buffer; schemaUrl?: string }>,
   spans: readonly EncodedSpan[],
 ): Buffer {
-  const groups = new Map<string, Buffer[]>()
+  const groups = new Map<string, ScopeGroup>()
   for (const span of spans) {
-    let list = groups.get(span.scopeKey)
-    if (!list) {
-      list = []
-      groups.set(span.scopeKey, list)
+    let group = groups.get(span.scopeKey)
+    if (!group) {
+      const scope = scopes.get(span.scopeKey)
+      const schemaUrl = scope?.schemaUrl || undefined
+      group = {
+        scope: scope?.bytes,
+        schemaUrl,
+        schemaUrlLength: schemaUrl ? utf8Length(schemaUrl) : 0,
+        spans: [],
+        size: 0,
+      }
+      groups.set(span.scopeKey, group)
     }
-    list.push(span.bytes)
+    group.spans.push(span.bytes)
   }
   // ResourceSpans (field 1 of the request): resource (1), then one ScopeSpans (2) per scope:
   // scope (1), spans (2), schema_url (3).
-  const scopeSizes: number[] = []
   let resourceSpansSize = lengthPrefix(resourceBytes.length)
-  for (const [scopeKey, list] of groups) {
-    const scope = scopes.get(scopeKey)
-    let size = scope ? lengthPrefix(scope.bytes.length) : 0
-    for (const bytes of list) size += lengthPrefix(bytes.length)
-    if (scope?.schemaUrl) size += lengthPrefix(utf8Length(scope.schemaUrl))
-    scopeSizes.push(size)
+  for (const group of groups.values()) {
+    let size = group.scope ? lengthPrefix(group.scope.length) : 0
+    for (const bytes of group.spans) size += lengthPrefix(bytes.length)
+    if (group.schemaUrl) size += lengthPrefix(group.schemaUrlLength)
+    group.size = size
     resourceSpansSize += lengthPrefix(size)
   }
   const total = lengthPrefix(resourceSpansSize)
   const buf = Buffer.allocUnsafe(total)
   let pos = writeField(buf, 0, 0x0a, resourceSpansSize)
-  pos = writeField(buf, pos, 0x0a, resourceBytes.length)
-  buf.set(resourceBytes, pos)
-  pos += resourceBytes.length
-  let group = 0
-  for (const [scopeKey, list] of groups) {
-    const scope = scopes.get(scopeKey)
-    pos = writeField(buf, pos, 0x12, scopeSizes[group++] as number)
-    if (scope) {
-      pos = writeField(buf, pos, 0x0a, scope.bytes.length)
-      buf.set(scope.bytes, pos)
-      pos += scope.bytes.length
-    }
-    for (const bytes of list) {
-      pos = writeField(buf, pos, 0x12, bytes.length)
-      pos = writeBytes(buf, pos, bytes)
-    }
-    if (scope?.schemaUrl) {
-      const length = utf8Length(scope.schemaUrl)
-      pos = writeField(buf, pos, 0x1a, length)
-      pos = writeUtf8(buf, pos, scope.schemaUrl, length)
+  pos = writeBytes(buf, writeField(buf, pos, 0x0a, resourceBytes.length), resourceBytes)
+  for (const group of groups.values()) {
+    pos = writeField(buf, pos, 0x12, group.size)
+    if (group.scope) pos = writeBytes(buf, writeField(buf, pos, 0x0a, group.scope.length), group.scope)
+    for (const bytes of group.spans) pos = writeBytes(buf, writeField(buf, pos, 0x12, bytes.length), bytes)
+    if (group.schemaUrl) {
+      pos = writeField(buf, pos, 0x1a, group.schemaUrlLength)
+      pos = writeUtf8(buf, pos, group.schemaUrl, group.schemaUrlLength)
     }
   }
   if (pos !== total) throw new Error(`export request encoding wrote ${pos} bytes, sized ${total}`)
   return buf
+}
+
+/** The spans of one scope in an export request, with what its ScopeSpans message needs. */
+interface ScopeGroup {
+  /** The encoded InstrumentationScope, if the scope is known. */
+  scope: Buffer | undefined
+  schemaUrl: string | undefined
+  schemaUrlLength: number
+  spans: Buffer[]
+  /** The ScopeSpans message's body size, once summed. */
+  size: number
 }
 
 /** Writes a length-delimited field's one-byte tag and length; returns where its body goes. */

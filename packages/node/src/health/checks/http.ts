@@ -3,7 +3,6 @@
  * `down` on an unexpected status, `degraded` when slower than `degradedLatencyMs`; the
  * request is aborted when the check times out.
  */
-
 import { request as httpRequest } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { CheckOutcome, HealthCheck } from '../types.js'
