@@ -58,8 +58,8 @@ describe('a Redis Cluster client', () => {
     client.on('error', () => {})
   })
   afterAll(async () => {
-    client.disconnect()
-    await cluster.kill()
+    client?.disconnect()
+    await cluster?.kill()
   })
 
   it('is up while the cluster serves and down once its nodes are killed', async () => {

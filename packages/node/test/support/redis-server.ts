@@ -39,14 +39,48 @@ function accepting(port: number): Promise<boolean> {
   })
 }
 
-export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedis> {
-  const port = await freePort()
+/** Options of {@link startTestRedis}. */
+export interface TestRedisOptions {
+  /** Extra redis-server arguments. */
+  args?: string[]
+  /** Also require port + 10000 (the cluster bus port) to be free and below 65536. */
+  clusterBus?: boolean
+}
+
+/** A free port, and with `clusterBus` one whose bus port (port + 10000) is free as well. */
+async function freeRedisPort(clusterBus: boolean): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort()
+    if (!clusterBus) return port
+    if (port + 10_000 < 65_536 && !(await accepting(port + 10_000)) && (await bindable(port + 10_000))) {
+      return port
+    }
+  }
+  throw new Error('no free port with a free cluster bus port (port + 10000) on 127.0.0.1')
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/**
+ * Starts redis-server on a free port. If the first start exits before listening (another process
+ * took the port in between), it retries on a new port; a restart keeps its port, and a failure
+ * names redis-server's last output.
+ */
+export async function startTestRedis(options: TestRedisOptions | string[] = {}): Promise<TestRedis> {
+  const { args: extraArgs = [], clusterBus = false } = Array.isArray(options) ? { args: options } : options
   let child: ChildProcess | undefined
   const redis: TestRedis = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
+    port: await freeRedisPort(clusterBus),
+    url: '',
     pid: () => child?.pid,
     async start() {
+      const port = redis.port
       const args = [
         '--port',
         String(port),
@@ -58,12 +92,26 @@ export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedi
         'no',
         ...extraArgs,
       ]
-      child = spawn('redis-server', args, { stdio: 'ignore' })
-      for (let i = 0; i < 200; i++) {
+      const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      child = proc
+      let output = ''
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-2000)
+      }
+      proc.stdout?.on('data', keep)
+      proc.stderr?.on('data', keep)
+      let exited = false
+      proc.once('exit', () => {
+        exited = true
+      })
+      for (let i = 0; i < 400 && !exited; i++) {
         if (await accepting(port)) return
         await new Promise((r) => setTimeout(r, 25))
       }
-      throw new Error(`redis-server did not listen on ${port}`)
+      if (!exited) proc.kill('SIGKILL')
+      throw new Error(
+        `redis-server did not listen on ${port}${exited ? ' (it exited)' : ''}: ${output.trim()}`,
+      )
     },
     async kill() {
       const proc = child
@@ -73,8 +121,16 @@ export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedi
       await exited
     },
   }
-  await redis.start()
-  return redis
+  for (let attempt = 1; ; attempt++) {
+    redis.url = `redis://127.0.0.1:${redis.port}`
+    try {
+      await redis.start()
+      return redis
+    } catch (error) {
+      if (attempt >= 3) throw error
+      redis.port = await freeRedisPort(clusterBus)
+    }
+  }
 }
 
 export interface TestCluster {
@@ -97,7 +153,10 @@ export async function startTestCluster(): Promise<TestCluster> {
     for (let i = 0; i < 3; i++) {
       const conf = join(dir, `nodes-${i}.conf`)
       nodes.push(
-        await startTestRedis(['--cluster-enabled', 'yes', '--cluster-config-file', conf, '--dir', dir]),
+        await startTestRedis({
+          args: ['--cluster-enabled', 'yes', '--cluster-config-file', conf, '--dir', dir],
+          clusterBus: true,
+        }),
       )
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`)
