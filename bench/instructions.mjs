@@ -12,9 +12,9 @@
 // only after 10,000–30,000 requests (Maglev code before that), and the compiler jobs of that
 // tier-up run on helper threads, so after 3,000 warm-up requests the count was mostly compilation
 // (Express, otelkit 10 %: main thread 378k and helpers 185k per request; after 30,000: 314k and 6.5k).
-// shop-api is not measured: callgrind_control does not reach it under valgrind (vgdb cannot open the
-// process's shared memory), so it gets no dump.
-//   node bench/instructions.mjs [express|hello] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
+// Valgrind names its control files after $HOST, which shop-api's environment sets, so
+// callgrind_control runs with the server's HOST (without it, vgdb looks for the wrong file).
+//   node bench/instructions.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
@@ -32,6 +32,7 @@ const app = requestApp(appName)
 
 const dir = mkdtempSync(join(tmpdir(), 'otelkit-callgrind-'))
 const sink = await startSink()
+const serverEnv = variantEnv(app, variant, sink.url, await freePort(), await freePort())
 const server = await startServer({
   command: 'valgrind',
   args: [
@@ -48,14 +49,18 @@ const server = await startServer({
     app.script,
   ],
   cwd: app.cwd,
-  env: variantEnv(app, variant, sink.url, await freePort(), await freePort()),
+  env: serverEnv,
   // Node takes several seconds to start under valgrind.
   timeoutMs: 120_000,
 })
 /** The server's process (valgrind runs Node in it; the perf map is named after it). */
 const pid = server.child.pid
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-const control = (...args) => execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' })
+const controlEnv = { ...process.env }
+if (serverEnv.HOST === undefined) delete controlEnv.HOST
+else controlEnv.HOST = serverEnv.HOST
+const control = (...args) =>
+  execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore', env: controlEnv })
 
 for (let i = 0; i < WARMUP; i++) await getOk(agent, server.port, app.path)
 control('--instr=on')

@@ -11,6 +11,17 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const NODE = process.execPath
 
+// Servers run on this process's Node. The machine's own Node (20) is not the workspace's: its
+// AsyncLocalStorage runs on async hooks and shop-api alone costs 2.6 times the instructions, so
+// a number measured there says nothing about the supported runtimes.
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+if (NODE_MAJOR < 22) {
+  process.stderr.write(
+    `benchmarks need Node 22.15+ (this is ${process.version}): run them with \`pnpm bench\` or node_modules/.bin/node\n`,
+  )
+  process.exit(1)
+}
+
 /**
  * Starts a server and resolves when it prints its port. `command` runs instead of Node (a wrapper
  * such as valgrind, with Node among `args`); `timeoutMs` bounds the wait.

@@ -286,3 +286,38 @@ describe('OTLP export request of a large batch', () => {
     expect(fromProtobuf(ours)).toHaveLength(600)
   })
 })
+
+describe('OTLP ids of spans from otelkit tracer', () => {
+  it('are the bytes of their hex ids, also for spans encoded long after their id pool was used up', () => {
+    const collector = spanCollector()
+    const provider = otelkitProvider({ spanProcessors: [collector] })
+    const tracer = provider.getTracer('ids')
+    const remote = trace.setSpanContext(context.active(), {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    })
+    // 400 traces of three local generations, and children of a remote parent: about 16 KiB of
+    // ids, several 4 KiB pools, all encoded only after the last span.
+    for (let i = 0; i < 400; i++) {
+      const root = tracer.startSpan('root', {}, i % 4 === 0 ? remote : undefined)
+      const rootContext = trace.setSpan(context.active(), root)
+      const child = tracer.startSpan('child', {}, rootContext)
+      tracer.startSpan('grandchild', {}, trace.setSpan(rootContext, child)).end()
+      child.end()
+      root.end()
+    }
+    const spans = collector.ended
+    const received = fromProtobuf(encodeBothWays(spans).ours)
+    expect(received).toHaveLength(1200)
+    received.forEach((got, i) => {
+      const span = spans[i] as ReadableSpan
+      expect(got.traceId).toBe(span.spanContext().traceId)
+      expect(got.spanId).toBe(span.spanContext().spanId)
+      expect(got.parentSpanId).toBe(span.parentSpanContext?.spanId ?? '')
+    })
+    const { ours, official } = encodeBothWays(spans)
+    expect(tree(ours, '', PLAIN_SPAN_MESSAGES)).toEqual(tree(official, '', PLAIN_SPAN_MESSAGES))
+  })
+})

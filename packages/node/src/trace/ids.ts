@@ -1,23 +1,39 @@
 /**
- * Random trace and span ids (lowercase hex, never all zeros), drawn from a pooled buffer that
- * `crypto.randomFillSync` refills 4 KiB at a time: one native hex conversion per id, no
- * per-id random call.
+ * Random trace and span ids (lowercase hex, never all zeros), drawn from a pooled buffer of 4 KiB
+ * that `crypto.randomFillSync` fills: one native hex conversion per id, no per-id random call.
+ * A used-up pool is replaced, never refilled, so the bytes of an id drawn from it stay as they
+ * were: a span keeps where its ids are (`drawnPool`, `drawnAt`) and the OTLP encoder copies
+ * them instead of converting the hex back.
  */
 import { randomFillSync } from 'node:crypto'
 
 const POOL_BYTES = 4096
-const pool = Buffer.allocUnsafe(POOL_BYTES)
+let pool = Buffer.alloc(0)
+/** `pool` as a DataView, for the OTLP encoder's four-byte copies. */
+let poolView = new DataView(pool.buffer, pool.byteOffset, 0)
 let offset = POOL_BYTES
+
+/** The pool the last id was drawn from (its bytes never change), as a DataView. */
+export let drawnPool: DataView = poolView
+/** The offset of the last id drawn in `drawnPool`. */
+export let drawnAt = 0
 
 function randomHex(bytes: number): string {
   for (;;) {
     if (offset + bytes > POOL_BYTES) {
-      randomFillSync(pool)
+      pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES))
+      poolView = new DataView(pool.buffer, pool.byteOffset, POOL_BYTES)
       offset = 0
     }
     const start = offset
     offset += bytes
-    for (let i = start; i < offset; i++) if (pool[i] !== 0) return pool.toString('hex', start, offset)
+    for (let i = start; i < offset; i++) {
+      if (pool[i] !== 0) {
+        drawnPool = poolView
+        drawnAt = start
+        return pool.toString('hex', start, offset)
+      }
+    }
     // All zeros is the invalid id: draw again.
   }
 }

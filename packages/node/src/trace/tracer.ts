@@ -24,7 +24,7 @@ import type { Resource } from '@opentelemetry/resources'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import type { SpanLimitsConfig } from '../config/resolved.js'
 import { withSpan } from './context.js'
-import { newSpanId, newTraceId } from './ids.js'
+import { drawnAt, drawnPool, newSpanId, newTraceId } from './ids.js'
 import { SpanPipeline } from './pipeline.js'
 import type { SamplingDecision } from './sampling.js'
 import { OtelkitSpan, OwnedAttributesOptions } from './span.js'
@@ -64,7 +64,24 @@ export class OtelkitTracer implements Tracer {
       if (parentSpan instanceof OtelkitSpan || isSpanContextValid(candidate)) parent = candidate
     }
     const provider = this.provider
-    const traceId = parent === undefined ? newTraceId() : parent.traceId
+    let traceId: string
+    let traceIdPool: DataView | undefined
+    let traceIdAt = 0
+    let parentIdPool: DataView | undefined
+    let parentIdAt = 0
+    if (parent === undefined) {
+      traceId = newTraceId()
+      traceIdPool = drawnPool
+      traceIdAt = drawnAt
+    } else {
+      traceId = parent.traceId
+      if (parentSpan instanceof OtelkitSpan) {
+        traceIdPool = parentSpan.traceIdPool
+        traceIdAt = parentSpan.traceIdAt
+        parentIdPool = parentSpan.spanIdPool
+        parentIdAt = parentSpan.spanIdAt
+      }
+    }
     const sampled = provider.sample(parent, traceId)
     const spanContext: SpanContext = {
       traceId,
@@ -79,6 +96,12 @@ export class OtelkitTracer implements Tracer {
         scope: this.instrumentationScope,
         spanContext,
         parentSpanContext: parent,
+        traceIdPool,
+        traceIdAt,
+        spanIdPool: drawnPool,
+        spanIdAt: drawnAt,
+        parentIdPool,
+        parentIdAt,
         name,
         kind: options.kind ?? SpanKind.INTERNAL,
         attributes: options.attributes,
