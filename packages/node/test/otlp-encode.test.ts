@@ -321,3 +321,46 @@ describe('OTLP ids of spans from otelkit tracer', () => {
     expect(tree(ours, '', PLAIN_SPAN_MESSAGES)).toEqual(tree(official, '', PLAIN_SPAN_MESSAGES))
   })
 })
+
+describe('OTLP protobuf encoding of repeating spans (whole attribute blocks)', () => {
+  it('decodes as the official serializer when a name repeats with the same, changed, reordered, extra or missing attributes', () => {
+    const collector = spanCollector()
+    const provider = otelkitProvider({ spanProcessors: [collector] })
+    const tracer = provider.getTracer('blocks')
+    const query = {
+      'db.system.name': 'postgresql',
+      'db.namespace': 'shop',
+      'db.query.text': 'SELECT id, name FROM items WHERE id = $1',
+      'server.address': '127.0.0.1',
+      'server.port': 5432,
+    }
+    const variants: Array<Record<string, string | number | boolean>> = [
+      query,
+      query,
+      { ...query }, // equal values in a new object
+      { ...query, 'server.port': 5433 }, // one value changed
+      query,
+      { ...query, 'server.port': '5432' }, // same text, another type
+      { 'db.namespace': 'shop', ...query }, // same keys and values, another order
+      { ...query, 'db.operation.name': 'SELECT' }, // a key more
+      { 'db.system.name': 'postgresql', 'db.namespace': 'shop' }, // keys fewer
+      query,
+      { ...query, ok: true },
+      { ...query, ok: false },
+      query,
+    ]
+    for (let round = 0; round < 3; round++) {
+      for (const attributes of variants) {
+        tracer.startSpan('SELECT items', { kind: SpanKind.CLIENT, attributes }).end()
+        // Another name in between, with attributes of its own.
+        tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis' } }).end()
+      }
+    }
+    const spans = collector.ended
+    const { ours, official } = encodeBothWays(spans)
+    const decoded = fromProtobuf(ours)
+    expect(decoded).toEqual(fromProtobuf(official))
+    const queries = decoded.filter((s) => s.name === 'SELECT items')
+    expect(queries.map((s) => s.attributes)).toEqual([...variants, ...variants, ...variants])
+  })
+})

@@ -5,11 +5,14 @@
  * passed along in locals: no per-field method call, no bounds growth, no copy. The bytes are a
  * view of the slab, which is dropped once every span written there has been exported. Events,
  * links and attribute values other than strings, numbers and booleans are rare: they are encoded
- * by the general writer (protobuf-writer.ts) and copied in.
+ * by the general writer (protobuf-writer.ts) and copied in. What repeats is encoded once and
+ * copied afterwards: span names, attribute keys, repeated attribute values, a repeating span's
+ * whole attribute block (attribute-blocks.ts), and the ids otelkit drew (their bytes, not hex).
  */
 import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { OtelkitSpan } from '../trace/span.js'
+import { NameBlocks } from './attribute-blocks.js'
 import {
   lengthPrefix,
   ProtobufWriter,
@@ -101,12 +104,13 @@ class RecentFields {
     this.fields[slot] = field
   }
 
-  /** Keeps `value` (with its field, when it already has one) in the oldest slot. */
-  add(value: unknown, field: Buffer | undefined): void {
+  /** Keeps `value` (with its field, when it already has one) in the oldest slot; returns that slot. */
+  add(value: unknown, field: Buffer | undefined): number {
     const next = this.next
     this.values[next] = value
     this.fields[next] = field
     this.next = (next + 1) % this.values.length
+    return next
   }
 }
 
@@ -398,18 +402,27 @@ function encodeEventsAndLinks(span: ReadableSpan): Buffer | undefined {
  * /items/:id`, `SELECT items`, `get`) and alternate between the spans of one request, so a name is
  * encoded once and its field copied afterwards. Names longer than MAX_REPEATED_STRING are not kept.
  */
-const recentNames = new RecentFields(8)
+const RECENT_NAMES = 8
+const recentNames = new RecentFields(RECENT_NAMES)
+/** The whole attribute blocks of the recent names' spans (attribute-blocks.ts), by name slot. */
+const nameBlocks = new NameBlocks(RECENT_NAMES)
+/** The slot among the recent names of the name nameField returned last, or -1. */
+let nameSlot = -1
 
-/** The encoded `name` field of a span name. */
+/** The encoded `name` field of a span name (its slot among the recent names in `nameSlot`). */
 function nameField(name: string): Buffer {
   const slot = recentNames.slotOf(name)
   const kept = slot < 0 ? undefined : recentNames.fieldAt(slot)
+  nameSlot = slot
   if (kept !== undefined) return kept
   const length = utf8Length(name)
   const field = Buffer.allocUnsafeSlow(lengthPrefix(length))
   field[0] = 0x2a
   writeUtf8(field, writeVarint(field, 1, length), name, length)
-  if (name.length <= MAX_REPEATED_STRING) recentNames.add(name, field)
+  if (name.length <= MAX_REPEATED_STRING) {
+    nameSlot = recentNames.add(name, field)
+    nameBlocks.reset(nameSlot)
+  } else nameSlot = -1
   return field
 }
 
@@ -431,8 +444,11 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const traceState = ctx.traceState?.serialize()
   const traceStateLength = traceState ? utf8Length(traceState) : 0
   const name = nameField(span.name)
+  const slot = nameSlot
   const kind = span.kind + 1 // OTLP SpanKind is the API's kind + 1 (0 is UNSPECIFIED)
-  const attributesBytes = sizeAttributes(span.attributes as Record<string, unknown>, 0)
+  const attributes = span.attributes as Record<string, unknown>
+  const block = slot < 0 ? undefined : nameBlocks.find(slot, attributes)
+  const attributesBytes = block === undefined ? sizeAttributes(attributes, 0) : block.bytes.length
   const attributeCount = scratchCount
   const eventsAndLinks = encodeEventsAndLinks(span)
   const status = span.status
@@ -489,7 +505,14 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   pos = writeUnixNanos(buf, pos, span.startTime)
   buf[pos++] = 0x41
   pos = writeUnixNanos(buf, pos, span.endTime)
-  pos = writeAttributes(buf, pos, SPAN_ATTRIBUTE_TAG, 0, attributeCount)
+  if (block !== undefined) pos = writeBytes(buf, pos, block.bytes)
+  else {
+    const attributesStart = pos
+    pos = writeAttributes(buf, pos, SPAN_ATTRIBUTE_TAG, 0, attributeCount)
+    if (slot >= 0 && nameBlocks.wants(slot)) {
+      nameBlocks.keep(slot, attributes, buf.subarray(attributesStart, pos), MAX_REPEATED_STRING)
+    }
+  }
   if (span.droppedAttributesCount) {
     buf[pos++] = 0x50
     pos = writeVarint(buf, pos, span.droppedAttributesCount)
