@@ -12,6 +12,9 @@
 // only after 10,000–30,000 requests (Maglev code before that), and the compiler jobs of that
 // tier-up run on helper threads, so after 3,000 warm-up requests the count was mostly compilation
 // (Express, otelkit 10 %: main thread 378k and helpers 185k per request; after 30,000: 314k and 6.5k).
+// With BENCH_CACHE_SIM=1 callgrind also simulates the caches (`--cache-sim=yes`, about twice as
+// slow) and the main thread's misses per request are reported: L1 instruction and data misses and
+// last-level misses, where the time goes that instruction counts do not show.
 // Valgrind names its control files after $HOST, which shop-api's environment sets, so
 // callgrind_control runs with the server's HOST (without it, vgdb looks for the wrong file).
 //   node bench/instructions.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
@@ -28,6 +31,7 @@ const [appName = 'express', variant = 'otelkit', warmArg = '30000', measuredArg 
 const WARMUP = Number(warmArg)
 const MEASURED = Number(measuredArg)
 const BY_FUNCTION = process.env.BENCH_BY_FUNCTION === '1'
+const CACHE_SIM = process.env.BENCH_CACHE_SIM === '1'
 const app = requestApp(appName)
 
 const dir = mkdtempSync(join(tmpdir(), 'otelkit-callgrind-'))
@@ -37,6 +41,7 @@ const server = await startServer({
   command: 'valgrind',
   args: [
     '--tool=callgrind',
+    ...(CACHE_SIM ? ['--cache-sim=yes'] : []),
     '--instr-atstart=no',
     '--smc-check=all-non-file',
     '--separate-threads=yes',
@@ -90,6 +95,23 @@ const lines = [
   `${appName}, ${variant}: ${MEASURED} sequential requests after ${WARMUP} warm-up requests`,
   `instructions per request: main thread ${k(main)}, V8 helper threads ${k(helpers)}`,
 ]
+
+if (CACHE_SIM) {
+  const mainText = readFileSync(
+    join(
+      dir,
+      readdirSync(dir).find((f) => /-0*1$/.test(f)),
+    ),
+    'utf8',
+  )
+  const events = /^events: (.*)$/m.exec(mainText)?.[1].split(' ') ?? []
+  const totals = /^summary: (.*)$/m.exec(mainText)?.[1].split(' ').map(Number) ?? []
+  const per = (event) => ((totals[events.indexOf(event)] ?? 0) / MEASURED).toFixed(1)
+  lines.push(
+    `main thread misses per request: L1 instruction ${per('I1mr')}, L1 data read ${per('D1mr')}, L1 data write ${per('D1mw')}; ` +
+      `last level: instruction ${per('ILmr')}, data read ${per('DLmr')}, data write ${per('DLmw')}`,
+  )
+}
 
 if (BY_FUNCTION) {
   const map = readFileSync(`/tmp/perf-${pid}.map`, 'utf8')
