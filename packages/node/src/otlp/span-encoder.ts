@@ -11,7 +11,7 @@
  */
 import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { OtelkitSpan } from '../trace/span.js'
+import { OtelkitSpan, type SpanIdBytes } from '../trace/span.js'
 import { NameBlocks } from './attribute-blocks.js'
 import {
   lengthPrefix,
@@ -476,27 +476,27 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const start = reserve(size)
   const buf = slab
   let pos = start
-  const own = span instanceof OtelkitSpan ? span : undefined
-  const traceIdPool = own?.traceIdPool
+  const ids = span instanceof OtelkitSpan ? span.idBytes : undefined
+  const traceIdPool = ids?.traceIdPool
   pos =
     traceIdPool === undefined
       ? writeHexField(buf, pos, 0x0a, ctx.traceId)
-      : writeIdBytes(pos, 0x0a, traceIdPool, (own as OtelkitSpan).traceIdAt, 16)
+      : writeIdBytes(pos, 0x0a, traceIdPool, (ids as SpanIdBytes).traceIdAt, 16)
   pos =
-    own === undefined
+    ids === undefined
       ? writeHexField(buf, pos, 0x12, ctx.spanId)
-      : writeIdBytes(pos, 0x12, own.spanIdPool, own.spanIdAt, 8)
+      : writeIdBytes(pos, 0x12, ids.spanIdPool, ids.spanIdAt, 8)
   if (traceState) {
     buf[pos++] = 0x1a
     pos = writeVarint(buf, pos, traceStateLength)
     pos = writeUtf8(buf, pos, traceState, traceStateLength)
   }
   if (parent?.spanId) {
-    const parentIdPool = own?.parentIdPool
+    const parentIdPool = ids?.parentIdPool
     pos =
       parentIdPool === undefined
         ? writeHexField(buf, pos, 0x22, parent.spanId)
-        : writeIdBytes(pos, 0x22, parentIdPool, (own as OtelkitSpan).parentIdAt, 8)
+        : writeIdBytes(pos, 0x22, parentIdPool, (ids as SpanIdBytes).parentIdAt, 8)
   }
   pos = writeBytes(buf, pos, name)
   buf[pos++] = 0x30

@@ -56,22 +56,29 @@ export class OwnedAttributesOptions implements SpanOptions {
   }
 }
 
+/**
+ * Where the bytes of a span's ids are: a pool of ids.ts (never overwritten) and an offset. The OTLP
+ * encoder copies them instead of converting the hex ids back.
+ */
+export interface SpanIdBytes {
+  /** The trace id's pool, when otelkit drew it, or undefined. */
+  readonly traceIdPool: DataView | undefined
+  readonly traceIdAt: number
+  /** The span id's pool (otelkit draws every span id). */
+  readonly spanIdPool: DataView
+  readonly spanIdAt: number
+  /** The parent span id's pool, when the parent is a span of otelkit's, or undefined. */
+  readonly parentIdPool: DataView | undefined
+  readonly parentIdAt: number
+}
+
 /** What a tracer hands a span it starts. */
-export interface SpanStart {
+export interface SpanStart extends SpanIdBytes {
   readonly pipeline: SpanPipeline
   readonly resource: Resource
   readonly scope: InstrumentationScope
   readonly spanContext: SpanContext
   readonly parentSpanContext: SpanContext | undefined
-  /** Where the trace id's bytes are, when otelkit drew it (ids.ts), or undefined. */
-  readonly traceIdPool: DataView | undefined
-  readonly traceIdAt: number
-  /** Where the span id's bytes are (otelkit draws every span id). */
-  readonly spanIdPool: DataView
-  readonly spanIdAt: number
-  /** Where the parent span id's bytes are, when the parent is a span of otelkit's, or undefined. */
-  readonly parentIdPool: DataView | undefined
-  readonly parentIdAt: number
   readonly name: string
   readonly kind: SpanKind
   readonly attributes: Attributes | undefined
@@ -98,17 +105,8 @@ export class OtelkitSpan implements Span {
   droppedAttributesCount = 0
   droppedEventsCount = 0
   droppedLinksCount = 0
-  /**
-   * Where the bytes of the trace, span and parent span ids are (a pool of ids.ts, never
-   * overwritten), or undefined for an id otelkit did not draw: the OTLP encoder copies these
-   * bytes instead of converting the hex ids back.
-   */
-  readonly traceIdPool: DataView | undefined
-  readonly traceIdAt: number
-  readonly spanIdPool: DataView
-  readonly spanIdAt: number
-  readonly parentIdPool: DataView | undefined
-  readonly parentIdAt: number
+  /** Where the bytes of this span's ids are: the start it was made from, which carries them. */
+  readonly idBytes: SpanIdBytes
   private readonly _spanContext: SpanContext
   private readonly pipeline: SpanPipeline
   private attributesCount = 0
@@ -120,12 +118,7 @@ export class OtelkitSpan implements Span {
     const pipeline = start.pipeline
     this.pipeline = pipeline
     this._spanContext = start.spanContext
-    this.traceIdPool = start.traceIdPool
-    this.traceIdAt = start.traceIdAt
-    this.spanIdPool = start.spanIdPool
-    this.spanIdAt = start.spanIdAt
-    this.parentIdPool = start.parentIdPool
-    this.parentIdAt = start.parentIdAt
+    this.idBytes = start
     this.name = start.name
     this.kind = start.kind
     this.parentSpanContext = start.parentSpanContext

@@ -76,10 +76,11 @@ export class OtelkitTracer implements Tracer {
     } else {
       traceId = parent.traceId
       if (parentSpan instanceof OtelkitSpan) {
-        traceIdPool = parentSpan.traceIdPool
-        traceIdAt = parentSpan.traceIdAt
-        parentIdPool = parentSpan.spanIdPool
-        parentIdAt = parentSpan.spanIdAt
+        const parentIds = parentSpan.idBytes
+        traceIdPool = parentIds.traceIdPool
+        traceIdAt = parentIds.traceIdAt
+        parentIdPool = parentIds.spanIdPool
+        parentIdAt = parentIds.spanIdAt
       }
     }
     const sampled = provider.sample(parent, traceId)
