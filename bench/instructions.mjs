@@ -61,11 +61,12 @@ const server = await startServer({
 /** The server's process (valgrind runs Node in it; the perf map is named after it). */
 const pid = server.child.pid
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-const controlEnv = { ...process.env }
-if (serverEnv.HOST === undefined) delete controlEnv.HOST
-else controlEnv.HOST = serverEnv.HOST
+// The server's own environment: its HOST names valgrind's control files.
 const control = (...args) =>
-  execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore', env: controlEnv })
+  execFileSync('callgrind_control', [...args, String(pid)], {
+    stdio: 'ignore',
+    env: { ...process.env, ...serverEnv },
+  })
 
 for (let i = 0; i < WARMUP; i++) await getOk(agent, server.port, app.path)
 control('--instr=on')
@@ -89,6 +90,11 @@ if (!threads.has(1)) {
   process.exit(1)
 }
 const main = threads.get(1) ?? 0
+/** The main thread's dump file. */
+const mainFile = join(
+  dir,
+  readdirSync(dir).find((f) => /-0*1$/.test(f)),
+)
 const helpers = [...threads].filter(([t]) => t !== 1).reduce((sum, [, n]) => sum + n, 0)
 const k = (n) => `${(n / MEASURED / 1000).toFixed(1)}k`
 const lines = [
@@ -97,13 +103,7 @@ const lines = [
 ]
 
 if (CACHE_SIM) {
-  const mainText = readFileSync(
-    join(
-      dir,
-      readdirSync(dir).find((f) => /-0*1$/.test(f)),
-    ),
-    'utf8',
-  )
+  const mainText = readFileSync(mainFile, 'utf8')
   const events = /^events: (.*)$/m.exec(mainText)?.[1].split(' ') ?? []
   const totals = /^summary: (.*)$/m.exec(mainText)?.[1].split(' ').map(Number) ?? []
   const per = (event) => ((totals[events.indexOf(event)] ?? 0) / MEASURED).toFixed(1)
@@ -137,11 +137,10 @@ if (BY_FUNCTION) {
     }
     return best >= 0 && address < map[best][0] + map[best][1] ? map[best][2] : 'JIT code (unnamed)'
   }
-  const mainFile = readdirSync(dir).find((f) => /-0*1$/.test(f))
   const self = new Map()
   let fn = ''
   let afterCall = false
-  for (const line of readFileSync(join(dir, mainFile), 'utf8').split('\n')) {
+  for (const line of readFileSync(mainFile, 'utf8').split('\n')) {
     if (line.startsWith('fn=')) {
       const name = line.slice(3)
       const address = /^0x([0-9a-f]+)/.exec(name)

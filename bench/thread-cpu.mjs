@@ -3,8 +3,8 @@
 // difference between variants is the main thread's JavaScript, the kernel or V8's helper threads.
 // Not part of `pnpm bench`.
 //   node bench/thread-cpu.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [requests] [warm-up]
-import { readdirSync, readFileSync } from 'node:fs'
 import http from 'node:http'
+import { threadCpuMicros } from './lib/cpu.mjs'
 import { freePort, getOk, startServer, startSink, stopServer } from './lib/harness.mjs'
 import { requestApp, variantEnv, variantFlags } from './lib/request-apps.mjs'
 
@@ -21,36 +21,15 @@ const server = await startServer({
 const pid = server.child.pid
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
 
-/** Clock ticks of user and system time of each thread, by name (the main thread as `main`). */
-function threadTimes() {
-  const times = new Map()
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    let stat
-    try {
-      stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8')
-    } catch {
-      continue // the thread ended
-    }
-    const name = task === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const sum = times.get(name) ?? { user: 0, system: 0 }
-    sum.user += Number(fields[11])
-    sum.system += Number(fields[12])
-    times.set(name, sum)
-  }
-  return times
-}
-
 for (let i = 0; i < Number(warmArg); i++) await getOk(agent, server.port, app.path)
-const before = threadTimes()
+const before = threadCpuMicros(pid)
 for (let i = 0; i < REQUESTS; i++) await getOk(agent, server.port, app.path)
-const after = threadTimes()
+const after = threadCpuMicros(pid)
 await stopServer(server)
 agent.destroy()
 sink.server.close()
 
-// A clock tick is 10 ms: µs per request = ticks × 10,000 / requests.
-const perRequest = (ticks) => ((ticks * 10_000) / REQUESTS).toFixed(1)
+const perRequest = (micros) => (micros / REQUESTS).toFixed(1)
 const rows = [...after]
   .map(([name, t]) => [
     name,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { health, healthFeature, healthRoutes } from '../src/health/index.js'
 import { type RunningOpsServer, startOpsServer } from '../src/ops/server.js'
 import { createTestContext, type TestContext } from './support/health-context.js'
-import { freePort } from './support/redis-server.js'
+import { freePort } from './support/service.js'
 
 let t: TestContext
 let ops: RunningOpsServer

@@ -11,7 +11,7 @@
  */
 import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
-import { OtelkitSpan, type SpanIdBytes } from '../trace/span.js'
+import { OtelkitSpan } from '../trace/span.js'
 import { NameBlocks } from './attribute-blocks.js'
 import {
   lengthPrefix,
@@ -477,26 +477,21 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   const buf = slab
   let pos = start
   const ids = span instanceof OtelkitSpan ? span.idBytes : undefined
-  const traceIdPool = ids?.traceIdPool
-  pos =
-    traceIdPool === undefined
-      ? writeHexField(buf, pos, 0x0a, ctx.traceId)
-      : writeIdBytes(pos, 0x0a, traceIdPool, (ids as SpanIdBytes).traceIdAt, 16)
-  pos =
-    ids === undefined
-      ? writeHexField(buf, pos, 0x12, ctx.spanId)
-      : writeIdBytes(pos, 0x12, ids.spanIdPool, ids.spanIdAt, 8)
+  pos = ids?.traceIdPool
+    ? writeIdBytes(pos, 0x0a, ids.traceIdPool, ids.traceIdAt, 16)
+    : writeHexField(buf, pos, 0x0a, ctx.traceId)
+  pos = ids
+    ? writeIdBytes(pos, 0x12, ids.spanIdPool, ids.spanIdAt, 8)
+    : writeHexField(buf, pos, 0x12, ctx.spanId)
   if (traceState) {
     buf[pos++] = 0x1a
     pos = writeVarint(buf, pos, traceStateLength)
     pos = writeUtf8(buf, pos, traceState, traceStateLength)
   }
   if (parent?.spanId) {
-    const parentIdPool = ids?.parentIdPool
-    pos =
-      parentIdPool === undefined
-        ? writeHexField(buf, pos, 0x22, parent.spanId)
-        : writeIdBytes(pos, 0x22, parentIdPool, (ids as SpanIdBytes).parentIdAt, 8)
+    pos = ids?.parentIdPool
+      ? writeIdBytes(pos, 0x22, ids.parentIdPool, ids.parentIdAt, 8)
+      : writeHexField(buf, pos, 0x22, parent.spanId)
   }
   pos = writeBytes(buf, pos, name)
   buf[pos++] = 0x30

@@ -42,23 +42,17 @@ function randomHex(bytes: number): string {
 let lastTraceId = ''
 let lastTraceIdKey = 0
 
-/** Byte `at` of the pool XORed with the bytes 4, 8 and 12 after it (one byte of the words' XOR). */
-function columnXor(at: number): number {
-  return (
-    (pool[at] as number) ^ (pool[at + 4] as number) ^ (pool[at + 8] as number) ^ (pool[at + 12] as number)
-  )
-}
-
 /** A random 16-byte trace id as 32 hex characters. */
 export function newTraceId(): string {
   const id = randomHex(16)
-  const start = offset - 16
+  const at = drawnAt
   lastTraceId = id
+  // Its four big-endian 32-bit words, as the sampler reads them from the hex, XORed.
   lastTraceIdKey =
-    ((columnXor(start) << 24) |
-      (columnXor(start + 1) << 16) |
-      (columnXor(start + 2) << 8) |
-      columnXor(start + 3)) >>>
+    (poolView.getUint32(at) ^
+      poolView.getUint32(at + 4) ^
+      poolView.getUint32(at + 8) ^
+      poolView.getUint32(at + 12)) >>>
     0
   return id
 }

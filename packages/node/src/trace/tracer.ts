@@ -84,9 +84,12 @@ export class OtelkitTracer implements Tracer {
       }
     }
     const sampled = provider.sample(parent, traceId)
+    const spanId = newSpanId()
+    const spanIdPool = drawnPool
+    const spanIdAt = drawnAt
     const spanContext: SpanContext = {
       traceId,
-      spanId: newSpanId(),
+      spanId,
       traceFlags: sampled ? 1 : 0,
       traceState: parent?.traceState,
     }
@@ -99,8 +102,8 @@ export class OtelkitTracer implements Tracer {
         parentSpanContext: parent,
         traceIdPool,
         traceIdAt,
-        spanIdPool: drawnPool,
-        spanIdAt: drawnAt,
+        spanIdPool,
+        spanIdAt,
         parentIdPool,
         parentIdAt,
         name,

@@ -5,27 +5,17 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, portFree } from './service.js'
 
 export interface TestRedis {
   port: number
-  url: string
+  readonly url: string
   pid(): number | undefined
   kill(): Promise<void>
   start(): Promise<void>
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function accepting(port: number): Promise<boolean> {
@@ -52,19 +42,9 @@ async function freeRedisPort(clusterBus: boolean): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await freePort()
     if (!clusterBus) return port
-    if (port + 10_000 < 65_536 && !(await accepting(port + 10_000)) && (await bindable(port + 10_000))) {
-      return port
-    }
+    if (port + 10_000 < 65_536 && (await portFree(port + 10_000))) return port
   }
   throw new Error('no free port with a free cluster bus port (port + 10000) on 127.0.0.1')
-}
-
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
 }
 
 /**
@@ -72,12 +52,14 @@ function bindable(port: number): Promise<boolean> {
  * took the port in between), it retries on a new port; a restart keeps its port, and a failure
  * names redis-server's last output.
  */
-export async function startTestRedis(options: TestRedisOptions | string[] = {}): Promise<TestRedis> {
-  const { args: extraArgs = [], clusterBus = false } = Array.isArray(options) ? { args: options } : options
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
+  const { args: extraArgs = [], clusterBus = false } = options
   let child: ChildProcess | undefined
   const redis: TestRedis = {
     port: await freeRedisPort(clusterBus),
-    url: '',
+    get url() {
+      return `redis://127.0.0.1:${this.port}`
+    },
     pid: () => child?.pid,
     async start() {
       const port = redis.port
@@ -122,7 +104,6 @@ export async function startTestRedis(options: TestRedisOptions | string[] = {}):
     },
   }
   for (let attempt = 1; ; attempt++) {
-    redis.url = `redis://127.0.0.1:${redis.port}`
     try {
       await redis.start()
       return redis

@@ -26,6 +26,15 @@ export function freePort(): Promise<number> {
   })
 }
 
+/** Whether `port` can be bound on 127.0.0.1 right now (nothing listens there). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
+  })
+}
+
 export interface RunningService {
   child: ChildProcess
   port: number
