@@ -8,7 +8,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
-import { encodeExportRequest, encodeResource, encodeScope, encodeSpan } from '../src/otlp/encode.js'
+import { encodeResource } from '../src/otlp/encode.js'
+import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
 import { otelkitProvider, spanCollector } from './support/span-collector.js'
@@ -65,17 +66,19 @@ function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | T
   return finished
 }
 
-/** An export request of `spans` (all of one scope) from otelkit's encoder and from the official serializer. */
+/** The export request of `spans` (of one resource) as the export path makes it: queued, then taken as one batch. */
+function exportRequestOf(spans: readonly ReadableSpan[]): Buffer {
+  const queue = new EncodedSpanQueue()
+  for (const span of spans) queue.push(span)
+  return queue.request(encodeResource(spans[0]!.resource), queue.take(spans.length))
+}
+
+/** An export request of `spans` from otelkit's encoder and from the official serializer. */
 function encodeBothWays(spans: ReadableSpan[]): { ours: Buffer; official: Buffer } {
-  const scopes = new Map<string, { bytes: Buffer }>([
-    ['s', { bytes: encodeScope(spans[0]!.instrumentationScope) }],
-  ])
-  const ours = encodeExportRequest(
-    encodeResource(spans[0]!.resource),
-    scopes,
-    spans.map((s) => ({ scopeKey: 's', bytes: encodeSpan(s) })),
-  )
-  return { ours, official: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array) }
+  return {
+    ours: exportRequestOf(spans),
+    official: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array),
+  }
 }
 
 /**
@@ -119,15 +122,7 @@ const PLAIN_SPAN_MESSAGES = new Set([
 describe.each(PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer', ({ make }) => {
   it('decodes to the same content as the official serializer', () => {
     const spans = makeSpans(make)
-    const resource = spans[0]!.resource
-    const scopes = new Map<string, { bytes: Buffer }>()
-    const encoded = spans.map((s) => {
-      const key = `${s.instrumentationScope.name}@${s.instrumentationScope.version ?? ''}`
-      if (!scopes.has(key)) scopes.set(key, { bytes: encodeScope(s.instrumentationScope) })
-      return { scopeKey: key, bytes: encodeSpan(s) }
-    })
-    const ours = encodeExportRequest(encodeResource(resource), scopes, encoded)
-    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array)
+    const { ours, official } = encodeBothWays(spans)
 
     const a = fromProtobuf(ours)
     const b = fromProtobuf(official)
@@ -270,16 +265,7 @@ describe('OTLP export request of a large batch', () => {
       })
       span.end()
     }
-    const spans = collector.ended
-    const scopes = new Map<string, { bytes: Buffer; schemaUrl?: string }>()
-    const encoded = spans.map((s) => {
-      const scope = s.instrumentationScope
-      const key = `${scope.name}@${scope.version ?? ''}@${scope.schemaUrl ?? ''}`
-      if (!scopes.has(key)) scopes.set(key, { bytes: encodeScope(scope), schemaUrl: scope.schemaUrl })
-      return { scopeKey: key, bytes: encodeSpan(s) }
-    })
-    const ours = encodeExportRequest(encodeResource(spans[0]!.resource), scopes, encoded)
-    const official = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array)
+    const { ours, official } = encodeBothWays(collector.ended)
     // Long enough that the request's and the scope groups' lengths take three-byte varints.
     expect(ours.length).toBeGreaterThan(0x4000)
     expect(tree(ours, '', PLAIN_SPAN_MESSAGES)).toEqual(tree(official, '', PLAIN_SPAN_MESSAGES))

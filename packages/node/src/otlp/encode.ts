@@ -1,8 +1,8 @@
 /**
  * OTLP protobuf encoding of spans, resources and scopes (opentelemetry/proto trace/v1). A span
- * is encoded once, when it ends, into a small byte string (span-encoder.ts): the queue then holds
- * bytes, not span objects, so nothing long-lived is left for the garbage collector and export is
- * a concatenation.
+ * is encoded once, when it ends, into pooled memory (span-encoder.ts): the queue (span-queue.ts)
+ * then holds where its bytes are, not span objects, so nothing long-lived is left for the garbage
+ * collector and export is a concatenation.
  */
 import type { InstrumentationScope } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
@@ -15,8 +15,7 @@ import {
   writeVarint,
 } from './protobuf-writer.js'
 import { writeGeneralAttributes } from './span-encoder.js'
-
-export { encodeSpan } from './span-encoder.js'
+import type { EncodedScope, EncodedSpanBatch } from './span-queue.js'
 
 /** Encodes a `Resource` message body. */
 export function encodeResource(resource: Resource): Buffer {
@@ -33,76 +32,60 @@ export function encodeScope(scope: InstrumentationScope): Buffer {
   return w.toBuffer()
 }
 
-export interface EncodedSpan {
-  scopeKey: string
-  bytes: Buffer
-}
-
 /**
- * Builds an `ExportTraceServiceRequest` from encoded spans (one resource, spans grouped by
- * scope in first-seen order). Every length is known from the parts, so the sizes are added up
+ * Builds an `ExportTraceServiceRequest` from a batch of encoded spans (one resource, spans grouped
+ * by scope in first-seen order). Every length is known from the parts, so the sizes are added up
  * first and the request is written in one pass into a buffer of its exact size: no closures per
- * nested message and no moving a message's body after its length is known (a batch of 512 spans
- * was copied twice that way).
+ * nested message and no moving a message's body after its length is known.
  */
 export function encodeExportRequest(
   resourceBytes: Buffer,
-  scopes: ReadonlyMap<string, { bytes: Buffer; schemaUrl?: string }>,
-  spans: readonly EncodedSpan[],
+  scopeTable: readonly EncodedScope[],
+  spans: EncodedSpanBatch,
 ): Buffer {
-  const groups = new Map<string, ScopeGroup>()
-  for (const span of spans) {
-    let group = groups.get(span.scopeKey)
-    if (!group) {
-      const scope = scopes.get(span.scopeKey)
-      const schemaUrl = scope?.schemaUrl || undefined
-      group = {
-        scope: scope?.bytes,
-        schemaUrl,
-        schemaUrlLength: schemaUrl ? utf8Length(schemaUrl) : 0,
-        spans: [],
-        size: 0,
-      }
-      groups.set(span.scopeKey, group)
-    }
-    group.spans.push(span.bytes)
-  }
-  // ResourceSpans (field 1 of the request): resource (1), then one ScopeSpans (2) per scope:
+  const { count, slabs, starts, sizes, scopes } = spans
+  // The scopes of the batch in first-seen order, and each one's ScopeSpans body size:
   // scope (1), spans (2), schema_url (3).
-  let resourceSpansSize = lengthPrefix(resourceBytes.length)
-  for (const group of groups.values()) {
-    let size = group.scope ? lengthPrefix(group.scope.length) : 0
-    for (const bytes of group.spans) size += lengthPrefix(bytes.length)
-    if (group.schemaUrl) size += lengthPrefix(group.schemaUrlLength)
-    group.size = size
-    resourceSpansSize += lengthPrefix(size)
+  const order: number[] = []
+  const groupSizes = new Map<number, number>()
+  for (let i = 0; i < count; i++) {
+    const scope = scopes[i] as number
+    let size = groupSizes.get(scope)
+    if (size === undefined) {
+      order.push(scope)
+      const entry = scopeTable[scope]
+      size = entry === undefined ? 0 : lengthPrefix(entry.bytes.length)
+      if (entry?.schemaUrl) size += lengthPrefix(utf8Length(entry.schemaUrl))
+    }
+    groupSizes.set(scope, size + lengthPrefix(sizes[i] as number))
   }
+  // ResourceSpans (field 1 of the request): resource (1), then one ScopeSpans (2) per scope.
+  let resourceSpansSize = lengthPrefix(resourceBytes.length)
+  for (const scope of order) resourceSpansSize += lengthPrefix(groupSizes.get(scope) as number)
   const total = lengthPrefix(resourceSpansSize)
   const buf = Buffer.allocUnsafe(total)
   let pos = writeField(buf, 0, 0x0a, resourceSpansSize)
   pos = writeBytes(buf, writeField(buf, pos, 0x0a, resourceBytes.length), resourceBytes)
-  for (const group of groups.values()) {
-    pos = writeField(buf, pos, 0x12, group.size)
-    if (group.scope) pos = writeBytes(buf, writeField(buf, pos, 0x0a, group.scope.length), group.scope)
-    for (const bytes of group.spans) pos = writeBytes(buf, writeField(buf, pos, 0x12, bytes.length), bytes)
-    if (group.schemaUrl) {
-      pos = writeField(buf, pos, 0x1a, group.schemaUrlLength)
-      pos = writeUtf8(buf, pos, group.schemaUrl, group.schemaUrlLength)
+  for (const scope of order) {
+    pos = writeField(buf, pos, 0x12, groupSizes.get(scope) as number)
+    const entry = scopeTable[scope]
+    if (entry !== undefined)
+      pos = writeBytes(buf, writeField(buf, pos, 0x0a, entry.bytes.length), entry.bytes)
+    for (let i = 0; i < count; i++) {
+      if (scopes[i] !== scope) continue
+      const start = starts[i] as number
+      const size = sizes[i] as number
+      pos = writeField(buf, pos, 0x12, size)
+      pos += (slabs[i] as Buffer).copy(buf, pos, start, start + size)
+    }
+    if (entry?.schemaUrl) {
+      const length = utf8Length(entry.schemaUrl)
+      pos = writeField(buf, pos, 0x1a, length)
+      pos = writeUtf8(buf, pos, entry.schemaUrl, length)
     }
   }
   if (pos !== total) throw new Error(`export request encoding wrote ${pos} bytes, sized ${total}`)
   return buf
-}
-
-/** The spans of one scope in an export request, with what its ScopeSpans message needs. */
-interface ScopeGroup {
-  /** The encoded InstrumentationScope, if the scope is known. */
-  scope: Buffer | undefined
-  schemaUrl: string | undefined
-  schemaUrlLength: number
-  spans: Buffer[]
-  /** The ScopeSpans message's body size, once summed. */
-  size: number
 }
 
 /** Writes a length-delimited field's one-byte tag and length; returns where its body goes. */

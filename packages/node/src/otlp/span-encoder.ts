@@ -2,8 +2,9 @@
  * The span hot path of the OTLP encoder: one ended span to its protobuf `Span` message body in
  * two passes. The first sizes every field (string lengths and encoded keys kept in reused
  * scratch arrays), the second writes straight into a slab of pooled memory with the position
- * passed along in locals: no per-field method call, no bounds growth, no copy. The bytes are a
- * view of the slab, which is dropped once every span written there has been exported. Events,
+ * passed along in locals: no per-field method call, no bounds growth, no copy. The export queue
+ * keeps where the bytes are (span-queue.ts); a slab is dropped once every span written there has
+ * been exported. Events,
  * links and attribute values other than strings, numbers and booleans are rare: they are encoded
  * by the general writer (protobuf-writer.ts) and copied in. What repeats is encoded once and
  * copied afterwards: span names, attribute keys, repeated attribute values, a repeating span's
@@ -437,8 +438,15 @@ function countField(value: number): number {
   return value ? 1 + varintSize(value) : 0
 }
 
-/** Encodes one ended span as an OTLP `Span` message body (without its field tag). */
-export function encodeSpan(span: ReadableSpan): Buffer {
+/** The slab the last span was encoded into (encodeSpanInSlab), and that span's length there. */
+export let encodedSlab: Buffer = slab
+export let encodedSize = 0
+
+/**
+ * Encodes one ended span as an OTLP `Span` message body (without its field tag) into the slab;
+ * returns its offset there (the slab is `encodedSlab`, the length `encodedSize`).
+ */
+export function encodeSpanInSlab(span: ReadableSpan): number {
   const ctx = span.spanContext()
   const parent = span.parentSpanContext
   const traceState = ctx.traceState?.serialize()
@@ -541,5 +549,7 @@ export function encodeSpan(span: ReadableSpan): Buffer {
   if (pos - start !== size) {
     throw new Error(`span encoding wrote ${pos - start} bytes, sized ${size}`)
   }
-  return Buffer.from(buf.buffer, buf.byteOffset + start, size)
+  encodedSlab = buf
+  encodedSize = size
+  return start
 }

@@ -30,13 +30,26 @@ export interface SendOptions {
   retry: boolean
 }
 
-/** Where batches go: the queued form of a span, and how a batch is sent. */
-export interface SpanBatchSink<T> {
+/** What a sink takes from its queue and sends at once. */
+export interface SpanBatch {
+  /** How many spans it holds. */
+  readonly count: number
+}
+
+/**
+ * Where batches go. The sink keeps the queue (in whatever form its spans are sent: encoded bytes,
+ * span objects); the processor bounds it and decides when a batch is taken.
+ */
+export interface SpanBatchSink<B extends SpanBatch> {
   /** Target description for log lines (e.g. the endpoint). */
   readonly target: string
-  /** Turns an ended, sampled span into what is queued (called synchronously at span end). */
-  prepare(span: ReadableSpan): T
-  send(batch: T[], options: SendOptions): Promise<SinkResult>
+  /** Spans kept and not yet taken. */
+  readonly pending: number
+  /** Keeps an ended, sampled span (called synchronously at span end); throws, keeping nothing, when it cannot. */
+  keep(span: ReadableSpan): void
+  /** Takes up to `max` of the oldest kept spans as one batch. */
+  take(max: number): B
+  send(batch: B, options: SendOptions): Promise<SinkResult>
   shutdown(): Promise<void>
 }
 
@@ -54,10 +67,9 @@ export interface BatchingSpanProcessorOptions {
   onDrop: (reason: DropReason, count: number) => void
 }
 
-export class BatchingSpanProcessor<T> implements SpanProcessor {
+export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor {
   private readonly options: BatchingSpanProcessorOptions
-  private readonly sink: SpanBatchSink<T>
-  private queue: T[] = []
+  private readonly sink: SpanBatchSink<B>
   private timer: NodeJS.Timeout | undefined
   private inFlight: Promise<void> | undefined
   private shutDown = false
@@ -67,7 +79,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
   /** Set once shutdown starts: batches then get one attempt each. */
   private finalFlush = false
 
-  constructor(sink: SpanBatchSink<T>, options: BatchingSpanProcessorOptions) {
+  constructor(sink: SpanBatchSink<B>, options: BatchingSpanProcessorOptions) {
     this.sink = sink
     this.options = options
   }
@@ -76,7 +88,8 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     if (this.shutDown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
-    if (this.queue.length >= this.options.maxQueueSize) {
+    const sink = this.sink
+    if (sink.pending >= this.options.maxQueueSize) {
       this.options.onDrop('queue_full', 1)
       this.logFailure(
         'warn',
@@ -85,9 +98,8 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
       )
       return
     }
-    let item: T
     try {
-      item = this.sink.prepare(span)
+      sink.keep(span)
     } catch (error) {
       this.options.onDrop('exporter_unavailable', 1)
       this.logFailure(
@@ -97,8 +109,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
       )
       return
     }
-    this.queue.push(item)
-    if (this.queue.length >= this.options.maxExportBatchSize) this.kick()
+    if (sink.pending >= this.options.maxExportBatchSize) this.kick()
     else this.schedule()
   }
 
@@ -112,7 +123,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
   }
 
   private kick(): void {
-    if (this.inFlight !== undefined || this.queue.length === 0) return
+    if (this.inFlight !== undefined || this.sink.pending === 0) return
     if (Date.now() < this.backoffUntil) {
       // The collector just failed: wait instead of spinning on it; the bounded queue drops the rest.
       this.schedule()
@@ -120,14 +131,14 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
     }
     this.inFlight = this.exportOne().finally(() => {
       this.inFlight = undefined
-      if (this.queue.length >= this.options.maxExportBatchSize) this.kick()
-      else if (this.queue.length > 0) this.schedule()
+      if (this.sink.pending >= this.options.maxExportBatchSize) this.kick()
+      else if (this.sink.pending > 0) this.schedule()
     })
   }
 
   private async exportOne(): Promise<void> {
-    const batch = this.queue.splice(0, this.options.maxExportBatchSize)
-    if (batch.length === 0) return
+    if (this.sink.pending === 0) return
+    const batch = this.sink.take(this.options.maxExportBatchSize)
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<SinkResult>((resolve) => {
       timer = setTimeout(
@@ -153,16 +164,16 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
       this.logFailure(
         'warn',
         'partial',
-        `trace export to ${this.sink.target}: the server rejected ${count} of ${batch.length} span(s) (counted in otelkit_telemetry_dropped_total{reason="rejected"})${message ? `: ${message}` : ''}`,
+        `trace export to ${this.sink.target}: the server rejected ${count} of ${batch.count} span(s) (counted in otelkit_telemetry_dropped_total{reason="rejected"})${message ? `: ${message}` : ''}`,
       )
     }
     if (!result.ok) {
       this.backoffUntil = Date.now() + Math.min(this.options.scheduledDelayMs, 5000)
-      this.options.onDrop(result.reason ?? 'export_failed', batch.length)
+      this.options.onDrop(result.reason ?? 'export_failed', batch.count)
       this.logFailure(
         'warn',
         'export',
-        `trace export to ${this.sink.target} failed: ${result.error}; ${batch.length} span(s) dropped (counted in otelkit_telemetry_dropped_total). Check OTEL_EXPORTER_OTLP_ENDPOINT and that the collector is up`,
+        `trace export to ${this.sink.target} failed: ${result.error}; ${batch.count} span(s) dropped (counted in otelkit_telemetry_dropped_total). Check OTEL_EXPORTER_OTLP_ENDPOINT and that the collector is up`,
       )
     }
   }
@@ -173,7 +184,7 @@ export class BatchingSpanProcessor<T> implements SpanProcessor {
       clearTimeout(this.timer)
       this.timer = undefined
     }
-    while (this.inFlight !== undefined || this.queue.length > 0) {
+    while (this.inFlight !== undefined || this.sink.pending > 0) {
       if (this.inFlight !== undefined) await this.inFlight
       else {
         this.inFlight = this.exportOne().finally(() => {

@@ -5,42 +5,47 @@
  * cannot be honoured (nothing sent, every batch dropped as `exporter_unavailable`).
  */
 
-import type { InstrumentationScope } from '@opentelemetry/core'
 import { ExportResultCode } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
-import {
-  type EncodedSpan,
-  encodeExportRequest,
-  encodeResource,
-  encodeScope,
-  encodeSpan,
-} from '../otlp/encode.js'
+import { encodeResource } from '../otlp/encode.js'
 import { createOtlpHttpTransport } from '../otlp/http-transport.js'
+import { type EncodedSpanBatch, EncodedSpanQueue } from '../otlp/span-queue.js'
 import type { OtlpTlsMaterial } from '../otlp/tls.js'
 import { withoutUserinfo } from '../privacy/url.js'
 import { createOtlpTraceExporter, OtlpTlsUnavailableError, otlpTls } from './exporters.js'
 import { settledAttributes } from './resource.js'
-import type { SinkResult, SpanBatchSink } from './span-export.js'
+import type { SinkResult, SpanBatch, SpanBatchSink } from './span-export.js'
 
 /** The OTLP span sink of `config.otlp.traces`: the own protobuf path or the upstream exporter of its protocol. */
-export function otlpSpanSink(config: ResolvedConfig, resource: Resource): SpanBatchSink<unknown> {
+export function otlpSpanSink(config: ResolvedConfig, resource: Resource): SpanBatchSink<SpanBatch> {
   const traces = config.otlp.traces
   const target = withoutUserinfo(traces.endpoint)
   const tls = otlpTls(traces)
   if (!tls.ok) return unavailableSink(target, new OtlpTlsUnavailableError('traces').message)
   if (traces.protocol === 'http/protobuf') {
-    return otlpProtobufSink(config, resource, tls.material) as SpanBatchSink<unknown>
+    return otlpProtobufSink(config, resource, tls.material) as SpanBatchSink<SpanBatch>
   }
-  return exporterSink(target, () => createOtlpTraceExporter(config)) as SpanBatchSink<unknown>
+  return exporterSink(target, () => createOtlpTraceExporter(config)) as SpanBatchSink<SpanBatch>
 }
 
 /** Sends nothing: every batch is dropped as `exporter_unavailable` with `error`. */
-export function unavailableSink(target: string, error: string): SpanBatchSink<null> {
+export function unavailableSink(target: string, error: string): SpanBatchSink<SpanBatch> {
+  let pending = 0
   return {
     target,
-    prepare: () => null,
+    get pending() {
+      return pending
+    },
+    keep() {
+      pending++
+    },
+    take(max) {
+      const count = Math.min(max, pending)
+      pending -= count
+      return { count }
+    },
     send: async () => ({ ok: false, error, reason: 'exporter_unavailable' }),
     shutdown: async () => {},
   }
@@ -50,7 +55,7 @@ export function otlpProtobufSink(
   config: ResolvedConfig,
   resource: Resource,
   tls: OtlpTlsMaterial = {},
-): SpanBatchSink<EncodedSpan> {
+): SpanBatchSink<EncodedSpanBatch> {
   const traces = config.otlp.traces
   const transport = createOtlpHttpTransport({
     url: traces.endpoint,
@@ -61,26 +66,20 @@ export function otlpProtobufSink(
   })
   // Encoded at the first send: a cloud detector's attributes may still be on their way at start.
   let resourceBytes: Buffer | undefined
-  const scopeKeys = new WeakMap<InstrumentationScope, string>()
-  const scopes = new Map<string, { bytes: Buffer; schemaUrl?: string }>()
-  const keyOf = (scope: InstrumentationScope): string => {
-    let key = scopeKeys.get(scope)
-    if (key === undefined) {
-      key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`
-      scopeKeys.set(scope, key)
-      if (!scopes.has(key)) scopes.set(key, { bytes: encodeScope(scope), schemaUrl: scope.schemaUrl })
-    }
-    return key
-  }
+  const queue = new EncodedSpanQueue()
   return {
     target: withoutUserinfo(traces.endpoint),
-    prepare: (span) => ({ scopeKey: keyOf(span.instrumentationScope), bytes: encodeSpan(span) }),
+    get pending() {
+      return queue.length
+    },
+    keep: (span) => queue.push(span),
+    take: (max) => queue.take(max),
     send: async (batch, options) => {
       if (resourceBytes === undefined) {
         await settledAttributes(resource)
         resourceBytes = encodeResource(resource)
       }
-      const result = await transport.send(encodeExportRequest(resourceBytes, scopes, batch), options)
+      const result = await transport.send(queue.request(resourceBytes, batch), options)
       if (result.ok) {
         return result.partial
           ? { ok: true, rejected: { count: result.partial.rejected, message: result.partial.message } }
@@ -93,16 +92,27 @@ export function otlpProtobufSink(
   }
 }
 
-export function exporterSink(
-  target: string,
-  createExporter: () => SpanExporter,
-): SpanBatchSink<ReadableSpan> {
+/** A batch of span objects, for an upstream exporter. */
+interface SpanList extends SpanBatch {
+  readonly spans: ReadableSpan[]
+}
+
+export function exporterSink(target: string, createExporter: () => SpanExporter): SpanBatchSink<SpanList> {
   let exporter: SpanExporter | undefined
   let unavailable: string | undefined
+  let queue: ReadableSpan[] = []
   return {
     target,
-    prepare: (span) => span,
-    send(batch) {
+    get pending() {
+      return queue.length
+    },
+    keep: (span) => queue.push(span),
+    take(max) {
+      const spans = queue.length <= max ? queue : queue.splice(0, max)
+      if (spans === queue) queue = []
+      return { count: spans.length, spans }
+    },
+    send({ spans }) {
       if (exporter === undefined && unavailable === undefined) {
         try {
           exporter = createExporter()
@@ -119,7 +129,7 @@ export function exporterSink(
       }
       const current = exporter
       return new Promise<SinkResult>((resolve) => {
-        current.export(batch, (result) =>
+        current.export(spans, (result) =>
           resolve(
             result.code === ExportResultCode.SUCCESS
               ? { ok: true }
