@@ -38,17 +38,15 @@ export interface SpanBatch {
 
 /**
  * Where batches go. The sink keeps the queue (in whatever form its spans are sent: encoded bytes,
- * span objects); the processor bounds it and decides when a batch is taken.
+ * span objects); the processor counts what is in it, bounds it and decides when a batch is taken.
  */
 export interface SpanBatchSink<B extends SpanBatch> {
   /** Target description for log lines (e.g. the endpoint). */
   readonly target: string
-  /** Spans kept and not yet taken. */
-  readonly pending: number
   /** Keeps an ended, sampled span (called synchronously at span end); throws, keeping nothing, when it cannot. */
   keep(span: ReadableSpan): void
-  /** Takes up to `max` of the oldest kept spans as one batch. */
-  take(max: number): B
+  /** Takes the `count` oldest kept spans (never more than are kept) as one batch. */
+  take(count: number): B
   send(batch: B, options: SendOptions): Promise<SinkResult>
   shutdown(): Promise<void>
 }
@@ -70,6 +68,8 @@ export interface BatchingSpanProcessorOptions {
 export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor {
   private readonly options: BatchingSpanProcessorOptions
   private readonly sink: SpanBatchSink<B>
+  /** Spans the sink keeps that were not taken yet. */
+  private queued = 0
   private timer: NodeJS.Timeout | undefined
   private inFlight: Promise<void> | undefined
   private shutDown = false
@@ -88,8 +88,7 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
 
   onEnd(span: ReadableSpan): void {
     if (this.shutDown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
-    const sink = this.sink
-    if (sink.pending >= this.options.maxQueueSize) {
+    if (this.queued >= this.options.maxQueueSize) {
       this.options.onDrop('queue_full', 1)
       this.logFailure(
         'warn',
@@ -99,7 +98,7 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
       return
     }
     try {
-      sink.keep(span)
+      this.sink.keep(span)
     } catch (error) {
       this.options.onDrop('exporter_unavailable', 1)
       this.logFailure(
@@ -109,7 +108,8 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
       )
       return
     }
-    if (sink.pending >= this.options.maxExportBatchSize) this.kick()
+    this.queued++
+    if (this.queued >= this.options.maxExportBatchSize) this.kick()
     else this.schedule()
   }
 
@@ -123,7 +123,7 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
   }
 
   private kick(): void {
-    if (this.inFlight !== undefined || this.sink.pending === 0) return
+    if (this.inFlight !== undefined || this.queued === 0) return
     if (Date.now() < this.backoffUntil) {
       // The collector just failed: wait instead of spinning on it; the bounded queue drops the rest.
       this.schedule()
@@ -131,14 +131,15 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
     }
     this.inFlight = this.exportOne().finally(() => {
       this.inFlight = undefined
-      if (this.sink.pending >= this.options.maxExportBatchSize) this.kick()
-      else if (this.sink.pending > 0) this.schedule()
+      if (this.queued >= this.options.maxExportBatchSize) this.kick()
+      else if (this.queued > 0) this.schedule()
     })
   }
 
   private async exportOne(): Promise<void> {
-    if (this.sink.pending === 0) return
-    const batch = this.sink.take(this.options.maxExportBatchSize)
+    if (this.queued === 0) return
+    const batch = this.sink.take(Math.min(this.queued, this.options.maxExportBatchSize))
+    this.queued -= batch.count
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<SinkResult>((resolve) => {
       timer = setTimeout(
@@ -184,7 +185,7 @@ export class BatchingSpanProcessor<B extends SpanBatch> implements SpanProcessor
       clearTimeout(this.timer)
       this.timer = undefined
     }
-    while (this.inFlight !== undefined || this.sink.pending > 0) {
+    while (this.inFlight !== undefined || this.queued > 0) {
       if (this.inFlight !== undefined) await this.inFlight
       else {
         this.inFlight = this.exportOne().finally(() => {

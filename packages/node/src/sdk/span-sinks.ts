@@ -32,20 +32,10 @@ export function otlpSpanSink(config: ResolvedConfig, resource: Resource): SpanBa
 
 /** Sends nothing: every batch is dropped as `exporter_unavailable` with `error`. */
 export function unavailableSink(target: string, error: string): SpanBatchSink<SpanBatch> {
-  let pending = 0
   return {
     target,
-    get pending() {
-      return pending
-    },
-    keep() {
-      pending++
-    },
-    take(max) {
-      const count = Math.min(max, pending)
-      pending -= count
-      return { count }
-    },
+    keep() {},
+    take: (count) => ({ count }),
     send: async () => ({ ok: false, error, reason: 'exporter_unavailable' }),
     shutdown: async () => {},
   }
@@ -69,11 +59,8 @@ export function otlpProtobufSink(
   const queue = new EncodedSpanQueue()
   return {
     target: withoutUserinfo(traces.endpoint),
-    get pending() {
-      return queue.length
-    },
     keep: (span) => queue.push(span),
-    take: (max) => queue.take(max),
+    take: (count) => queue.take(count),
     send: async (batch, options) => {
       if (resourceBytes === undefined) {
         await settledAttributes(resource)
@@ -103,12 +90,9 @@ export function exporterSink(target: string, createExporter: () => SpanExporter)
   let queue: ReadableSpan[] = []
   return {
     target,
-    get pending() {
-      return queue.length
-    },
     keep: (span) => queue.push(span),
-    take(max) {
-      const spans = queue.length <= max ? queue : queue.splice(0, max)
+    take(count) {
+      const spans = queue.length <= count ? queue : queue.splice(0, count)
       if (spans === queue) queue = []
       return { count: spans.length, spans }
     },
