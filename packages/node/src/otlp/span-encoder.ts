@@ -4,11 +4,11 @@
  * scratch arrays), the second writes straight into a slab of pooled memory with the position
  * passed along in locals: no per-field method call, no bounds growth, no copy. The export queue
  * keeps where the bytes are (span-queue.ts); a slab is dropped once every span written there has
- * been exported. Events,
- * links and attribute values other than strings, numbers and booleans are rare: they are encoded
- * by the general writer (protobuf-writer.ts) and copied in. What repeats is encoded once and
- * copied afterwards: span names, attribute keys, repeated attribute values, a repeating span's
- * whole attribute block (attribute-blocks.ts), and the ids otelkit drew (their bytes, not hex).
+ * been exported. Events, links and attribute values other than strings, numbers and booleans are
+ * rare: they are encoded by the general writer (protobuf-writer.ts) and copied in. What repeats
+ * is encoded once and copied afterwards: span names, attribute keys, repeated attribute values, a
+ * repeating span's whole attribute block (attribute-blocks.ts), and the ids otelkit drew (their
+ * bytes, not hex).
  */
 import type { AttributeValue } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
@@ -45,8 +45,7 @@ function reserve(size: number): number {
     slabUsed = 0
   }
   const at = slabUsed
-  // Views start on 8-byte boundaries.
-  slabUsed += (size + 7) & ~7
+  slabUsed += size
   return at
 }
 
