@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
 import {
+  exportTo,
   freePort,
   type RunningService,
   receiverForFile,
@@ -41,10 +42,7 @@ describe.each([
         PREFIX: prefix,
         SECRET: secret,
         KAFKA_BROKER: `127.0.0.1:${await freePort()}`,
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...exportTo(receiver, name, 'http/json'),
         OTELKIT_METRICS_CACHE: '0',
         OTELKIT_DEBUG_TOKEN: TOKEN,
       },

@@ -9,7 +9,7 @@ import { request } from 'node:https'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeTestCertificates } from './support/certificates.js'
 import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, seriesValue, startService } from './support/service.js'
+import { exportTo, killAll, type RunningService, seriesValue, startService } from './support/service.js'
 
 const SERVER = 2
 const certs = makeTestCertificates()
@@ -23,9 +23,7 @@ beforeAll(async () => {
     env: {
       TLS_KEY: certs.server.keyPath,
       TLS_CERT: certs.server.certPath,
-      OTEL_SERVICE_NAME: 'https-app',
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      ...exportTo(receiver, 'https-app'),
       OTELKIT_METRICS_CACHE: '0',
     },
   })

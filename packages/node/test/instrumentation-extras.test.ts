@@ -164,10 +164,7 @@ describe('outgoing requests that fail', () => {
     const service = await startService({
       fixture: 'http-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: 'refused',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...exportTo(receiver, 'refused', 'http/json'),
       },
     })
     try {

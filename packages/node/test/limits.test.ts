@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config/load.js'
 import { setLogSink } from '../src/logger.js'
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js'
-import { killAll, type RunningService, startService } from './support/service.js'
+import { exportTo, killAll, type RunningService, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -86,9 +86,7 @@ describe('limits on the spans of a real service (--import, OTLP protobuf)', () =
     service = await startService({
       fixture: 'limits-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: 'limits',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, 'limits'),
         OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: String(LENGTH),
         // A bad span-specific value: one warning, the general value applies, the service serves.
         OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'short',

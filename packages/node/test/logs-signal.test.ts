@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedLog } from './support/otlp-receiver.js'
-import { type RunningService, receiverForFile, startService } from './support/service.js'
+import { exportTo, type RunningService, receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const INFO = 9
@@ -42,10 +42,8 @@ describe.each([
       preload,
       env: {
         LOADER: loader,
-        OTEL_SERVICE_NAME: name,
+        ...exportTo(receiver, name),
         OTEL_LOGS_EXPORTER: 'otlp',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_BLRP_SCHEDULE_DELAY: '100',
       },
     })

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from './support/eventually.js'
 import { type Family, parseOpenMetrics, type Sample } from './support/openmetrics.js'
-import { type RunningService, receiverForFile, startService } from './support/service.js'
+import { exportTo, type RunningService, receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -38,10 +38,7 @@ function startApp(name: string, env: Record<string, string>): Promise<RunningSer
   return startService({
     fixture: 'http-app.mjs',
     env: {
-      OTEL_SERVICE_NAME: name,
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      ...exportTo(receiver, name, 'http/json'),
       OTELKIT_METRICS_TOKEN: TOKEN,
       ...env,
     },

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
-import { receiverForFile, startService } from './support/service.js'
+import { exportTo, receiverForFile, startService } from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -19,9 +19,7 @@ async function serverSpan(name: string, path: string, env: Record<string, string
   const service = await startService({
     fixture: 'http-app.mjs',
     env: {
-      OTEL_SERVICE_NAME: name,
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      ...exportTo(receiver, name),
       ...env,
     },
   })
@@ -58,9 +56,7 @@ describe('OTELKIT_URL_REDACTION', () => {
     const service = await startService({
       fixture: 'http-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, name),
         OTELKIT_URL_REDACTION: mode,
       },
     })

@@ -5,7 +5,7 @@
  * others. A bad value is one warning and the default applies.
  */
 import { describe, expect, it } from 'vitest'
-import { receiverForFile, startService } from './support/service.js'
+import { exportTo, receiverForFile, startService } from './support/service.js'
 
 const TRACE = '5759e988bd862e3fe1be46a994272793'
 const PARENT = '53995c3f42cd8ad8'
@@ -27,9 +27,7 @@ async function serverSpan(env: Record<string, string>, headers: Record<string, s
   const service = await startService({
     fixture: 'http-app.mjs',
     env: {
-      OTEL_TRACES_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_SERVICE_NAME: tag,
+      ...exportTo(receiver, tag),
       ...env,
     },
   })

@@ -5,7 +5,13 @@
  * code with the latency buckets of the other durations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RunningService, receiverForFile, seriesValue, startService } from './support/service.js'
+import {
+  exportTo,
+  type RunningService,
+  receiverForFile,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -26,9 +32,7 @@ describe.each([
       preload,
       env: {
         LOADER: loader,
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, name),
         OTELKIT_METRICS_CACHE: '0',
       },
     })

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, receiverForFile, seriesValue, startService } from './support/service.js'
+import { exportTo, freePort, receiverForFile, seriesValue, startService } from './support/service.js'
 
 const receiver = receiverForFile()
 
@@ -35,10 +35,7 @@ describe('sampling', () => {
     const service = await startService({
       fixture: 'esm-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: 'sampled',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        ...exportTo(receiver, 'sampled', 'http/json'),
         OTEL_TRACES_SAMPLER: 'traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.1',
       },
@@ -140,9 +137,7 @@ describe('signals', () => {
     const service = await startService({
       fixture: 'http-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: 'sigterm-default',
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, 'sigterm-default'),
         OTEL_BSP_SCHEDULE_DELAY: '60000',
       },
     })

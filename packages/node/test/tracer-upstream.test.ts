@@ -8,7 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
-import { type RunningService, receiverForFile, seriesValue, startService } from './support/service.js'
+import {
+  exportTo,
+  type RunningService,
+  receiverForFile,
+  seriesValue,
+  startService,
+} from './support/service.js'
 
 const SERVER = 2
 const CLIENT = 3
@@ -22,10 +28,8 @@ describe('upstream instrumentations on otelkit tracer', () => {
     service = await startService({
       fixture: 'esm-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
+        ...exportTo(receiver, name),
         OTEL_LOGS_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_BLRP_SCHEDULE_DELAY: '100',
       },
@@ -81,9 +85,7 @@ describe('upstream instrumentations on otelkit tracer at 10 % head sampling', ()
     const service = await startService({
       fixture: 'esm-app.mjs',
       env: {
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, name),
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: '0.1',

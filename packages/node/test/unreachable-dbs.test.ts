@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
 import {
+  exportTo,
   freePort,
   type RunningService,
   receiverForFile,
@@ -55,9 +56,7 @@ describe.each([
         LOADER: loader,
         SECRET: secret,
         DEAD_PORT: String(await freePort()),
-        OTEL_SERVICE_NAME: name,
-        OTEL_TRACES_EXPORTER: 'otlp',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        ...exportTo(receiver, name),
         OTELKIT_METRICS_CACHE: '0',
       },
     })
