@@ -38,32 +38,33 @@ function randomHex(bytes: number): string {
   }
 }
 
-/** The last trace id drawn, and its four 32-bit words XORed (see `drawnTraceIdKey`). */
+/** The last trace id drawn, and where its bytes are. */
 let lastTraceId = ''
-let lastTraceIdKey = 0
+let lastTracePool: DataView = poolView
+let lastTraceAt = 0
 
 /** A random 16-byte trace id as 32 hex characters. */
 export function newTraceId(): string {
   const id = randomHex(16)
-  const at = drawnAt
   lastTraceId = id
-  // Its four big-endian 32-bit words, as the sampler reads them from the hex, XORed.
-  lastTraceIdKey =
-    (poolView.getUint32(at) ^
-      poolView.getUint32(at + 4) ^
-      poolView.getUint32(at + 8) ^
-      poolView.getUint32(at + 12)) >>>
-    0
+  lastTracePool = drawnPool
+  lastTraceAt = drawnAt
   return id
 }
 
 /**
- * The trace-id ratio sampler's key of `traceId` (its four 32-bit words XORed) when it is the trace
- * id drawn last, read from its bytes; `undefined` for any other id (which is then decoded from its
- * hex). A root span is sampled right after its id is drawn, so it never decodes 32 characters.
+ * The trace-id ratio sampler's key of `traceId` (its four big-endian 32-bit words XORed, as the
+ * sampler reads them from the hex) when it is the trace id drawn last, read from its bytes;
+ * `undefined` for any other id (which is then decoded from its hex). A root span is sampled right
+ * after its id is drawn, so it never decodes 32 characters; samplers that do not ask cost nothing.
  */
 export function drawnTraceIdKey(traceId: string): number | undefined {
-  return traceId === lastTraceId ? lastTraceIdKey : undefined
+  if (traceId !== lastTraceId) return undefined
+  const view = lastTracePool
+  const at = lastTraceAt
+  return (
+    (view.getUint32(at) ^ view.getUint32(at + 4) ^ view.getUint32(at + 8) ^ view.getUint32(at + 12)) >>> 0
+  )
 }
 
 /** A random 8-byte span id as 16 hex characters. */
