@@ -105,25 +105,19 @@ export class EncodedSpanQueue {
     return number
   }
 
-  /** Doubles the ring (its capacity stays a power of two), the queued spans first. */
+  /** Doubles the ring (its capacity stays a power of two): the queued spans, taken out in order, go first. */
   private grow(): void {
-    const capacity = this.starts.length
-    const mask = capacity - 1
-    const slabs: Array<Buffer | undefined> = new Array(capacity * 2).fill(undefined)
-    const starts = new Int32Array(capacity * 2)
-    const sizes = new Int32Array(capacity * 2)
-    const scopes = new Int32Array(capacity * 2)
-    for (let i = 0; i < this.length; i++) {
-      const at = (this.head + i) & mask
-      slabs[i] = this.slabs[at]
-      starts[i] = this.starts[at] as number
-      sizes[i] = this.sizes[at] as number
-      scopes[i] = this.scopes[at] as number
-    }
-    this.slabs = slabs
-    this.starts = starts
-    this.sizes = sizes
-    this.scopes = scopes
+    const capacity = this.starts.length * 2
+    const queued = this.take(this.length)
+    this.slabs = new Array<Buffer | undefined>(capacity).fill(undefined)
+    for (let i = 0; i < queued.count; i++) this.slabs[i] = queued.slabs[i]
+    this.starts = new Int32Array(capacity)
+    this.starts.set(queued.starts)
+    this.sizes = new Int32Array(capacity)
+    this.sizes.set(queued.sizes)
+    this.scopes = new Int32Array(capacity)
+    this.scopes.set(queued.scopes)
     this.head = 0
+    this.length = queued.count
   }
 }
