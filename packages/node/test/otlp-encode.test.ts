@@ -9,7 +9,9 @@ import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
+import { writeEpochMs, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
 import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
+import { msToHrTime } from '../src/trace/clock.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
 import { otelkitProvider, spanCollector } from './support/span-collector.js'
@@ -348,5 +350,27 @@ describe('OTLP protobuf encoding of repeating spans (whole attribute blocks)', (
     expect(decoded).toEqual(fromProtobuf(official))
     const queries = decoded.filter((s) => s.name === 'SELECT items')
     expect(queries.map((s) => s.attributes)).toEqual([...variants, ...variants, ...variants])
+  })
+})
+
+describe('OTLP times of spans from otelkit tracer', () => {
+  it('are written from epoch milliseconds as the same nanoseconds as the span reads as an HrTime', () => {
+    const samples = [
+      0,
+      0.0000004,
+      999.9999996, // rounds up into the next second
+      1_764_619_200_000,
+      1_764_619_200_123.456,
+      1_764_619_200_999 + 0.9999997, // the nearest double, rounding into the next second
+      2 ** 41 + 0.5,
+    ]
+    for (let i = 0; i < 2000; i++) samples.push(1_700_000_000_000 + Math.random() * 1e11)
+    for (const ms of samples) {
+      const fromMs = Buffer.alloc(8)
+      const fromHrTime = Buffer.alloc(8)
+      expect(writeEpochMs(fromMs, 0, ms)).toBe(8)
+      writeUnixNanos(fromHrTime, 0, msToHrTime(ms))
+      expect(fromMs.readBigUInt64LE(0), `${ms} ms`).toBe(fromHrTime.readBigUInt64LE(0))
+    }
   })
 })

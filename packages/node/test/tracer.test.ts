@@ -216,6 +216,30 @@ describe("otelkit's tracer reads as the SDK's to span processors", () => {
     }
   })
 
+  it('events and links added to one span stay on that span (spans without any share nothing)', () => {
+    const { tracers, ended } = pair()
+    for (const tracer of tracers) {
+      const plain = tracer.startSpan('plain')
+      const withEvent = tracer.startSpan('with event')
+      withEvent.addEvent('only here')
+      withEvent.addLink(LINK(1))
+      const another = tracer.startSpan('another')
+      another.addEvent('second')
+      plain.end()
+      withEvent.end()
+      another.end()
+    }
+    for (const spans of ended) {
+      const [plain, withEvent, another] = spans as [ReadableSpan, ReadableSpan, ReadableSpan]
+      expect(plain.events).toEqual([])
+      expect(plain.links).toEqual([])
+      expect(withEvent.events.map((e) => e.name)).toEqual(['only here'])
+      expect(withEvent.links).toHaveLength(1)
+      expect(another.events.map((e) => e.name)).toEqual(['second'])
+      expect(another.links).toEqual([])
+    }
+  })
+
   it('suppressed tracing gives a non-recording span that reaches no processor', () => {
     const { tracers, ended } = pair()
     const span = tracers[0].startSpan('quiet', {}, suppressTracing(ROOT_CONTEXT))

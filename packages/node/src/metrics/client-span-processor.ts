@@ -13,6 +13,7 @@ import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { normalizeMongo, normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import type { QueryTracker } from '../queries/tracker.js'
+import { OtelkitSpan } from '../trace/span.js'
 import type { SdkInstruments } from './instruments.js'
 
 const STATEMENT_KEYS = ['db.query.text', 'db.statement'] as const
@@ -50,6 +51,19 @@ function hrToMs(hr: readonly [number, number]): number {
 
 function hrToSeconds(hr: readonly [number, number]): number {
   return hr[0] + hr[1] / 1e9
+}
+
+/** A span's duration in seconds; otelkit's span answers from its milliseconds, without an HrTime. */
+function durationSeconds(span: ReadableSpan): number {
+  if (span instanceof OtelkitSpan && span.exactStart === undefined && span.exactEnd === undefined) {
+    return (span.endMs - span.startMs) / 1000
+  }
+  return hrToSeconds(span.duration)
+}
+
+/** Epoch milliseconds of a span's end (see durationSeconds). */
+function endMs(span: ReadableSpan): number {
+  return span instanceof OtelkitSpan ? span.endMs : hrToMs(span.endTime)
 }
 
 /** Spans of these scopes repeat operations their driver's spans count already. */
@@ -144,7 +158,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     if (text === undefined) return
     const ctx = span.spanContext()
     const failed = span.status.code === SpanStatusCode.ERROR
-    this.queries.record(system, text, hrToSeconds(span.duration) * 1000, failed, ctx.traceId, ctx.spanId)
+    this.queries.record(system, text, durationSeconds(span) * 1000, failed, ctx.traceId, ctx.spanId)
   }
 
   private recordMessaging(span: ReadableSpan): void {
@@ -166,7 +180,7 @@ export class ClientSpanProcessor implements SpanProcessor {
       : this.instruments.messagingClientDuration
     histogram.record(
       key,
-      hrToSeconds(span.duration),
+      durationSeconds(span),
       () => {
         const out: Attributes = { 'messaging.system': system, 'messaging.operation.name': operation }
         if (destination !== undefined) out['messaging.destination.name'] = destination
@@ -174,7 +188,7 @@ export class ClientSpanProcessor implements SpanProcessor {
         return out
       },
       span,
-      hrToMs(span.endTime),
+      endMs(span),
     )
   }
 
@@ -192,7 +206,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     const histogram = server ? this.instruments.rpcServerDuration : this.instruments.rpcClientDuration
     histogram.record(
       key,
-      hrToSeconds(span.duration),
+      durationSeconds(span),
       () => {
         const out: Attributes = { 'rpc.system': system }
         if (svc !== undefined) out['rpc.service'] = svc
@@ -201,12 +215,12 @@ export class ClientSpanProcessor implements SpanProcessor {
         return out
       },
       span,
-      hrToMs(span.endTime),
+      endMs(span),
     )
   }
 
   private recordDb(span: ReadableSpan, system: string, attributes: Attributes): void {
-    const durationS = hrToSeconds(span.duration)
+    const durationS = durationSeconds(span)
     const statement = statementOf(attributes)
     let operation = attributes['db.operation.name'] ?? attributes['db.operation']
     let collection = attributes['db.collection.name'] ?? attributes['db.sql.table']
@@ -226,13 +240,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     const coll = typeof collection === 'string' ? collection : undefined
     const err = typeof errorType === 'string' ? errorType : undefined
     const series = this.dbSeries(system, op, coll, err)
-    this.instruments.dbClientDuration.record(
-      series.key,
-      durationS,
-      series.attributes,
-      span,
-      hrToMs(span.endTime),
-    )
+    this.instruments.dbClientDuration.record(series.key, durationS, series.attributes, span, endMs(span))
   }
 
   /**

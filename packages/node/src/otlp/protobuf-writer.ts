@@ -67,15 +67,32 @@ export function writeUint32LE(buf: Uint8Array, pos: number, v: number): number {
  * 32-bit halves (every partial product stays below 2^53, no BigInt); returns the next position.
  */
 export function writeUnixNanos(buf: Uint8Array, pos: number, time: readonly [number, number]): number {
-  const seconds = time[0]
+  return writeUnixNanosOf(buf, pos, time[0], time[1])
+}
+
+/** writeUnixNanos of a time given as its seconds and nanoseconds. */
+function writeUnixNanosOf(buf: Uint8Array, pos: number, seconds: number, nanos: number): number {
   const high16 = Math.floor(seconds / 0x10000)
   const low16 = seconds - high16 * 0x10000
   const y = high16 * 1e9
   const yHigh = Math.floor(y / 0x10000)
-  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
+  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + nanos
   const zHigh = Math.floor(z / 0x100000000)
   pos = writeUint32LE(buf, pos, z - zHigh * 0x100000000)
   return writeUint32LE(buf, pos, yHigh + zHigh)
+}
+
+/**
+ * writeUnixNanos of epoch milliseconds, split into seconds and nanoseconds as the tracer's
+ * `msToHrTime` splits them (the same nanoseconds as the span's `startTime` and `endTime`), without
+ * making the pair.
+ */
+export function writeEpochMs(buf: Uint8Array, pos: number, ms: number): number {
+  const seconds = Math.trunc(ms / 1000)
+  const nanos = Math.round((ms - seconds * 1000) * 1e6)
+  return nanos >= 1e9
+    ? writeUnixNanosOf(buf, pos, seconds + 1, nanos - 1e9)
+    : writeUnixNanosOf(buf, pos, seconds, nanos)
 }
 
 /** Writes a varint (non-negative, up to 2^53) at `pos`; returns the next position. */

@@ -21,6 +21,7 @@ import {
   varintSize,
   writeBytes,
   writeDoubleLE,
+  writeEpochMs,
   writeHex,
   writeNegativeInt64,
   writeUint32LE,
@@ -483,7 +484,7 @@ export function encodeSpanInSlab(span: ReadableSpan): number {
   const start = reserve(size)
   const buf = slab
   let pos = start
-  const ids = span instanceof OtelkitSpan ? span.idBytes : undefined
+  const ids = span instanceof OtelkitSpan ? span : undefined
   pos = ids?.traceIdPool
     ? writeIdBytes(pos, 0x0a, ids.traceIdPool, ids.traceIdAt, 16)
     : writeHexField(buf, pos, 0x0a, ctx.traceId)
@@ -503,10 +504,13 @@ export function encodeSpanInSlab(span: ReadableSpan): number {
   pos = writeBytes(buf, pos, name)
   buf[pos++] = 0x30
   buf[pos++] = kind
+  // otelkit's span keeps epoch milliseconds: its times are written without making the HrTime pairs.
   buf[pos++] = 0x39
-  pos = writeUnixNanos(buf, pos, span.startTime)
+  if (ids === undefined) pos = writeUnixNanos(buf, pos, span.startTime)
+  else pos = ids.exactStart ? writeUnixNanos(buf, pos, ids.exactStart) : writeEpochMs(buf, pos, ids.startMs)
   buf[pos++] = 0x41
-  pos = writeUnixNanos(buf, pos, span.endTime)
+  if (ids === undefined) pos = writeUnixNanos(buf, pos, span.endTime)
+  else pos = ids.exactEnd ? writeUnixNanos(buf, pos, ids.exactEnd) : writeEpochMs(buf, pos, ids.endMs)
   if (block !== undefined) pos = writeBytes(buf, pos, block.bytes)
   else {
     const attributesStart = pos

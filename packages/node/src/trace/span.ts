@@ -40,6 +40,9 @@ import type { SpanPipeline } from './pipeline.js'
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET }) as SpanStatus
 const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime
 const NO_DURATION: HrTime = Object.freeze([-1, -1]) as unknown as HrTime
+/** The events and links of a span that has none: shared, frozen; the first one added makes its own. */
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[]
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[]
 
 /**
  * Span options whose `attributes` object was made for this span alone and holds only strings,
@@ -72,7 +75,7 @@ export interface SpanIdBytes {
   readonly parentIdAt: number
 }
 
-/** What a tracer hands a span it starts. */
+/** What a tracer hands a span it starts (the span copies what it keeps, not this object). */
 export interface SpanStart extends SpanIdBytes {
   readonly pipeline: SpanPipeline
   readonly resource: Resource
@@ -88,16 +91,18 @@ export interface SpanStart extends SpanIdBytes {
   readonly startTime: TimeInput | undefined
 }
 
-export class OtelkitSpan implements Span {
+/**
+ * What a span keeps while it is in flight is small: no object per time (`startTime`, `endTime`
+ * and `duration` are made from epoch milliseconds when read; the OTLP encoder reads the
+ * milliseconds), no empty events or links arrays, the bytes of its ids as fields of its own.
+ */
+export class OtelkitSpan implements Span, SpanIdBytes {
   name: string
   readonly kind: SpanKind
   readonly parentSpanContext: SpanContext | undefined
   readonly attributes: Attributes
   links: Link[]
-  readonly events: TimedEvent[] = []
-  readonly startTime: HrTime
-  endTime: HrTime = NOT_ENDED
-  duration: HrTime = NO_DURATION
+  events: TimedEvent[] = NO_EVENTS
   status: SpanStatus = UNSET_STATUS
   ended = false
   readonly resource: Resource
@@ -105,20 +110,40 @@ export class OtelkitSpan implements Span {
   droppedAttributesCount = 0
   droppedEventsCount = 0
   droppedLinksCount = 0
-  /** Where the bytes of this span's ids are: the start it was made from, which carries them. */
-  readonly idBytes: SpanIdBytes
+  readonly traceIdPool: DataView | undefined
+  readonly traceIdAt: number
+  readonly spanIdPool: DataView
+  readonly spanIdAt: number
+  readonly parentIdPool: DataView | undefined
+  readonly parentIdAt: number
+  /** Epoch milliseconds of the start (`startTime` is made from it unless `exactStart` is set). */
+  readonly startMs: number
+  /** Epoch milliseconds of the end, NaN until the span ends. */
+  endMs = Number.NaN
+  /** The start as the caller gave it, an HrTime kept exactly (a double of milliseconds would round it). */
+  readonly exactStart: HrTime | undefined
+  /** The end as the caller gave it (HrTime), or as corrected when it was before the start. */
+  exactEnd: HrTime | undefined = undefined
   private readonly _spanContext: SpanContext
   private readonly pipeline: SpanPipeline
   private attributesCount = 0
   /** performance.now() at start, or NaN when the caller gave the start time. */
   private readonly startPerf: number
-  private readonly startMs: number
+  /** startTime, endTime and duration once read. */
+  private startHr: HrTime | undefined = undefined
+  private endHr: HrTime | undefined = undefined
+  private durationHr: HrTime | undefined = undefined
 
   constructor(start: SpanStart, parentContext: Context) {
     const pipeline = start.pipeline
     this.pipeline = pipeline
     this._spanContext = start.spanContext
-    this.idBytes = start
+    this.traceIdPool = start.traceIdPool
+    this.traceIdAt = start.traceIdAt
+    this.spanIdPool = start.spanIdPool
+    this.spanIdAt = start.spanIdAt
+    this.parentIdPool = start.parentIdPool
+    this.parentIdAt = start.parentIdAt
     this.name = start.name
     this.kind = start.kind
     this.parentSpanContext = start.parentSpanContext
@@ -128,16 +153,15 @@ export class OtelkitSpan implements Span {
     if (given === undefined) {
       this.startPerf = performance.now()
       this.startMs = perfToEpochMs(this.startPerf)
-      this.startTime = msToHrTime(this.startMs)
+      this.exactStart = undefined
     } else {
       this.startPerf = Number.NaN
       if (isHrTime(given)) {
-        // Kept exactly as given (a double of epoch milliseconds would round it).
-        this.startTime = [given[0], given[1]]
+        this.exactStart = [given[0], given[1]]
         this.startMs = given[0] * 1000 + given[1] / 1e6
       } else {
         this.startMs = timeInputToMs(given) ?? Date.now()
-        this.startTime = msToHrTime(this.startMs)
+        this.exactStart = undefined
       }
     }
     const limits = pipeline.limits
@@ -158,7 +182,7 @@ export class OtelkitSpan implements Span {
       } else this.attributes = this.copyAttributes(source)
     } else this.attributes = this.copyAttributes(source)
     const links = start.links
-    if (links === undefined || links.length === 0) this.links = []
+    if (links === undefined || links.length === 0) this.links = NO_LINKS
     else {
       const linkLimit = limits.linkCountLimit
       const kept = links.length > linkLimit ? links.slice(links.length - linkLimit) : links
@@ -170,6 +194,23 @@ export class OtelkitSpan implements Span {
 
   spanContext(): SpanContext {
     return this._spanContext
+  }
+
+  get startTime(): HrTime {
+    if (this.startHr === undefined) this.startHr = this.exactStart ?? msToHrTime(this.startMs)
+    return this.startHr
+  }
+
+  get endTime(): HrTime {
+    if (Number.isNaN(this.endMs)) return NOT_ENDED
+    if (this.endHr === undefined) this.endHr = this.exactEnd ?? msToHrTime(this.endMs)
+    return this.endHr
+  }
+
+  get duration(): HrTime {
+    if (Number.isNaN(this.endMs)) return NO_DURATION
+    if (this.durationHr === undefined) this.durationHr = hrTimeDuration(this.startTime, this.endTime)
+    return this.durationHr
   }
 
   setAttribute(key: string, value: SpanAttributes[string] | AttributeValue): this {
@@ -199,7 +240,8 @@ export class OtelkitSpan implements Span {
       this.droppedEventsCount++
       return this
     }
-    if (this.events.length >= eventLimit) {
+    if (this.events === NO_EVENTS) this.events = []
+    else if (this.events.length >= eventLimit) {
       if (this.droppedEventsCount === 0) diag.debug('Dropping extra events.')
       this.events.shift()
       this.droppedEventsCount++
@@ -223,7 +265,8 @@ export class OtelkitSpan implements Span {
       this.droppedLinksCount++
       return this
     }
-    if (this.links.length >= linkLimit) {
+    if (this.links === NO_LINKS) this.links = []
+    else if (this.links.length >= linkLimit) {
       if (this.droppedLinksCount === 0) diag.debug('Dropping extra links.')
       this.links.shift()
       this.droppedLinksCount++
@@ -263,15 +306,21 @@ export class OtelkitSpan implements Span {
       diag.error(`${this.name} ${traceId}-${spanId} - You can only call end() on a span once.`)
       return
     }
-    let end = isHrTime(endTime) ? ([endTime[0], endTime[1]] as HrTime) : msToHrTime(this.timeMs(endTime))
-    let duration = hrTimeDuration(this.startTime, end)
-    if (duration[0] < 0) {
-      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.')
-      end = [this.startTime[0], this.startTime[1]]
-      duration = [0, 0]
+    let before: boolean
+    if (isHrTime(endTime)) {
+      const end: HrTime = [endTime[0], endTime[1]]
+      this.exactEnd = end
+      this.endMs = end[0] * 1000 + end[1] / 1e6
+      before = hrTimeDuration(this.startTime, end)[0] < 0
+    } else {
+      this.endMs = this.timeMs(endTime)
+      before = this.endMs < this.startMs
     }
-    this.endTime = end
-    this.duration = duration
+    if (before) {
+      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.')
+      this.exactEnd = [this.startTime[0], this.startTime[1]]
+      this.endMs = this.startMs
+    }
     if (this.droppedEventsCount > 0) {
       diag.warn(`Dropped ${this.droppedEventsCount} events because eventCountLimit reached`)
     }

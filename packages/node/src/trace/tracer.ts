@@ -76,11 +76,10 @@ export class OtelkitTracer implements Tracer {
     } else {
       traceId = parent.traceId
       if (parentSpan instanceof OtelkitSpan) {
-        const parentIds = parentSpan.idBytes
-        traceIdPool = parentIds.traceIdPool
-        traceIdAt = parentIds.traceIdAt
-        parentIdPool = parentIds.spanIdPool
-        parentIdAt = parentIds.spanIdAt
+        traceIdPool = parentSpan.traceIdPool
+        traceIdAt = parentSpan.traceIdAt
+        parentIdPool = parentSpan.spanIdPool
+        parentIdAt = parentSpan.spanIdAt
       }
     }
     const sampled = provider.sample(parent, traceId)
