@@ -19,11 +19,12 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  trace,
 } from '@opentelemetry/api'
 import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { recordedPath, type UrlRedaction } from '../privacy/url.js'
-import { linkable, withSpan } from '../trace/context.js'
+import { LinkedContext, linkable, withSpan } from '../trace/context.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { guarded } from './guarded.js'
 import { normalizeMethod, parseQueueStart } from './http-common.js'
@@ -39,6 +40,8 @@ interface RequestState {
   scheme: string
   protocol: string
   rpc: RPCMetadata & { route?: string }
+  /** The context node that makes `span` the active span, when it is a linked one. */
+  spanNode: LinkedContext | undefined
 }
 
 type TrackedResponse = ServerResponse & { [STATE]?: RequestState }
@@ -175,6 +178,7 @@ function onResponseClose(this: TrackedResponse): void {
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
   }
   span.end()
+  settleEndedSpan(state)
   const { instruments } = opts
   instruments.httpServerActive.add(method, -1, attributesOfMethod(method))
   instruments.httpServerDuration.record(
@@ -196,6 +200,21 @@ function onResponseClose(this: TrackedResponse): void {
       // a hook must never break the response path
     }
   }
+}
+
+/**
+ * Once the request's span has ended, its context answers with a stand-in of the same span context
+ * (a non-recording span, as the API makes for a remote parent): what continues after the
+ * response (logs, later child spans) still reads the same trace and span ids, and the ended span
+ * with its attributes is no longer held by that context. Node keeps the request's async context
+ * alive after the response: a keep-alive connection's idle timer is created while the response
+ * finishes and holds it until the connection's next request, so without this every idle
+ * connection kept its last request's span alive through V8's young-generation collections.
+ */
+function settleEndedSpan(state: RequestState): void {
+  const standIn = trace.wrapSpanContext(state.span.spanContext())
+  state.spanNode?.settle(standIn)
+  state.rpc.span = standIn
 }
 
 const guardedResponseClose = guarded('http server', onResponseClose)
@@ -261,7 +280,9 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   if (clientAddress !== undefined) attributes['client.address'] = clientAddress
   const span = opts.tracer.startSpan(method, new OwnedAttributesOptions(SpanKind.SERVER, attributes), parent)
   const rpc: RPCMetadata = { type: RPCType.HTTP, span }
-  res[STATE] = { span, startMs, method, scheme, protocol, rpc }
+  const withServerSpan = withSpan(parent, span)
+  const spanNode = withServerSpan instanceof LinkedContext ? withServerSpan : undefined
+  res[STATE] = { span, startMs, method, scheme, protocol, rpc, spanNode }
   res.on('close', guardedResponseClose)
   opts.instruments.httpServerActive.add(method, 1, attributesOfMethod(method))
   const queueStart = parseQueueStart(headers['x-request-start'] ?? headers['x-queue-start'])
@@ -269,7 +290,7 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
     const waitS = Math.max(0, (Date.now() - queueStart) / 1000)
     opts.instruments.httpServerQueueTime.record(method, waitS, attributesOfMethod(method))
   }
-  return setRPCMetadata(withSpan(parent, span), rpc)
+  return setRPCMetadata(withServerSpan, rpc)
 }
 
 /**

@@ -16,7 +16,7 @@ export const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN')
 export class LinkedContext implements Context {
   private readonly parent: Context | undefined
   private readonly key: symbol
-  private readonly value: unknown
+  private value: unknown
   /** Nodes up to the last flat one (a flat node has depth 0). */
   private readonly depth: number
   /** Every entry of the chain below, on a flattened node. */
@@ -50,6 +50,15 @@ export class LinkedContext implements Context {
   setValue(key: symbol, value: unknown): Context {
     if (this.depth >= MAX_DEPTH) return this.flatten().setValue(key, value)
     return new LinkedContext(this, key, value, this.depth + 1)
+  }
+
+  /**
+   * Replaces this node's value by `standIn`, which must answer for it from now on (the active-span
+   * node of a request whose span has ended: see http-server.ts). Contexts are immutable to their
+   * users; this is only for values whose replacement reads the same through the API.
+   */
+  settle(standIn: unknown): void {
+    this.value = standIn
   }
 
   deleteValue(key: symbol): Context {
