@@ -9,7 +9,7 @@ import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
-import { writeEpochMs, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
+import { writeEpochMs, writeUnixNanos, writeUnixNanosAt } from '../src/otlp/protobuf-writer.js'
 import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import { msToHrTime } from '../src/trace/clock.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
@@ -366,11 +366,33 @@ describe('OTLP times of spans from otelkit tracer', () => {
     ]
     for (let i = 0; i < 2000; i++) samples.push(1_700_000_000_000 + Math.random() * 1e11)
     for (const ms of samples) {
-      const fromMs = Buffer.alloc(8)
+      const fromMs = Buffer.alloc(12)
       const fromHrTime = Buffer.alloc(8)
-      expect(writeEpochMs(fromMs, 0, ms)).toBe(8)
+      expect(writeEpochMs(new DataView(fromMs.buffer, fromMs.byteOffset, 12), 4, ms)).toBe(12)
       writeUnixNanos(fromHrTime, 0, msToHrTime(ms))
-      expect(fromMs.readBigUInt64LE(0), `${ms} ms`).toBe(fromHrTime.readBigUInt64LE(0))
+      expect(fromMs.readBigUInt64LE(4), `${ms} ms`).toBe(fromHrTime.readBigUInt64LE(0))
+    }
+  })
+
+  it('are written from seconds and nanoseconds as the exact 64-bit unix nanoseconds, in any year', () => {
+    const times: Array<[number, number]> = [
+      [0, 0],
+      [0, 999_999_999],
+      [1_764_619_200, 0],
+      [1_764_619_200, 999_999_999],
+      [4_294_967_295, 999_999_999], // the last second below 2^32
+      [4_611_686_017, 999_999_999], // the last second of the fast path
+      [4_611_686_018, 1], // the general path
+      [9_000_000_000, 123_456_789],
+    ]
+    for (let i = 0; i < 2000; i++) {
+      times.push([Math.floor(Math.random() * 4e9), Math.floor(Math.random() * 1e9)])
+    }
+    for (const [seconds, nanos] of times) {
+      const buf = Buffer.alloc(8)
+      writeUnixNanosAt(new DataView(buf.buffer, buf.byteOffset, 8), 0, seconds, nanos)
+      const exact = BigInt(seconds) * 1_000_000_000n + BigInt(nanos)
+      expect(buf.readBigUInt64LE(0), `${seconds} s ${nanos} ns`).toBe(exact)
     }
   })
 })

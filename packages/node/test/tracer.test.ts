@@ -5,6 +5,7 @@
  * suppressed gives a non-recording span, a throwing processor never reaches the caller, and the
  * linked context behaves as the API's context however deep it nests.
  */
+import { EventEmitter } from 'node:events'
 import {
   type Context,
   context,
@@ -17,7 +18,6 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { suppressTracing } from '@opentelemetry/core'
 import { defaultResource } from '@opentelemetry/resources'
 import {
@@ -34,13 +34,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../src/config/resolve.js'
 import type { SpanLimitsConfig } from '../src/config/resolved.js'
 import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/context.js'
+import { OtelkitContextManager } from '../src/trace/context-manager.js'
 import { newSpanId, newTraceId } from '../src/trace/ids.js'
 import { isEmptyHook, SpanPipeline } from '../src/trace/pipeline.js'
 import { samplingDecision } from '../src/trace/sampling.js'
 import { OwnedAttributesOptions } from '../src/trace/span.js'
 import { otelkitProvider, spanCollector } from './support/span-collector.js'
 
-const contextManager = new AsyncLocalStorageContextManager()
+const contextManager = new OtelkitContextManager()
 beforeAll(() => {
   context.setGlobalContextManager(contextManager.enable())
 })
@@ -448,6 +449,71 @@ describe('linked context', () => {
     parent.end()
     const child = collector.ended.find((s) => s.name === 'child')
     expect(child?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId)
+  })
+})
+
+describe('context manager', () => {
+  const key = createContextKey('k')
+
+  it('runs fn in the context with the given this and arguments, returns its value, restores after', () => {
+    const receiver = { name: 'receiver' }
+    const ctx = ROOT_CONTEXT.setValue(key, 'inside')
+    const seen: unknown[] = []
+    const result = context.with(
+      ctx,
+      function (this: unknown, a: number, b: string) {
+        seen.push(this, a, b, context.active().getValue(key))
+        return 'returned'
+      },
+      receiver,
+      1,
+      'two',
+    )
+    expect(result).toBe('returned')
+    expect(seen).toEqual([receiver, 1, 'two', 'inside'])
+    expect(context.active().getValue(key)).toBeUndefined()
+    // Without a this: the function is called as is.
+    expect(context.with(ctx, (a: number) => a + 1, undefined, 41)).toBe(42)
+  })
+
+  it('restores the outer context when fn throws, nested or not, and carries it into async work', async () => {
+    const outer = ROOT_CONTEXT.setValue(key, 'outer')
+    const inner = ROOT_CONTEXT.setValue(key, 'inner')
+    const receiver = {}
+    context.with(outer, () => {
+      expect(() =>
+        context.with(
+          inner,
+          function (this: unknown) {
+            expect(this).toBe(receiver)
+            throw new Error('thrown inside')
+          },
+          receiver,
+        ),
+      ).toThrow('thrown inside')
+      expect(context.active().getValue(key)).toBe('outer')
+    })
+    const later = await context.with(
+      inner,
+      async function (this: unknown) {
+        await new Promise((r) => setTimeout(r, 1))
+        return [this, context.active().getValue(key)]
+      },
+      receiver,
+    )
+    expect(later).toEqual([receiver, 'inner'])
+  })
+
+  it('binds event emitters as the SDK does', () => {
+    const emitter = new EventEmitter()
+    const ctx = ROOT_CONTEXT.setValue(key, 'bound')
+    context.bind(ctx, emitter)
+    let seen: unknown
+    emitter.on('event', () => {
+      seen = context.active().getValue(key)
+    })
+    emitter.emit('event')
+    expect(seen).toBe('bound')
   })
 })
 

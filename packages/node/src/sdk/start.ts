@@ -5,7 +5,6 @@
  * the ops server and flush-on-exit. Nothing here throws into the host once config is valid.
  */
 import { context, metrics, propagation, trace } from '@opentelemetry/api'
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
@@ -23,6 +22,7 @@ import { registerOpsRoute, unregisterOpsRoute } from '../ops/routes.js'
 import { type RunningOpsServer, startOpsServer } from '../ops/server.js'
 import { PrivacySpanProcessor } from '../privacy/span-processor.js'
 import { QueryTracker } from '../queries/tracker.js'
+import { OtelkitContextManager } from '../trace/context-manager.js'
 import { samplingDecision } from '../trace/sampling.js'
 import { OtelkitTracerProvider } from '../trace/tracer.js'
 import { OTELKIT_VERSION } from '../version.js'
@@ -85,7 +85,7 @@ export function startSdk(
 
   // Upstream instrumentations, the SDK and exporters report through diag: into otelkit's log.
   const diagRoute = routeDiag(config.logLevel)
-  const contextManager = new AsyncLocalStorageContextManager().enable()
+  const contextManager = new OtelkitContextManager().enable()
   context.setGlobalContextManager(contextManager)
   propagation.setGlobalPropagator(buildPropagator(config.propagators))
   const resource = buildResource(config)
