@@ -36,7 +36,12 @@ let gcTrace = ''
 server.child.stdout.on('data', (d) => {
   gcTrace += d
 })
-const scraper = variant === 'bare' ? undefined : startScraper(`http://127.0.0.1:${metricsPort}/metrics`)
+// BENCH_SCRAPE_MS: the scrape interval (5,000 by default; 0: no scrapes).
+const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 5000)
+const scraper =
+  variant === 'bare' || SCRAPE_MS === 0
+    ? undefined
+    : startScraper(`http://127.0.0.1:${metricsPort}/metrics`, SCRAPE_MS)
 const target = { url: `http://127.0.0.1:${server.port}${app.path}`, connections: 10 }
 const pid = server.child.pid
 
