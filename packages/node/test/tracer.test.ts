@@ -35,7 +35,7 @@ import { resolveConfig } from '../src/config/resolve.js'
 import type { SpanLimitsConfig } from '../src/config/resolved.js'
 import { LINKED_ROOT, LinkedContext, linkable, SPAN_KEY } from '../src/trace/context.js'
 import { OtelkitContextManager } from '../src/trace/context-manager.js'
-import { newSpanId, newTraceId } from '../src/trace/ids.js'
+import { drawnAt, drawnPool, newSpanId, newTraceId } from '../src/trace/ids.js'
 import { isEmptyHook, SpanPipeline } from '../src/trace/pipeline.js'
 import { samplingDecision } from '../src/trace/sampling.js'
 import { OwnedAttributesOptions } from '../src/trace/span.js'
@@ -402,6 +402,20 @@ describe('ids', () => {
     expect(spanIds.size).toBe(5000)
     for (const id of traceIds) expect(id).toMatch(/^[0-9a-f]{32}$/)
     for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/)
+  })
+
+  it('are the hex of the bytes they were drawn from, for every byte value', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 3000; i++) {
+      const traceId = newTraceId()
+      const traceBytes = Buffer.from(drawnPool.buffer, drawnPool.byteOffset + drawnAt, 16)
+      expect(traceId).toBe(traceBytes.toString('hex'))
+      const spanId = newSpanId()
+      const spanBytes = Buffer.from(drawnPool.buffer, drawnPool.byteOffset + drawnAt, 8)
+      expect(spanId).toBe(spanBytes.toString('hex'))
+      for (const byte of spanBytes) seen.add(byte.toString(16))
+    }
+    expect(seen.size).toBe(256)
   })
 })
 
