@@ -54,7 +54,11 @@ function hex8(bytes: Uint8Array, at: number): string {
   )
 }
 
-/** 32 hex digits of the 16 bytes of `bytes` from `at`, as one flat string. */
+/**
+ * 32 hex digits of the 16 bytes of `bytes` from `at`, as one flat string. Unrolled like hex8 on
+ * purpose: two hex8 halves concatenated make a cons string, which with its first read (flattening)
+ * cost more than the native conversion (320–430 against 250–290 ns in a loop).
+ */
 function hex16(bytes: Uint8Array, at: number): string {
   const h = HEX_CODES
   const b0 = (bytes[at] as number) << 1
