@@ -9,7 +9,7 @@ import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
-import { writeEpochMs, writeUnixNanos, writeUnixNanosAt } from '../src/otlp/protobuf-writer.js'
+import { writeEpochMs, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
 import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import { msToHrTime } from '../src/trace/clock.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
@@ -368,7 +368,7 @@ describe('OTLP times of spans from otelkit tracer', () => {
     for (const ms of samples) {
       const fromMs = Buffer.alloc(12)
       const fromHrTime = Buffer.alloc(8)
-      expect(writeEpochMs(new DataView(fromMs.buffer, fromMs.byteOffset, 12), 4, ms)).toBe(12)
+      expect(writeEpochMs(fromMs, 4, ms)).toBe(12)
       writeUnixNanos(fromHrTime, 0, msToHrTime(ms))
       expect(fromMs.readBigUInt64LE(4), `${ms} ms`).toBe(fromHrTime.readBigUInt64LE(0))
     }
@@ -390,7 +390,7 @@ describe('OTLP times of spans from otelkit tracer', () => {
     }
     for (const [seconds, nanos] of times) {
       const buf = Buffer.alloc(8)
-      writeUnixNanosAt(new DataView(buf.buffer, buf.byteOffset, 8), 0, seconds, nanos)
+      writeUnixNanos(buf, 0, [seconds, nanos])
       const exact = BigInt(seconds) * 1_000_000_000n + BigInt(nanos)
       expect(buf.readBigUInt64LE(0), `${seconds} s ${nanos} ns`).toBe(exact)
     }

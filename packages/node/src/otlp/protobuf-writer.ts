@@ -67,44 +67,38 @@ export function writeUint32LE(buf: Uint8Array, pos: number, v: number): number {
  * 32-bit halves (every partial product stays below 2^53, no BigInt); returns the next position.
  */
 export function writeUnixNanos(buf: Uint8Array, pos: number, time: readonly [number, number]): number {
-  const seconds = time[0]
-  const high16 = Math.floor(seconds / 0x10000)
-  const low16 = seconds - high16 * 0x10000
-  const y = high16 * 1e9
-  const yHigh = Math.floor(y / 0x10000)
-  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + time[1]
-  const zHigh = Math.floor(z / 0x100000000)
-  pos = writeUint32LE(buf, pos, z - zHigh * 0x100000000)
-  return writeUint32LE(buf, pos, yHigh + zHigh)
+  return writeUnixNanosOf(buf, pos, time[0], time[1])
 }
 
 /** Seconds from which seconds × 1953125 is no longer exact in a double (the year 2115). */
 const FAST_SECONDS_LIMIT = Math.floor(2 ** 53 / 1953125)
 
 /**
- * writeUnixNanos of a time given as seconds and nanoseconds, through `view` with two 4-byte
- * stores: seconds × 10^9 is seconds × 1953125 × 2^9, the first product exact in a double, so
- * the halves need one division by a power of two and a carry. Times outside 1970–2115 take the
- * general path.
+ * writeUnixNanos of a time given as its seconds and nanoseconds. Between 1970 and 2115,
+ * seconds × 10^9 is seconds × 1953125 × 2^9 with the first product exact in a double, so the
+ * halves take one division by a power of two and a carry; other times are split in 16-bit parts.
  */
-export function writeUnixNanosAt(view: DataView, pos: number, seconds: number, nanos: number): number {
-  if (!(seconds >= 0 && seconds < FAST_SECONDS_LIMIT)) {
-    return writeUnixNanos(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), pos, [
-      seconds,
-      nanos,
-    ])
+function writeUnixNanosOf(buf: Uint8Array, pos: number, seconds: number, nanos: number): number {
+  if (seconds >= 0 && seconds < FAST_SECONDS_LIMIT) {
+    const product = seconds * 1953125
+    const high = Math.floor(product / 0x800000)
+    let low = (product - high * 0x800000) * 512 + nanos
+    let carry = 0
+    if (low >= 0x100000000) {
+      low -= 0x100000000
+      carry = 1
+    }
+    pos = writeUint32LE(buf, pos, low)
+    return writeUint32LE(buf, pos, high + carry)
   }
-  const product = seconds * 1953125
-  const high = Math.floor(product / 0x800000)
-  let low = (product - high * 0x800000) * 512 + nanos
-  let carry = 0
-  if (low >= 0x100000000) {
-    low -= 0x100000000
-    carry = 1
-  }
-  view.setUint32(pos, low, true)
-  view.setUint32(pos + 4, high + carry, true)
-  return pos + 8
+  const high16 = Math.floor(seconds / 0x10000)
+  const low16 = seconds - high16 * 0x10000
+  const y = high16 * 1e9
+  const yHigh = Math.floor(y / 0x10000)
+  const z = (y - yHigh * 0x10000) * 0x10000 + low16 * 1e9 + nanos
+  const zHigh = Math.floor(z / 0x100000000)
+  pos = writeUint32LE(buf, pos, z - zHigh * 0x100000000)
+  return writeUint32LE(buf, pos, yHigh + zHigh)
 }
 
 /**
@@ -112,12 +106,12 @@ export function writeUnixNanosAt(view: DataView, pos: number, seconds: number, n
  * `msToHrTime` splits them (the same nanoseconds as the span's `startTime` and `endTime`), without
  * making the pair.
  */
-export function writeEpochMs(view: DataView, pos: number, ms: number): number {
+export function writeEpochMs(buf: Uint8Array, pos: number, ms: number): number {
   const seconds = Math.trunc(ms / 1000)
   const nanos = Math.round((ms - seconds * 1000) * 1e6)
   return nanos >= 1e9
-    ? writeUnixNanosAt(view, pos, seconds + 1, nanos - 1e9)
-    : writeUnixNanosAt(view, pos, seconds, nanos)
+    ? writeUnixNanosOf(buf, pos, seconds + 1, nanos - 1e9)
+    : writeUnixNanosOf(buf, pos, seconds, nanos)
 }
 
 /** Writes a varint (non-negative, up to 2^53) at `pos`; returns the next position. */

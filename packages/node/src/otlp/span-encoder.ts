@@ -26,7 +26,6 @@ import {
   writeNegativeInt64,
   writeUint32LE,
   writeUnixNanos,
-  writeUnixNanosAt,
   writeUtf8,
   writeVarint,
 } from './protobuf-writer.js'
@@ -508,12 +507,10 @@ export function encodeSpanInSlab(span: ReadableSpan): number {
   // otelkit's span keeps epoch milliseconds: its times are written without making the HrTime pairs.
   buf[pos++] = 0x39
   if (ids === undefined) pos = writeUnixNanos(buf, pos, span.startTime)
-  else if (ids.exactStart === undefined) pos = writeEpochMs(slabView, pos, ids.startMs)
-  else pos = writeUnixNanosAt(slabView, pos, ids.exactStart[0], ids.exactStart[1])
+  else pos = ids.exactStart ? writeUnixNanos(buf, pos, ids.exactStart) : writeEpochMs(buf, pos, ids.startMs)
   buf[pos++] = 0x41
   if (ids === undefined) pos = writeUnixNanos(buf, pos, span.endTime)
-  else if (ids.exactEnd === undefined) pos = writeEpochMs(slabView, pos, ids.endMs)
-  else pos = writeUnixNanosAt(slabView, pos, ids.exactEnd[0], ids.exactEnd[1])
+  else pos = ids.exactEnd ? writeUnixNanos(buf, pos, ids.exactEnd) : writeEpochMs(buf, pos, ids.endMs)
   if (block !== undefined) pos = writeBytes(buf, pos, block.bytes)
   else {
     const attributesStart = pos
