@@ -53,9 +53,12 @@ function hrToSeconds(hr: readonly [number, number]): number {
   return hr[0] + hr[1] / 1e9
 }
 
-/** A span's duration in seconds; otelkit's span answers from its milliseconds, without an HrTime. */
+/**
+ * A span's duration in seconds; otelkit's span answers from its milliseconds while it has made no
+ * HrTime (one given or read), without making one.
+ */
 function durationSeconds(span: ReadableSpan): number {
-  if (span instanceof OtelkitSpan && span.exactStart === undefined && span.exactEnd === undefined) {
+  if (span instanceof OtelkitSpan && span.startHr === undefined && span.endHr === undefined) {
     return (span.endMs - span.startMs) / 1000
   }
   return hrToSeconds(span.duration)

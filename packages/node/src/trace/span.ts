@@ -116,22 +116,23 @@ export class OtelkitSpan implements Span, SpanIdBytes {
   readonly spanIdAt: number
   readonly parentIdPool: DataView | undefined
   readonly parentIdAt: number
-  /** Epoch milliseconds of the start (`startTime` is made from it unless `exactStart` is set). */
+  /** Epoch milliseconds of the start (`startTime` is made from it unless `startHr` is set). */
   readonly startMs: number
   /** Epoch milliseconds of the end, NaN until the span ends. */
   endMs = Number.NaN
-  /** The start as the caller gave it, an HrTime kept exactly (a double of milliseconds would round it). */
-  readonly exactStart: HrTime | undefined
-  /** The end as the caller gave it (HrTime), or as corrected when it was before the start. */
-  exactEnd: HrTime | undefined = undefined
+  /**
+   * The start as an HrTime, set by the span: as the caller gave it (kept exactly: a double of
+   * milliseconds would round it), or once `startTime` was read; undefined until then.
+   */
+  startHr: HrTime | undefined = undefined
+  /** The end as an HrTime, set by the span: as given, as corrected to the start, or once read. */
+  endHr: HrTime | undefined = undefined
   private readonly _spanContext: SpanContext
   private readonly pipeline: SpanPipeline
   private attributesCount = 0
   /** performance.now() at start, or NaN when the caller gave the start time. */
   private readonly startPerf: number
-  /** startTime, endTime and duration once read. */
-  private startHr: HrTime | undefined = undefined
-  private endHr: HrTime | undefined = undefined
+  /** `duration` once read. */
   private durationHr: HrTime | undefined = undefined
 
   constructor(start: SpanStart, parentContext: Context) {
@@ -153,16 +154,12 @@ export class OtelkitSpan implements Span, SpanIdBytes {
     if (given === undefined) {
       this.startPerf = performance.now()
       this.startMs = perfToEpochMs(this.startPerf)
-      this.exactStart = undefined
     } else {
       this.startPerf = Number.NaN
       if (isHrTime(given)) {
-        this.exactStart = [given[0], given[1]]
+        this.startHr = [given[0], given[1]]
         this.startMs = given[0] * 1000 + given[1] / 1e6
-      } else {
-        this.startMs = timeInputToMs(given) ?? Date.now()
-        this.exactStart = undefined
-      }
+      } else this.startMs = timeInputToMs(given) ?? Date.now()
     }
     const limits = pipeline.limits
     const source = start.attributes
@@ -197,13 +194,13 @@ export class OtelkitSpan implements Span, SpanIdBytes {
   }
 
   get startTime(): HrTime {
-    if (this.startHr === undefined) this.startHr = this.exactStart ?? msToHrTime(this.startMs)
+    if (this.startHr === undefined) this.startHr = msToHrTime(this.startMs)
     return this.startHr
   }
 
   get endTime(): HrTime {
     if (Number.isNaN(this.endMs)) return NOT_ENDED
-    if (this.endHr === undefined) this.endHr = this.exactEnd ?? msToHrTime(this.endMs)
+    if (this.endHr === undefined) this.endHr = msToHrTime(this.endMs)
     return this.endHr
   }
 
@@ -309,7 +306,7 @@ export class OtelkitSpan implements Span, SpanIdBytes {
     let before: boolean
     if (isHrTime(endTime)) {
       const end: HrTime = [endTime[0], endTime[1]]
-      this.exactEnd = end
+      this.endHr = end
       this.endMs = end[0] * 1000 + end[1] / 1e6
       before = hrTimeDuration(this.startTime, end)[0] < 0
     } else {
@@ -318,7 +315,7 @@ export class OtelkitSpan implements Span, SpanIdBytes {
     }
     if (before) {
       diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.')
-      this.exactEnd = [this.startTime[0], this.startTime[1]]
+      this.endHr = [this.startTime[0], this.startTime[1]]
       this.endMs = this.startMs
     }
     if (this.droppedEventsCount > 0) {
