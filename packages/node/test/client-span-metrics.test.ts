@@ -5,24 +5,20 @@
  */
 import { SpanKind } from '@opentelemetry/api'
 import type { HistogramMetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics'
-import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { ClientSpanProcessor } from '../src/metrics/client-span-processor.js'
 import { createSdkInstruments } from '../src/metrics/instruments.js'
 import { QueryTracker } from '../src/queries/tracker.js'
-import { otelkitProvider } from './support/span-collector.js'
-
-const PROVIDERS = [
-  { name: 'otelkit', make: (processors: SpanProcessor[]) => otelkitProvider({ spanProcessors: processors }) },
-  { name: 'SDK', make: (processors: SpanProcessor[]) => new TracerProvider({ spanProcessors: processors }) },
-]
+import { TRACER_PROVIDERS } from './support/span-collector.js'
 
 const QUERY = { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM items WHERE id = $1' }
 
-describe.each(PROVIDERS)('database durations from spans of the $name tracer', ({ make }) => {
+describe.each(TRACER_PROVIDERS)('database durations from spans of the $name tracer', ({ make }) => {
   it('records each span’s duration: from the clock, from given HrTimes, from given Dates', async () => {
     const instruments = createSdkInstruments('test')
-    const provider = make([new ClientSpanProcessor(instruments, new QueryTracker({ slowMs: 60_000 }))])
+    const provider = make({
+      spanProcessors: [new ClientSpanProcessor(instruments, new QueryTracker({ slowMs: 60_000 }))],
+    })
     const tracer = provider.getTracer('db')
     const options = { kind: SpanKind.CLIENT, attributes: QUERY }
 

@@ -5,8 +5,8 @@
  */
 import { context, SpanKind, SpanStatusCode, TraceFlags, type Tracer, trace } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
-import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
 import { writeEpochMs, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
@@ -14,19 +14,14 @@ import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import { msToHrTime } from '../src/trace/clock.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
 import { type Field, fromProtobuf, readFields } from './support/otlp-receiver.js'
-import { otelkitProvider, spanCollector } from './support/span-collector.js'
+import {
+  otelkitProvider,
+  spanCollector,
+  TRACER_PROVIDERS,
+  type TracerProviderOptions,
+} from './support/span-collector.js'
 
-interface ProviderOptions {
-  resource?: Resource
-  spanProcessors: SpanProcessor[]
-}
-
-const PROVIDERS = [
-  { name: 'otelkit', make: otelkitProvider },
-  { name: 'SDK', make: (options: ProviderOptions) => new TracerProvider(options) },
-]
-
-function makeSpans(make: (options: ProviderOptions) => OtelkitTracerProvider | TracerProvider) {
+function makeSpans(make: (options: TracerProviderOptions) => OtelkitTracerProvider | TracerProvider) {
   const collector = spanCollector()
   const finished = collector.ended
   const provider = make({
@@ -121,7 +116,7 @@ const PLAIN_SPAN_MESSAGES = new Set([
   '.1.2.2.15',
 ])
 
-describe.each(PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer', ({ make }) => {
+describe.each(TRACER_PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer', ({ make }) => {
   it('decodes to the same content as the official serializer', () => {
     const spans = makeSpans(make)
     const { ours, official } = encodeBothWays(spans)
@@ -165,7 +160,7 @@ describe.each(PROVIDERS)('OTLP protobuf encoding of spans from the $name tracer'
   })
 })
 
-describe.each(PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)', ({ make }) => {
+describe.each(TRACER_PROVIDERS)('OTLP protobuf encoding of sized fields ($name tracer)', ({ make }) => {
   it('writes long, non-ASCII and surrogate strings, large integers and odd times as the official serializer', () => {
     const collector = spanCollector()
     const finished = collector.ended

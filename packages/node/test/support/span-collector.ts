@@ -4,7 +4,7 @@
  * otelkit's tracer provider with test defaults.
  */
 import { defaultResource, type Resource } from '@opentelemetry/resources'
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
+import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { SpanLimitsConfig } from '../../src/config/resolved.js'
 import type { SamplingDecision } from '../../src/trace/sampling.js'
@@ -45,3 +45,18 @@ export function otelkitProvider(options: {
     spanProcessors: options.spanProcessors,
   })
 }
+
+/** What both tracer providers below take. */
+export interface TracerProviderOptions {
+  resource?: Resource
+  spanProcessors: SpanProcessor[]
+}
+
+/**
+ * otelkit's tracer provider and the SDK's, for tests that check a behaviour on both (a user's own
+ * span processors see SDK spans, otelkit's path sees its own).
+ */
+export const TRACER_PROVIDERS = [
+  { name: 'otelkit', make: (options: TracerProviderOptions) => otelkitProvider(options) },
+  { name: 'SDK', make: (options: TracerProviderOptions) => new TracerProvider(options) },
+]
