@@ -8,17 +8,19 @@
 // ioredis GET), and bench/apps/express-pg-redis.mjs GET /items/:id (one pg query and one ioredis
 // GET in parallel, Express 5). Reports per variant: throughput and its ratio to bare, server CPU
 // per request (process CPU time from /proc, all threads, divided by the requests answered), p99
-// latency at 10 connections, RSS after load; then the start-up time of `-e 0`.
+// latency at 10 connections, RSS after load and the young generation V8 holds then (a heap report
+// each server is asked for: bench/lib/heap-report.mjs); then the start-up time of `-e 0`.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { cpuMicros } from './lib/cpu.mjs'
 import {
   freePort,
+  HEAP_REPORT_FLAGS,
+  heapReport,
   median,
   NODE,
   ROOT,
-  rssMb,
   runLoad,
   startScraper,
   startServer,
@@ -109,7 +111,7 @@ async function measure(appName, variantName) {
   const variant = VARIANTS[variantName]
   const metricsPort = await freePort()
   const server = await startServer({
-    args: [...variant.flags, app.script],
+    args: [...HEAP_REPORT_FLAGS, ...variant.flags, app.script],
     cwd: app.cwd,
     env: { ...variant.env(metricsPort), ...app.env, PORT: String(await freePort()) },
   })
@@ -129,12 +131,8 @@ async function measure(appName, variantName) {
     const scrapes = scraper?.stop()
     if (scraper !== undefined && scrapes === 0)
       throw new Error(`${appName}/${variantName}: /metrics never answered`)
-    return {
-      rps: result.rps,
-      cpuUs: cpu / result.total,
-      p99: result.p99,
-      rss: rssMb(server.child.pid),
-    }
+    const { rss, young } = await heapReport(server)
+    return { rps: result.rps, cpuUs: cpu / result.total, p99: result.p99, rss, young }
   } finally {
     scraper?.stop()
     await stopServer(server)
@@ -160,8 +158,10 @@ out(
   `Command: \`pnpm bench overhead\` (or \`node bench/overhead.bench.mjs\` after \`pnpm build\`). ${ROUNDS} interleaved rounds, ${DURATION} s each after a ${WARMUP} s warm-up, ${CONNECTIONS} connections (autocannon in its own process); every span exported over OTLP/HTTP protobuf to a local sink that discards it, \`/metrics\` scraped every ${SCRAPE_MS / 1000} s. CPU: server process CPU time (user + system, all threads, /proc) during the measured load, divided by the requests answered. Median (min–max).`,
 )
 out()
-out('| app | variant | req/s | ratio to bare | CPU µs / request | over bare | p99 ms | RSS after load (MB) |')
-out('| --- | --- | --- | --- | --- | --- | --- | --- |')
+out(
+  '| app | variant | req/s | ratio to bare | CPU µs / request | over bare | p99 ms | RSS after load (MB) | of which young generation |',
+)
+out('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 const verdicts = []
 const verdict = (label, value, ok, target) =>
   verdicts.push(`${label}: ${value} (target ${target}) — ${ok ? 'met' : 'MISSED'}`)
@@ -169,7 +169,7 @@ for (const [appName, app] of Object.entries(APPS)) {
   if (ONLY_APP && !appName.includes(ONLY_APP)) continue
   app.setup?.()
   const order = Object.keys(VARIANTS)
-  const r = Object.fromEntries(order.map((v) => [v, { rps: [], cpuUs: [], p99: [], rss: [] }]))
+  const r = Object.fromEntries(order.map((v) => [v, { rps: [], cpuUs: [], p99: [], rss: [], young: [] }]))
   for (let round = 0; round < ROUNDS; round++) {
     const rotated = order.slice(round % order.length).concat(order.slice(0, round % order.length))
     for (const variantName of rotated) {
@@ -182,7 +182,7 @@ for (const [appName, app] of Object.entries(APPS)) {
     const ratios = r[v].rps.map((x, i) => x / bare.rps[i])
     const cpuOver = median(r[v].cpuUs) - median(bare.cpuUs)
     out(
-      `| ${appName} | ${v} | ${summary(r[v].rps)} | ${v === 'bare' ? '1' : summary(ratios, 2)} | ${summary(r[v].cpuUs, 1)} | ${v === 'bare' ? '' : `+${cpuOver.toFixed(1)}`} | ${summary(r[v].p99)} | ${summary(r[v].rss, 1)} |`,
+      `| ${appName} | ${v} | ${summary(r[v].rps)} | ${v === 'bare' ? '1' : summary(ratios, 2)} | ${summary(r[v].cpuUs, 1)} | ${v === 'bare' ? '' : `+${cpuOver.toFixed(1)}`} | ${summary(r[v].p99)} | ${summary(r[v].rss, 1)} | ${summary(r[v].young)} |`,
     )
   }
   const ok = r.otelkit
@@ -216,7 +216,13 @@ for (const [appName, app] of Object.entries(APPS)) {
     )
   }
   const rssDelta = median(ok.rss) - median(bare.rss)
-  verdict(`${appName}: RSS after load`, `bare + ${rssDelta.toFixed(1)} MB`, rssDelta <= 30, '≤ + 30 MB')
+  const youngDelta = median(ok.young) - median(bare.young)
+  verdict(
+    `${appName}: RSS after load`,
+    `bare + ${rssDelta.toFixed(1)} MB, of which young generation + ${youngDelta.toFixed(1)}`,
+    rssDelta <= 30,
+    '≤ + 30 MB',
+  )
 }
 
 if (!ONLY_APP) {

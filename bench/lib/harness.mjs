@@ -1,6 +1,6 @@
 // Shared benchmark helpers: start a server process and wait for its port, run a load in a child
 // process, an OTLP sink that accepts and counts exports, a periodic /metrics scraper, free ports,
-// RSS sampling, and summary statistics.
+// RSS sampling, heap reports of a server started with HEAP_REPORT_FLAGS, and summary statistics.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
@@ -157,6 +157,38 @@ export function rssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const m = /VmRSS:\s+(\d+) kB/.exec(status)
   return m ? Number(m[1]) / 1024 : Number.NaN
+}
+
+/** Node flags that make a server answer SIGUSR2 with a heap report (see heap-report.mjs). */
+export const HEAP_REPORT_FLAGS = ['--import', join(ROOT, 'bench/lib/heap-report.mjs')]
+
+const MB = 1024 * 1024
+
+/**
+ * The RSS of a server started with HEAP_REPORT_FLAGS and the young generation V8 holds in it (new
+ * space and new large-object space), in MB, from a heap report it is asked for now.
+ */
+export async function heapReport(server) {
+  const count = () =>
+    server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('HEAP ')).length
+  const before = count()
+  process.kill(server.child.pid, 'SIGUSR2')
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const lines = server
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('HEAP '))
+    if (lines.length > before) {
+      const { rss, spaces } = JSON.parse(lines[lines.length - 1].slice(5))
+      const young = (spaces.new_space ?? 0) + (spaces.new_large_object_space ?? 0)
+      return { rss: rss / MB, young: young / MB }
+    }
+  }
+  throw new Error(`the server (pid ${server.child.pid}) sent no heap report within 2 s`)
 }
 
 export function median(values) {
