@@ -169,19 +169,16 @@ const MB = 1024 * 1024
  * space and new large-object space), in MB, from a heap report it is asked for now.
  */
 export async function heapReport(server) {
-  const count = () =>
+  const reports = () =>
     server
       .stderr()
       .split('\n')
-      .filter((l) => l.startsWith('HEAP ')).length
-  const before = count()
+      .filter((l) => l.startsWith('HEAP '))
+  const before = reports().length
   process.kill(server.child.pid, 'SIGUSR2')
   for (let i = 0; i < 100; i++) {
     await new Promise((resolve) => setTimeout(resolve, 20))
-    const lines = server
-      .stderr()
-      .split('\n')
-      .filter((l) => l.startsWith('HEAP '))
+    const lines = reports()
     if (lines.length > before) {
       const { rss, spaces } = JSON.parse(lines[lines.length - 1].slice(5))
       const young = (spaces.new_space ?? 0) + (spaces.new_large_object_space ?? 0)
