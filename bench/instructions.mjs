@@ -7,7 +7,8 @@
 // scavenges, background compilation) are reported apart, since their share moves more. With
 // BENCH_BY_FUNCTION=1 the main thread's instructions are also listed by function (JavaScript named
 // through --perf-basic-prof; BENCH_TOP functions, 60 by default), the input for comparing two builds
-// function by function.
+// function by function. BENCH_CALLERS=<regular expression> also lists who calls the functions it
+// matches (e.g. `LoadIC_Megamorphic`), by the calls' inclusive instructions.
 // The default warm-up is 30,000 requests: V8 optimises the request path's functions with Turbofan
 // only after 10,000–30,000 requests (Maglev code before that), and the compiler jobs of that
 // tier-up run on helper threads, so after 3,000 warm-up requests the count was mostly compilation
@@ -137,21 +138,39 @@ if (BY_FUNCTION) {
     }
     return best >= 0 && address < map[best][0] + map[best][1] ? map[best][2] : 'JIT code (unnamed)'
   }
+  /** A callgrind function name, JavaScript named from the perf map, C++ without its parameters. */
+  const functionName = (name) => {
+    const address = /^0x([0-9a-f]+)/.exec(name)
+    return address
+      ? jsName(Number.parseInt(address[1], 16))
+      : name.replace(/\((?!anonymous namespace\)).*$/, '')
+  }
   const self = new Map()
+  // BENCH_CALLERS=<regular expression>: who calls the matching functions, by inclusive cost.
+  const callersOf = process.env.BENCH_CALLERS ? new RegExp(process.env.BENCH_CALLERS) : undefined
+  const callers = new Map()
   let fn = ''
+  let callee = ''
   let afterCall = false
   for (const line of readFileSync(mainFile, 'utf8').split('\n')) {
-    if (line.startsWith('fn=')) {
-      const name = line.slice(3)
-      const address = /^0x([0-9a-f]+)/.exec(name)
-      fn = address
-        ? jsName(Number.parseInt(address[1], 16))
-        : name.replace(/\((?!anonymous namespace\)).*$/, '')
-    } else if (line.startsWith('calls=')) afterCall = true
+    if (line.startsWith('fn=')) fn = functionName(line.slice(3))
+    else if (line.startsWith('cfn=')) callee = functionName(line.slice(4))
+    else if (line.startsWith('calls=')) afterCall = true
     else if (/^[+-]?\d+ \d+$/.test(line)) {
       // The line after `calls=` is the call's inclusive cost, not the function's own.
-      if (!afterCall) self.set(fn, (self.get(fn) ?? 0) + Number(line.split(' ')[1]))
+      const cost = Number(line.split(' ')[1])
+      if (!afterCall) self.set(fn, (self.get(fn) ?? 0) + cost)
+      else if (callersOf?.test(callee)) {
+        const key = `${callee.slice(0, 60)}  <-  ${fn}`
+        callers.set(key, (callers.get(key) ?? 0) + cost)
+      }
       afterCall = false
+    }
+  }
+  if (callersOf) {
+    lines.push('', `main thread, callers of /${callersOf.source}/ (inclusive instructions per request):`)
+    for (const [name, n] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 80)) {
+      lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, 200)}`)
     }
   }
   lines.push('', 'main thread, instructions per request by function (self):')

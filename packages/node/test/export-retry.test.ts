@@ -68,7 +68,8 @@ describe('retries of the default exporter (OTLP/HTTP protobuf)', () => {
     const answered: number[] = []
     const { receiver, service } = await exportThrough((n) => {
       answered.push(Date.now())
-      return n === 0 ? { status: 429, headers: { 'retry-after': '2' } } : undefined
+      // Header names are matched whatever their case.
+      return n === 0 ? { status: 429, headers: { 'Retry-After': '2' } } : undefined
     }, 5)
     try {
       await receiver.waitFor((spans) => spans.filter((s) => s.kind === 2).length >= 5, 20_000)

@@ -10,7 +10,7 @@ import { freePort, killAll, startService } from './support/service.js'
 afterAll(() => killAll())
 
 describe('OTEL_EXPORTER_OTLP_* per signal', () => {
-  it('per-signal headers win over the generic ones; gzip bodies carry the spans', async () => {
+  it('per-signal headers win over the generic ones; gzip bodies carry the spans; host, type and length are right', async () => {
     const receiver = await startOtlpReceiver()
     const service = await startService({
       fixture: 'http-app.mjs',
@@ -18,7 +18,8 @@ describe('OTEL_EXPORTER_OTLP_* per signal', () => {
         OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=generic,x-common=from%20generic',
-        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces-only',
+        // A configured content type cannot replace the protobuf one the body is.
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces-only,Content-Type=text/plain',
         OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=metrics-only',
         OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'gzip',
         OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -33,6 +34,9 @@ describe('OTEL_EXPORTER_OTLP_* per signal', () => {
         expect(request.headers['x-tenant']).toBe('traces-only')
         expect(request.headers['x-common']).toBe('from generic')
         expect(request.headers['content-encoding']).toBe('gzip')
+        expect(request.headers['content-type']).toBe('application/x-protobuf')
+        expect(request.headers.host).toBe(new URL(receiver.url).host)
+        expect(Number(request.headers['content-length'])).toBe(request.bytes)
         // The wire bytes are the compressed ones: smaller than the decoded body.
         expect(request.bytes).toBeLessThan(request.body.length)
       }

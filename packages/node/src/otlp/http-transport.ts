@@ -37,6 +37,29 @@ export interface SendOptions {
 
 export type SendResult = RetriedResponse
 
+/** Header names the transport sets itself; the same names among the configured headers are dropped. */
+const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding'])
+
+/**
+ * The request's fixed headers as the flat name/value list Node accepts: with a list, Node writes
+ * the header block directly instead of calling `setHeader` on the request for each header, the
+ * function the application's responses go through as well (its property loads then see one more
+ * kind of object, and become megamorphic for every response). `host` is added unless configured.
+ */
+function fixedHeaderList(url: URL, configured: Record<string, string>): string[] {
+  const list: string[] = []
+  let host = false
+  for (const [name, value] of Object.entries(configured)) {
+    const lower = name.toLowerCase()
+    if (OWN_HEADERS.has(lower)) continue
+    if (lower === 'host') host = true
+    list.push(name, value)
+  }
+  if (!host) list.push('host', url.host)
+  list.push('content-type', 'application/x-protobuf')
+  return list
+}
+
 /** Network errors are retryable: the collector may be restarting. */
 function networkFailure(error: string): OtlpResponse {
   return { ok: false, error, retryable: true }
@@ -51,8 +74,9 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
     ? new https.Agent({ keepAlive: true, maxSockets: 2, ...options.tls })
     : new http.Agent({ keepAlive: true, maxSockets: 2 })
   const request = https ? https.request : http.request
+  const fixedHeaders = fixedHeaderList(url, options.headers)
 
-  function post(payload: Buffer, headers: Record<string, string>, timeoutMs: number): Promise<OtlpResponse> {
+  function post(payload: Buffer, headers: string[], timeoutMs: number): Promise<OtlpResponse> {
     return new Promise<OtlpResponse>((resolve) => {
       let settled = false
       const done = (result: OtlpResponse) => {
@@ -84,15 +108,12 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
 
   async function send(body: Buffer, sendOptions: SendOptions): Promise<SendResult> {
     let payload = body
-    const headers: Record<string, string> = {
-      ...options.headers,
-      'content-type': 'application/x-protobuf',
-    }
+    const headers = fixedHeaders.slice()
     if (options.compression === 'gzip') {
       payload = await gzipAsync(body)
-      headers['content-encoding'] = 'gzip'
+      headers.push('content-encoding', 'gzip')
     }
-    headers['content-length'] = String(payload.length)
+    headers.push('content-length', String(payload.length))
     // A back-off timer that fires late (a busy event loop) can leave no time for the next
     // request: the outcome is then the last real answer, not a made-up one.
     let last: OtlpResponse | undefined
