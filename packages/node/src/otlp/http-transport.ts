@@ -6,6 +6,7 @@
  */
 import http from 'node:http'
 import { promisify } from 'node:util'
+import { exportAgentClass, noteKeepAliveHint } from './export-agent.js'
 import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
 import { type RetriedResponse, sendWithRetry } from './retry.js'
 import type { OtlpTlsMaterial } from './tls.js'
@@ -60,6 +61,27 @@ function fixedHeaderList(url: URL, configured: Record<string, string>): string[]
   return list
 }
 
+/** The response headers the transport reads. */
+interface ReadHeaders {
+  'retry-after'?: string
+  'content-type'?: string
+  'keep-alive'?: string
+}
+
+/**
+ * The response headers the transport reads, taken from the raw list: the `headers` getter of a
+ * client response is the one the application's incoming requests go through, and a client
+ * response is one more kind of object for its property loads (it made them megamorphic).
+ */
+function responseHeaders(raw: readonly string[]): ReadHeaders {
+  const found: ReadHeaders = {}
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    if (name === 'content-type' || name === 'retry-after' || name === 'keep-alive') found[name] ??= raw[i + 1]
+  }
+  return found
+}
+
 /** Network errors are retryable: the collector may be restarting. */
 function networkFailure(error: string): OtlpResponse {
   return { ok: false, error, retryable: true }
@@ -71,8 +93,8 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   // node:https (and TLS with it) only for an https:// endpoint: loading it costs start-up time.
   const https = secure ? process.getBuiltinModule('node:https') : undefined
   const agent = https
-    ? new https.Agent({ keepAlive: true, maxSockets: 2, ...options.tls })
-    : new http.Agent({ keepAlive: true, maxSockets: 2 })
+    ? new (exportAgentClass(https.Agent))({ keepAlive: true, maxSockets: 2, ...options.tls })
+    : new (exportAgentClass(http.Agent))({ keepAlive: true, maxSockets: 2 })
   const request = https ? https.request : http.request
   const fixedHeaders = fixedHeaderList(url, options.headers)
 
@@ -85,6 +107,9 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
         resolve(result)
       }
       const req = request(url, { method: 'POST', headers, agent, timeout: timeoutMs }, (res) => {
+        const headers = responseHeaders(res.rawHeaders)
+        // Before the response ends: the agent decides then whether to keep the socket.
+        noteKeepAliveHint(res.socket, headers['keep-alive'])
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
@@ -94,7 +119,7 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
         })
         res.on('end', () => {
           const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES)
-          done(classifyResponse(res.statusCode ?? 0, res.headers, body))
+          done(classifyResponse(res.statusCode ?? 0, headers, body))
         })
         res.on('error', (error) => done(networkFailure(error.message)))
       })
