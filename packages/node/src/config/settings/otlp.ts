@@ -50,7 +50,7 @@ export const OTLP_GENERIC_SETTINGS = {
       {
         name: 'OTEL_EXPORTER_OTLP_HEADERS',
         example: 'authorization=Bearer%20abc',
-        doc: 'headers on every export; never logged; a malformed pair is skipped with a warning, the others apply',
+        doc: 'headers on every export; never logged; a malformed pair is skipped with a warning, the others apply; on trace exports `content-type`, `content-length` and `content-encoding` are set by the exporter itself',
       },
     ],
     secret: true,
