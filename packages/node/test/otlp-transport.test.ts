@@ -1,45 +1,37 @@
 /**
- * The OTLP/HTTP transport's connection reuse against a real node:http server: exports share one
+ * The OTLP/HTTP transport's connection reuse against the test OTLP receiver: exports share one
  * kept-alive socket, a server that announces an idle timeout of one second or less gets a new
  * connection for each export (Node's rule, kept by otelkit's own agent), and an idle kept socket
  * does not keep the process alive.
  */
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createOtlpHttpTransport } from '../src/otlp/http-transport.js'
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js'
 import { killAll, startService } from './support/service.js'
 
-const servers: http.Server[] = []
+const receivers: OtlpReceiver[] = []
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+  await Promise.all(receivers.splice(0).map((r) => r.close()))
 })
 afterAll(() => killAll())
 
-/** A receiver answering 200 to every POST; `ports` lists the client port of each request. */
-async function receiver(keepAliveTimeoutMs: number) {
-  const ports: number[] = []
-  const server = http.createServer((req, res) => {
-    ports.push(req.socket.remotePort as number)
-    req.resume()
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end())
+/** Two exports (empty requests) to a receiver keeping idle connections `keepAliveTimeoutMs`. */
+async function sendTwice(keepAliveTimeoutMs: number) {
+  const receiver = await startOtlpReceiver({ keepAliveTimeoutMs })
+  receivers.push(receiver)
+  const transport = createOtlpHttpTransport({
+    url: `${receiver.url}/v1/traces`,
+    headers: {},
+    timeoutMs: 5000,
+    compression: 'none',
   })
-  server.keepAliveTimeout = keepAliveTimeoutMs
-  servers.push(server)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`
-  return { url, ports }
-}
-
-async function sendTwice(url: string) {
-  const transport = createOtlpHttpTransport({ url, headers: {}, timeoutMs: 5000, compression: 'none' })
   try {
     const deadline = Date.now() + 5000
-    const first = await transport.send(Buffer.from([1, 2, 3]), { deadline })
+    const first = await transport.send(Buffer.alloc(0), { deadline })
     // Let the first socket go back to the agent before the second export.
     await new Promise((r) => setTimeout(r, 50))
-    const second = await transport.send(Buffer.from([4, 5, 6]), { deadline })
-    return [first, second]
+    const second = await transport.send(Buffer.alloc(0), { deadline })
+    return { results: [first.ok, second.ok], ports: receiver.requests.map((r) => r.clientPort) }
   } finally {
     transport.close()
   }
@@ -47,17 +39,15 @@ async function sendTwice(url: string) {
 
 describe('OTLP/HTTP transport connections', () => {
   it('sends consecutive exports on one kept-alive connection', async () => {
-    const { url, ports } = await receiver(5000)
-    const results = await sendTwice(url)
-    expect(results.map((r) => r.ok)).toEqual([true, true])
+    const { results, ports } = await sendTwice(5000)
+    expect(results).toEqual([true, true])
     expect(ports).toHaveLength(2)
     expect(ports[1]).toBe(ports[0])
   })
 
   it('opens a new connection when the server announces an idle timeout of one second', async () => {
-    const { url, ports } = await receiver(1000)
-    const results = await sendTwice(url)
-    expect(results.map((r) => r.ok)).toEqual([true, true])
+    const { results, ports } = await sendTwice(1000)
+    expect(results).toEqual([true, true])
     expect(ports).toHaveLength(2)
     expect(ports[1]).not.toBe(ports[0])
   })

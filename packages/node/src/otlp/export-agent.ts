@@ -8,7 +8,7 @@
  * instructions per request, BENCHMARKS.md, "The export's HTTP client on the application's thread").
  */
 import type http from 'node:http'
-import type { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
 
 /**
  * Node's rule for the hint (its agent has no idle timeout of its own here): a socket whose server
@@ -36,17 +36,12 @@ type AgentClass = new (options: http.AgentOptions) => http.Agent
 /** `Base` (http.Agent or https.Agent) keeping idle sockets by the hints noted above. */
 export function exportAgentClass<T extends AgentClass>(Base: T): T {
   return class ExportAgent extends (Base as AgentClass) {
-    override keepSocketAlive(socket: Duplex): boolean {
-      const tcp = socket as Duplex & {
-        setKeepAlive(enable: boolean, delayMs: number): void
-        unref(): void
-        setTimeout(ms: number): void
-        timeout?: number
-      }
-      tcp.setKeepAlive(true, (this as unknown as { keepAliveMsecs: number }).keepAliveMsecs)
-      tcp.unref()
+    // Node passes the agent's own sockets (net or TLS), which `Duplex` types too widely.
+    override keepSocketAlive(socket: Socket): boolean {
+      socket.setKeepAlive(true, (this as unknown as { keepAliveMsecs: number }).keepAliveMsecs)
+      socket.unref()
       // The request's own timeout does not apply to an idle socket (Node's agent does the same).
-      if (tcp.timeout !== 0) tcp.setTimeout(0)
+      if (socket.timeout !== 0) socket.setTimeout(0)
       return !shortLived.has(socket)
     }
   } as unknown as T

@@ -53,6 +53,8 @@ export interface OtlpReceiver {
     status: number
     body: Buffer
     headers: IncomingHttpHeaders
+    /** The client's port: requests on one kept-alive connection share it. */
+    clientPort: number
   }>
   /** TLS handshakes the server refused (e.g. a client without the required certificate). */
   tlsErrors: string[]
@@ -242,6 +244,8 @@ export interface ReceiverOptions {
   respond?: (n: number, path: string) => ReceiverReply | undefined
   /** Serve HTTPS with this key and certificate (PEM); `ca` set: mTLS, clients must present a certificate it signed. */
   tls?: { key: Buffer; cert: Buffer; ca?: Buffer }
+  /** How long an idle connection is kept (Node announces it as `Keep-Alive: timeout=N`). @default 5000 */
+  keepAliveTimeoutMs?: number
 }
 
 export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpReceiver> {
@@ -265,6 +269,7 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
         status: reply?.status ?? 200,
         body,
         headers: req.headers,
+        clientPort: req.socket.remotePort as number,
       })
       if (reply !== undefined && !(reply.accept ?? (reply.status >= 200 && reply.status < 300))) {
         res.writeHead(reply.status, reply.headers).end(reply.body ?? '')
@@ -302,6 +307,7 @@ export function startOtlpReceiver(options: ReceiverOptions = {}): Promise<OtlpRe
         handler,
       ) as unknown as Server)
     : createServer(handler)
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs
   server.on('tlsClientError', (error: Error) => tlsErrors.push(error.message))
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
