@@ -112,7 +112,7 @@ function probeOf(stdout: string): Probe {
  * `leftover`: wrappers upstream's disable() leaves in place (they pass through once disabled).
  */
 const TABLE: Array<{ entry: string; module: string; patches: boolean; leftover?: number }> = [
-  { entry: 'express', module: 'express', patches: false },
+  { entry: 'express', module: 'express', patches: true },
   { entry: 'fastify', module: 'fastify', patches: false },
   { entry: 'pg', module: 'pg', patches: true },
   { entry: 'ioredis', module: 'ioredis', patches: false },

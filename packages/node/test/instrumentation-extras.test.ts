@@ -159,6 +159,43 @@ describe('Express errors', () => {
   })
 })
 
+describe('Express routes and errors on the server span', () => {
+  it('templates of parametrised mounts; each error recorded once, whether an error handler or Express answers', async () => {
+    const service = await startService({
+      fixture: 'esm-app.mjs',
+      env: exportTo(receiver, 'express-errors', 'http/json'),
+    })
+    try {
+      expect((await service.get('/tenants/7/orders/9')).status).toBe(200)
+      expect((await service.get('/handled/sync/3')).status).toBe(502)
+      expect((await service.get('/handled/next/4')).status).toBe(502)
+      expect((await service.get('/boom/5')).status).toBe(500)
+      const mine = () => receiver.spans.filter((s) => s.service === 'express-errors' && s.kind === 2)
+      await receiver.waitFor(() => mine().length >= 4)
+      const byName = new Map(mine().map((s) => [s.name, s]))
+      expect([...byName.keys()].sort()).toEqual([
+        'GET /boom/:id',
+        'GET /handled/next/:id',
+        'GET /handled/sync/:id',
+        'GET /tenants/:tenantId/orders/:orderId',
+      ])
+      expect(byName.get('GET /tenants/:tenantId/orders/:orderId')?.attributes['http.route']).toBe(
+        '/tenants/:tenantId/orders/:orderId',
+      )
+      const exceptions = (name: string) =>
+        (byName.get(name)?.events ?? [])
+          .filter((e) => e.name === 'exception')
+          .map((e) => `${e.attributes?.['exception.type']}: ${e.attributes?.['exception.message']}`)
+      expect(exceptions('GET /tenants/:tenantId/orders/:orderId')).toEqual([])
+      expect(exceptions('GET /handled/sync/:id')).toEqual(['RangeError: quantity 3 is out of range'])
+      expect(exceptions('GET /handled/next/:id')).toEqual(['SyntaxError: bad filter 4'])
+      expect(exceptions('GET /boom/:id')).toEqual(['TypeError: inventory for item 5 is not a number'])
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
 describe('outgoing requests that fail', () => {
   it('node:http and fetch record an error span and http.client.request.duration with error.type', async () => {
     const service = await startService({

@@ -12,7 +12,7 @@ import { logBridgeConfig } from '../logs/bridge.js'
 import { isOpsServer } from '../ops/server.js'
 import { redisStatement } from '../privacy/redis.js'
 import type { CatalogEntry, LoadContext } from './entry.js'
-import { disableExpressChannel, enableExpressChannel } from './express-channel.js'
+import { disableExpressRoutes, enableExpressRoutes } from './express-routes.js'
 import { disableFastifyRoutes, enableFastifyRoutes } from './fastify-routes.js'
 import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } from './http-client.js'
 import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
@@ -21,21 +21,23 @@ import { createPgInstrumentation } from './pg.js'
 import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
 import { installInstrumentation, installUpstream, patchDefaultExport, upstream } from './upstream.js'
-import { dependencyVersion, inRange } from './versions.js'
+import { dependencyFile, dependencyVersion, filePath, inRange } from './versions.js'
 
 export type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
 
 const EXPRESS_LAYER_TYPES = ['middleware', 'request_handler', 'router']
 const NOTHING = { uninstall() {} }
 
-/** Express 5 / router 2.3+ publish routing on a tracing channel: otelkit's own subscriber. */
-function expressRoutes(ctx: LoadContext, routerVersion: string | undefined) {
+/**
+ * Express 5 / router 2.3+: otelkit's own route templates, patched into the router copy `ctx`'s
+ * module loads (`routerMain`: that copy's main file); undefined where that is not possible.
+ */
+function expressRoutes(ctx: LoadContext, routerMain: string | undefined, version: string | undefined) {
   const middleware = ctx.explicitlyEnabled.has('express-middleware')
-  if (!middleware && routerVersion !== undefined && inRange(routerVersion, '>=2.3')) {
-    enableExpressChannel()
-    return { uninstall: disableExpressChannel }
+  if (middleware || routerMain === undefined || version === undefined || !inRange(version, '>=2.3 <3')) {
+    return undefined
   }
-  return undefined
+  return enableExpressRoutes(routerMain) ? { uninstall: disableExpressRoutes } : undefined
 }
 
 /**
@@ -110,7 +112,11 @@ export const CATALOG: readonly CatalogEntry[] = [
     // Express 4 (router < 2.3): upstream, routes only, no span per middleware unless
     // `express-middleware` is enabled.
     load: (ctx) =>
-      expressRoutes(ctx, dependencyVersion(ctx.module?.file, 'router')) ??
+      expressRoutes(
+        ctx,
+        dependencyFile(ctx.module?.file, 'router'),
+        dependencyVersion(ctx.module?.file, 'router'),
+      ) ??
       installUpstream(
         '@opentelemetry/instrumentation-express',
         'ExpressInstrumentation',
@@ -133,7 +139,7 @@ export const CATALOG: readonly CatalogEntry[] = [
     upstream: '@opentelemetry/instrumentation-router',
     targets: [{ module: 'router', versions: '>=1 <3' }],
     load: (ctx) =>
-      expressRoutes(ctx, ctx.module?.version) ??
+      expressRoutes(ctx, filePath(ctx.module?.file), ctx.module?.version) ??
       installUpstream('@opentelemetry/instrumentation-router', 'RouterInstrumentation', {}, ctx),
   },
   {

@@ -20,13 +20,18 @@ export function guarded<M = unknown, This = unknown>(
     try {
       fn.call(this, message)
     } catch (error) {
-      logOnce(
-        'warn',
-        where,
-        `${where}: an event was skipped after an internal error (${(error as Error)?.message ?? String(error)}); the service is unaffected`,
-      )
+      reportSkippedEvent(where, error)
     }
   }
+}
+
+/** Logs (at most once a minute per `where`) that an event was skipped after an internal error. */
+export function reportSkippedEvent(where: string, error: unknown): void {
+  logOnce(
+    'warn',
+    where,
+    `${where}: an event was skipped after an internal error (${(error as Error)?.message ?? String(error)}); the service is unaffected`,
+  )
 }
 
 /** The same for an object of tracing-channel handlers. */

@@ -44,16 +44,21 @@ export function packageVersion(file: string | undefined, name: string): string |
   return dir === undefined ? undefined : versionIn(dir)
 }
 
-/** Version of `dependency` as the package holding `file` loads it (e.g. express's router). */
-export function dependencyVersion(file: string | undefined, dependency: string): string | undefined {
+/** Main file of `dependency` as the package holding `file` loads it (e.g. express's router). */
+export function dependencyFile(file: string | undefined, dependency: string): string | undefined {
   const path = filePath(file)
   if (path === undefined) return undefined
   try {
-    const entry = createRequire(path).resolve(dependency)
-    return packageVersion(entry, dependency) ?? versionIn(dirname(entry))
+    return createRequire(path).resolve(dependency)
   } catch {
     return undefined
   }
+}
+
+/** Version of `dependency` as the package holding `file` loads it. */
+export function dependencyVersion(file: string | undefined, dependency: string): string | undefined {
+  const entry = dependencyFile(file, dependency)
+  return entry === undefined ? undefined : (packageVersion(entry, dependency) ?? versionIn(dirname(entry)))
 }
 
 function parts(version: string): [number, number, number] {
