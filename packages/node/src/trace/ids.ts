@@ -1,8 +1,10 @@
 /**
  * Random trace and span ids (lowercase hex, never all zeros), drawn from a pooled buffer of 4 KiB
- * that `crypto.randomFillSync` fills: no per-id random call, and the hex made in JavaScript from a
- * table of digit pairs with one `String.fromCharCode` (about a third of the time of
- * `Buffer#toString('hex')`, a native call, for an 8-byte id).
+ * that `crypto.randomFillSync` fills: no per-id random call. The pool's hex is made 128 bytes at a
+ * time, by `Buffer#toString('hex')`, and an id is a slice of it: V8 makes a slice of 13 characters
+ * or more a sliced string (a view of that hex, no characters copied), where making the 16 or 32
+ * characters of each id one by one cost about 470 instructions per id. An id kept after its span
+ * (an exemplar, an error group's last trace) keeps those 256 characters alive with it, not more.
  * A used-up pool is replaced, never refilled, so the bytes of an id drawn from it stay as they
  * were: a span keeps where its ids are (`drawnPool`, `drawnAt`) and the OTLP encoder copies
  * them instead of converting the hex back.
@@ -10,108 +12,16 @@
 import { randomFillSync } from 'node:crypto'
 
 const POOL_BYTES = 4096
+/** Bytes of the pool made hex at a time, from the first id outside the last chunk. */
+const HEX_CHUNK_BYTES = 128
 let pool = Buffer.alloc(0)
+/** The hex of `pool`'s bytes from `hexFrom` to `hexTo` (two characters per byte). */
+let hex = ''
+let hexFrom = 0
+let hexTo = 0
 /** `pool` as a DataView, for the OTLP encoder's four-byte copies. */
 let poolView = new DataView(pool.buffer, pool.byteOffset, 0)
 let offset = POOL_BYTES
-
-/** The two hex digits' character codes of each byte value, at 2 × value. */
-const HEX_CODES = new Uint8Array(512)
-for (let value = 0; value < 256; value++) {
-  HEX_CODES[2 * value] = '0123456789abcdef'.charCodeAt(value >> 4)
-  HEX_CODES[2 * value + 1] = '0123456789abcdef'.charCodeAt(value & 15)
-}
-const fromCharCode = String.fromCharCode
-
-/** 16 hex digits of the 8 bytes of `bytes` from `at`. */
-function hex8(bytes: Uint8Array, at: number): string {
-  const h = HEX_CODES
-  const b0 = (bytes[at] as number) << 1
-  const b1 = (bytes[at + 1] as number) << 1
-  const b2 = (bytes[at + 2] as number) << 1
-  const b3 = (bytes[at + 3] as number) << 1
-  const b4 = (bytes[at + 4] as number) << 1
-  const b5 = (bytes[at + 5] as number) << 1
-  const b6 = (bytes[at + 6] as number) << 1
-  const b7 = (bytes[at + 7] as number) << 1
-  return fromCharCode(
-    h[b0] as number,
-    h[b0 + 1] as number,
-    h[b1] as number,
-    h[b1 + 1] as number,
-    h[b2] as number,
-    h[b2 + 1] as number,
-    h[b3] as number,
-    h[b3 + 1] as number,
-    h[b4] as number,
-    h[b4 + 1] as number,
-    h[b5] as number,
-    h[b5 + 1] as number,
-    h[b6] as number,
-    h[b6 + 1] as number,
-    h[b7] as number,
-    h[b7 + 1] as number,
-  )
-}
-
-/**
- * 32 hex digits of the 16 bytes of `bytes` from `at`, as one flat string. Unrolled like hex8 on
- * purpose: two hex8 halves concatenated make a cons string, which with its first read (flattening)
- * cost more than the native conversion (320–430 against 250–290 ns in a loop).
- */
-function hex16(bytes: Uint8Array, at: number): string {
-  const h = HEX_CODES
-  const b0 = (bytes[at] as number) << 1
-  const b1 = (bytes[at + 1] as number) << 1
-  const b2 = (bytes[at + 2] as number) << 1
-  const b3 = (bytes[at + 3] as number) << 1
-  const b4 = (bytes[at + 4] as number) << 1
-  const b5 = (bytes[at + 5] as number) << 1
-  const b6 = (bytes[at + 6] as number) << 1
-  const b7 = (bytes[at + 7] as number) << 1
-  const b8 = (bytes[at + 8] as number) << 1
-  const b9 = (bytes[at + 9] as number) << 1
-  const b10 = (bytes[at + 10] as number) << 1
-  const b11 = (bytes[at + 11] as number) << 1
-  const b12 = (bytes[at + 12] as number) << 1
-  const b13 = (bytes[at + 13] as number) << 1
-  const b14 = (bytes[at + 14] as number) << 1
-  const b15 = (bytes[at + 15] as number) << 1
-  return fromCharCode(
-    h[b0] as number,
-    h[b0 + 1] as number,
-    h[b1] as number,
-    h[b1 + 1] as number,
-    h[b2] as number,
-    h[b2 + 1] as number,
-    h[b3] as number,
-    h[b3 + 1] as number,
-    h[b4] as number,
-    h[b4 + 1] as number,
-    h[b5] as number,
-    h[b5 + 1] as number,
-    h[b6] as number,
-    h[b6 + 1] as number,
-    h[b7] as number,
-    h[b7 + 1] as number,
-    h[b8] as number,
-    h[b8 + 1] as number,
-    h[b9] as number,
-    h[b9 + 1] as number,
-    h[b10] as number,
-    h[b10 + 1] as number,
-    h[b11] as number,
-    h[b11 + 1] as number,
-    h[b12] as number,
-    h[b12 + 1] as number,
-    h[b13] as number,
-    h[b13 + 1] as number,
-    h[b14] as number,
-    h[b14 + 1] as number,
-    h[b15] as number,
-    h[b15 + 1] as number,
-  )
-}
 
 /** The pool the last id was drawn from (its bytes never change), as a DataView. */
 export let drawnPool: DataView = poolView
@@ -122,6 +32,7 @@ function randomHex(bytes: number): string {
   for (;;) {
     if (offset + bytes > POOL_BYTES) {
       pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES))
+      hexTo = 0
       poolView = new DataView(pool.buffer, pool.byteOffset, POOL_BYTES)
       offset = 0
     }
@@ -131,7 +42,12 @@ function randomHex(bytes: number): string {
       if (pool[i] !== 0) {
         drawnPool = poolView
         drawnAt = start
-        return bytes === 8 ? hex8(pool, start) : hex16(pool, start)
+        if (offset > hexTo || start < hexFrom) {
+          hexFrom = start
+          hexTo = Math.min(start + HEX_CHUNK_BYTES, POOL_BYTES)
+          hex = pool.toString('hex', hexFrom, hexTo)
+        }
+        return hex.slice(2 * (start - hexFrom), 2 * (offset - hexFrom))
       }
     }
     // All zeros is the invalid id: draw again.
