@@ -21,7 +21,7 @@ import { createPgInstrumentation } from './pg.js'
 import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
 import { installInstrumentation, installUpstream, patchDefaultExport, upstream } from './upstream.js'
-import { dependencyFile, dependencyVersion, filePath, inRange } from './versions.js'
+import { dependencyFile, filePath, inRange, mainFileVersion } from './versions.js'
 
 export type { CatalogEntry, CatalogTarget, Installed, LoadContext } from './entry.js'
 
@@ -111,18 +111,18 @@ export const CATALOG: readonly CatalogEntry[] = [
     targets: [{ module: 'express', versions: '>=4 <6' }],
     // Express 4 (router < 2.3): upstream, routes only, no span per middleware unless
     // `express-middleware` is enabled.
-    load: (ctx) =>
-      expressRoutes(
-        ctx,
-        dependencyFile(ctx.module?.file, 'router'),
-        dependencyVersion(ctx.module?.file, 'router'),
-      ) ??
-      installUpstream(
-        '@opentelemetry/instrumentation-express',
-        'ExpressInstrumentation',
-        { ignoreLayersType: ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES },
-        ctx,
-      ),
+    load: (ctx) => {
+      const routerMain = dependencyFile(ctx.module?.file, 'router')
+      return (
+        expressRoutes(ctx, routerMain, mainFileVersion(routerMain, 'router')) ??
+        installUpstream(
+          '@opentelemetry/instrumentation-express',
+          'ExpressInstrumentation',
+          { ignoreLayersType: ctx.explicitlyEnabled.has('express-middleware') ? [] : EXPRESS_LAYER_TYPES },
+          ctx,
+        )
+      )
+    },
   },
   // Read by the express entry: a span per middleware/router layer.
   {

@@ -43,6 +43,8 @@ type Method = (this: unknown, ...args: unknown[]) => unknown
 
 /** The patched prototypes of every router copy (an application may load more than one). */
 const patched: Array<{ proto: Record<string, unknown>; name: string }> = []
+/** The main files of the router copies patched (the express and router entries both ask). */
+const patchedCopies = new Set<string>()
 
 function patternText(route: unknown): string | undefined {
   if (typeof route === 'string') return route
@@ -76,16 +78,16 @@ function joinPath(prefix: string, pattern: string): string {
 }
 
 /** A route is about to run its handlers: mount chain + the route's own pattern. */
-function noteRoute(req: RouterRequest, matched: unknown): void {
-  const pattern = patternText(matched)
+function noteRoute(req: RouterRequest, matched: symbol): void {
+  const pattern = patternText(req[matched])
   if (pattern === undefined) return
   const prefix = mountTemplate(req, req.baseUrl ?? '', false)
   if (prefix !== undefined) setHttpRoute(req, joinPath(prefix, pattern))
 }
 
 /** A mounted router is entered: remember which template produced this `baseUrl`. */
-function noteMount(req: RouterRequest, baseUrl: string, matched: unknown): void {
-  const pattern = patternText(matched)
+function noteMount(req: RouterRequest, baseUrl: string, matched: symbol): void {
+  const pattern = patternText(req[matched])
   if (pattern === undefined) return
   const parent = mountTemplate(req, baseUrl, true) ?? ''
   let mounts = req[MOUNTS]
@@ -105,16 +107,19 @@ function noteError(req: RouterRequest, res: unknown, error: unknown): void {
   serverSpanOf(res)?.recordException(error)
 }
 
+/** Runs one of the notes above; an internal error is reported, never thrown into the router. */
+function safely<A, B, C>(note: (a: A, b: B, c: C) => void, a: A, b: B, c: C): void {
+  try {
+    note(a, b, c)
+  } catch (error) {
+    reportSkippedEvent(WHERE, error)
+  }
+}
+
 /** The application router's final callback, which errors no error handler took reach. */
 function finalCallback(req: RouterRequest, res: unknown, callback: Callback): Callback {
   return function otelkitFinal(error?: unknown): void {
-    if (error) {
-      try {
-        noteError(req, res, error)
-      } catch (thrown) {
-        reportSkippedEvent(WHERE, thrown)
-      }
-    }
+    if (error) safely(noteError, req, res, error)
     callback(error)
   }
 }
@@ -134,6 +139,7 @@ function patch(
  * pattern (router < 2.3) or cannot be loaded, and nothing was patched.
  */
 export function enableExpressRoutes(routerMain: string): boolean {
+  if (patchedCopies.has(routerMain)) return true
   const load = createRequire(routerMain)
   let Router: { prototype?: Record<string, unknown>; Route?: { prototype?: Record<string, unknown> } }
   let layerProto: Record<string, unknown> | undefined
@@ -148,15 +154,12 @@ export function enableExpressRoutes(routerMain: string): boolean {
   const routeProto = Router.Route?.prototype
   if (typeof matchedRoute !== 'symbol' || routeProto === undefined || layerProto === undefined) return false
   const matched = matchedRoute
+  patchedCopies.add(routerMain)
 
   patch(routeProto, 'dispatch', (original) => {
     const dispatch = original as unknown as Method
     return function dispatchWithRoute(this: unknown, req: RouterRequest) {
-      try {
-        noteRoute(req, req[matched])
-      } catch (error) {
-        reportSkippedEvent(WHERE, error)
-      }
+      safely(noteRoute, req, matched, undefined)
       // biome-ignore lint/complexity/noArguments: forwards the router's arguments unchanged
       return dispatch.apply(this, arguments as unknown as unknown[])
     } as unknown as AnyFn
@@ -172,13 +175,7 @@ export function enableExpressRoutes(routerMain: string): boolean {
         }
       } else {
         const baseUrl = req.baseUrl
-        if (baseUrl !== undefined && baseUrl !== '') {
-          try {
-            noteMount(req, baseUrl, req[matched])
-          } catch (error) {
-            reportSkippedEvent(WHERE, error)
-          }
-        }
+        if (baseUrl !== undefined && baseUrl !== '') safely(noteMount, req, baseUrl, matched)
       }
       // biome-ignore lint/complexity/noArguments: see above
       return handle.apply(this, arguments as unknown as unknown[])
@@ -188,11 +185,7 @@ export function enableExpressRoutes(routerMain: string): boolean {
   patch(layerProto, 'handleError', (original) => {
     const handleError = original as unknown as Method
     return function handleErrorWithSpan(this: unknown, error: unknown, req: RouterRequest, res: unknown) {
-      try {
-        noteError(req, res, error)
-      } catch (thrown) {
-        reportSkippedEvent(WHERE, thrown)
-      }
+      safely(noteError, req, res, error)
       // biome-ignore lint/complexity/noArguments: see above
       return handleError.apply(this, arguments as unknown as unknown[])
     } as unknown as AnyFn
@@ -203,4 +196,5 @@ export function enableExpressRoutes(routerMain: string): boolean {
 /** Puts back every method enableExpressRoutes patched. */
 export function disableExpressRoutes(): void {
   for (const { proto, name } of patched.splice(0)) unpatchMethod(proto, name)
+  patchedCopies.clear()
 }

@@ -55,10 +55,9 @@ export function dependencyFile(file: string | undefined, dependency: string): st
   }
 }
 
-/** Version of `dependency` as the package holding `file` loads it. */
-export function dependencyVersion(file: string | undefined, dependency: string): string | undefined {
-  const entry = dependencyFile(file, dependency)
-  return entry === undefined ? undefined : (packageVersion(entry, dependency) ?? versionIn(dirname(entry)))
+/** Version of package `name` whose main file is `main` (e.g. what dependencyFile resolved). */
+export function mainFileVersion(main: string | undefined, name: string): string | undefined {
+  return main === undefined ? undefined : (packageVersion(main, name) ?? versionIn(dirname(main)))
 }
 
 function parts(version: string): [number, number, number] {

@@ -32,7 +32,7 @@ function randomHex(bytes: number): string {
   for (;;) {
     if (offset + bytes > POOL_BYTES) {
       pool = randomFillSync(Buffer.allocUnsafeSlow(POOL_BYTES))
-      hexTo = 0
+      hexTo = 0 // no chunk of this pool yet
       poolView = new DataView(pool.buffer, pool.byteOffset, POOL_BYTES)
       offset = 0
     }
@@ -42,7 +42,8 @@ function randomHex(bytes: number): string {
       if (pool[i] !== 0) {
         drawnPool = poolView
         drawnAt = start
-        if (offset > hexTo || start < hexFrom) {
+        // Ids are drawn in order from a pool, so only one past the chunk needs a new one.
+        if (offset > hexTo) {
           hexFrom = start
           hexTo = Math.min(start + HEX_CHUNK_BYTES, POOL_BYTES)
           hex = pool.toString('hex', hexFrom, hexTo)
