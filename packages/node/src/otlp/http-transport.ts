@@ -3,10 +3,11 @@
  * gzip, TLS with a configured CA and client certificate (mTLS), and the specification's retries
  * (otlp/retry.ts) within a deadline. Never throws: it resolves with success (and the server's
  * partial-success report) or a described failure, and the caller counts what was not delivered.
+ * Requests go through otelkit's HTTP/1.1 client on a plain socket (http1-client.ts says why).
  */
-import http from 'node:http'
 import { promisify } from 'node:util'
-import { exportAgentClass, noteKeepAliveHint } from './export-agent.js'
+import { log } from '../logger.js'
+import { Http1Client, type Http1RequestError } from './http1-client.js'
 import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
 import { type RetriedResponse, sendWithRetry } from './retry.js'
 import type { OtlpTlsMaterial } from './tls.js'
@@ -41,45 +42,40 @@ export type SendResult = RetriedResponse
 /** Header names the transport sets itself; the same names among the configured headers are dropped. */
 const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding'])
 
+/** An HTTP token (a header name), RFC 9110. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** Whether a header value holds a control character other than tab (CR and LF above all). */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true
+  }
+  return false
+}
+
 /**
- * The request's fixed headers as the flat name/value list Node accepts: with a list, Node writes
- * the header block directly instead of calling `setHeader` on the request for each header, the
- * function the application's responses go through as well (its property loads then see one more
- * kind of object, and become megamorphic for every response). `host` is added unless configured.
+ * The request line and fixed headers of every request to `url`, ending before the per-request
+ * headers. `host` is added unless configured. A configured header with a name that is not a token
+ * or a value holding a control character would break the request (or inject one): it is left out,
+ * with one line saying which (never its value).
  */
-function fixedHeaderList(url: URL, configured: Record<string, string>): string[] {
-  const list: string[] = []
+function fixedHead(url: URL, configured: Record<string, string>): string {
+  let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\n`
   let host = false
   for (const [name, value] of Object.entries(configured)) {
     const lower = name.toLowerCase()
     if (OWN_HEADERS.has(lower)) continue
+    if (!TOKEN.test(name) || hasControlCharacter(value)) {
+      log.warn(
+        `OTLP export header ${JSON.stringify(name)} is not sent: its name must be an HTTP token and its value may not hold line breaks or control characters; fix it in OTEL_EXPORTER_OTLP_HEADERS or the otlpHeaders option`,
+      )
+      continue
+    }
     if (lower === 'host') host = true
-    list.push(name, value)
+    head += `${name}: ${value}\r\n`
   }
-  if (!host) list.push('host', url.host)
-  list.push('content-type', 'application/x-protobuf')
-  return list
-}
-
-/** The response headers the transport reads. */
-interface ReadHeaders {
-  'retry-after'?: string
-  'content-type'?: string
-  'keep-alive'?: string
-}
-
-/**
- * The response headers the transport reads, taken from the raw list: the `headers` getter of a
- * client response is the one the application's incoming requests go through, and a client
- * response is one more kind of object for its property loads (it made them megamorphic).
- */
-function responseHeaders(raw: readonly string[]): ReadHeaders {
-  const found: ReadHeaders = {}
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
-    if (name === 'content-type' || name === 'retry-after' || name === 'keep-alive') found[name] ??= raw[i + 1]
-  }
-  return found
+  if (!host) head += `host: ${url.host}\r\n`
+  return `${head}content-type: application/x-protobuf\r\n`
 }
 
 /** Network errors are retryable: the collector may be restarting. */
@@ -89,56 +85,27 @@ function networkFailure(error: string): OtlpResponse {
 
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const url = new URL(options.url)
-  const secure = url.protocol === 'https:'
-  // node:https (and TLS with it) only for an https:// endpoint: loading it costs start-up time.
-  const https = secure ? process.getBuiltinModule('node:https') : undefined
-  const agent = https
-    ? new (exportAgentClass(https.Agent))({ keepAlive: true, maxSockets: 2, ...options.tls })
-    : new (exportAgentClass(http.Agent))({ keepAlive: true, maxSockets: 2 })
-  const request = https ? https.request : http.request
-  const fixedHeaders = fixedHeaderList(url, options.headers)
+  const client = new Http1Client(url, { maxSockets: 2, tls: options.tls, maxBodyBytes: MAX_RESPONSE_BYTES })
+  const head = fixedHead(url, options.headers)
 
-  function post(payload: Buffer, headers: string[], timeoutMs: number): Promise<OtlpResponse> {
-    return new Promise<OtlpResponse>((resolve) => {
-      let settled = false
-      const done = (result: OtlpResponse) => {
-        if (settled) return
-        settled = true
-        resolve(result)
-      }
-      const req = request(url, { method: 'POST', headers, agent, timeout: timeoutMs }, (res) => {
-        const headers = responseHeaders(res.rawHeaders)
-        // Before the response ends: the agent decides then whether to keep the socket.
-        noteKeepAliveHint(res.socket, headers['keep-alive'])
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (chunk: Buffer) => {
-          if (size >= MAX_RESPONSE_BYTES) return
-          size += chunk.length
-          chunks.push(chunk)
-        })
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES)
-          done(classifyResponse(res.statusCode ?? 0, headers, body))
-        })
-        res.on('error', (error) => done(networkFailure(error.message)))
-      })
-      req.on('timeout', () => {
-        req.destroy(new Error(`timed out after ${timeoutMs} ms`))
-      })
-      req.on('error', (error: NodeJS.ErrnoException) => done(networkFailure(error.code ?? error.message)))
-      req.end(payload)
-    })
+  async function post(payload: Buffer, headers: string, timeoutMs: number): Promise<OtlpResponse> {
+    try {
+      const response = await client.request(headers, payload, timeoutMs)
+      return classifyResponse(response.status, response.headers, response.body)
+    } catch (error) {
+      const failure = error as Http1RequestError
+      return networkFailure(failure.code ?? failure.message)
+    }
   }
 
   async function send(body: Buffer, sendOptions: SendOptions): Promise<SendResult> {
     let payload = body
-    const headers = fixedHeaders.slice()
+    let headers = head
     if (options.compression === 'gzip') {
       payload = await gzipAsync(body)
-      headers.push('content-encoding', 'gzip')
+      headers += 'content-encoding: gzip\r\n'
     }
-    headers.push('content-length', String(payload.length))
+    headers += `content-length: ${payload.length}\r\n\r\n`
     // A back-off timer that fires late (a busy event loop) can leave no time for the next
     // request: the outcome is then the last real answer, not a made-up one.
     let last: OtlpResponse | undefined
@@ -154,6 +121,6 @@ export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
 
   return {
     send,
-    close: () => agent.destroy(),
+    close: () => client.close(),
   }
 }
