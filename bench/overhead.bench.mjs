@@ -139,6 +139,11 @@ async function measure(appName, variantName) {
   }
 }
 
+/** A difference with its sign: `+12.3`, `−3.7`. */
+function signed(value, digits) {
+  return `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(digits)}`
+}
+
 function startupMs(flags, env) {
   const t0 = performance.now()
   const r = spawnSync(NODE, [...flags, '-e', '0'], {
@@ -182,7 +187,7 @@ for (const [appName, app] of Object.entries(APPS)) {
     const ratios = r[v].rps.map((x, i) => x / bare.rps[i])
     const cpuOver = median(r[v].cpuUs) - median(bare.cpuUs)
     out(
-      `| ${appName} | ${v} | ${summary(r[v].rps)} | ${v === 'bare' ? '1' : summary(ratios, 2)} | ${summary(r[v].cpuUs, 1)} | ${v === 'bare' ? '' : `+${cpuOver.toFixed(1)}`} | ${summary(r[v].p99)} | ${summary(r[v].rss, 1)} | ${summary(r[v].young)} |`,
+      `| ${appName} | ${v} | ${summary(r[v].rps)} | ${v === 'bare' ? '1' : summary(ratios, 2)} | ${summary(r[v].cpuUs, 1)} | ${v === 'bare' ? '' : signed(cpuOver, 1)} | ${summary(r[v].p99)} | ${summary(r[v].rss, 1)} | ${summary(r[v].young)} |`,
     )
   }
   const ok = r.otelkit
@@ -191,7 +196,7 @@ for (const [appName, app] of Object.entries(APPS)) {
   const cpuTarget = app.spans === 1 ? 6 : 25
   verdict(
     `${appName}: CPU per request over bare, ${app.spans} span(s), all exported`,
-    `+${cpuOver.toFixed(1)} µs`,
+    `${signed(cpuOver, 1)} µs`,
     cpuOver <= cpuTarget,
     `≤ +${cpuTarget} µs`,
   )
@@ -201,7 +206,7 @@ for (const [appName, app] of Object.entries(APPS)) {
     const sampledOver = median(r['otelkit 10%'].cpuUs) - median(bare.cpuUs)
     verdict(
       `${appName}: CPU per request over bare at 10% head sampling`,
-      `+${sampledOver.toFixed(1)} µs`,
+      `${signed(sampledOver, 1)} µs`,
       sampledOver <= 10,
       '≤ +10 µs',
     )
@@ -242,7 +247,7 @@ if (!ONLY_APP) {
   out('| --- | --- | --- |')
   for (const v of ['bare', 'otelkit', 'stock']) {
     out(
-      `| ${v} | ${summary(starts[v])} | ${v === 'bare' ? '' : `+${(median(starts[v]) - median(starts.bare)).toFixed(0)}`} |`,
+      `| ${v} | ${summary(starts[v])} | ${v === 'bare' ? '' : signed(median(starts[v]) - median(starts.bare), 0)} |`,
     )
   }
   const startDelta = median(starts.otelkit) - median(starts.bare)

@@ -1,7 +1,8 @@
 /**
  * The per-signal OTLP settings through the real preload against a receiver: per-signal headers
  * reach it and win over the generic ones key by key, a per-signal endpoint is used as is (the
- * generic one gets /v1/traces), and gzip bodies decode to the spans.
+ * generic one gets /v1/traces), gzip bodies decode to the spans, and pushed metrics go through the
+ * same transport as spans (otelkit's user agent, their own headers and compression).
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { startOtlpReceiver } from './support/otlp-receiver.js'
@@ -43,6 +44,48 @@ describe('OTEL_EXPORTER_OTLP_* per signal', () => {
       expect(receiver.spans.filter((s) => s.kind === 2).map((s) => s.attributes['url.path'])).toEqual(
         expect.arrayContaining(['/gz/0', '/gz/4']),
       )
+      expect(service.stderr()).not.toContain('warn')
+    } finally {
+      await service.stop()
+      await receiver.close()
+    }
+  })
+
+  it("pushed metrics (http/protobuf) go through otelkit's transport: its user agent, their headers, gzip", async () => {
+    const receiver = await startOtlpReceiver()
+    const service = await startService({
+      fixture: 'http-app.mjs',
+      env: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_METRICS_EXPORTER: 'otlp',
+        OTEL_METRIC_EXPORT_INTERVAL: '200',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=generic',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=metrics-only',
+        OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'gzip',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    })
+    try {
+      await (await service.get('/pushed')).arrayBuffer()
+      const has = (path: string, text: string) =>
+        receiver.requests.some((r) => r.path === path && r.body.includes(text))
+      const deadline = Date.now() + 15_000
+      while (!(has('/v1/metrics', 'http.server.request.duration') && has('/v1/traces', '/pushed'))) {
+        if (Date.now() > deadline) throw new Error('no pushed metrics and spans after 15 s')
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const agents = new Set(receiver.requests.map((r) => r.headers['user-agent']))
+      expect([...agents]).toEqual([
+        expect.stringMatching(/^otelkit\/\S+ OTel-OTLP-Exporter-JavaScript Node\.js\//),
+      ])
+      const metrics = receiver.requests.filter((r) => r.path === '/v1/metrics')
+      for (const request of metrics) {
+        expect(request.headers['x-tenant']).toBe('metrics-only')
+        expect(request.headers['content-encoding']).toBe('gzip')
+        expect(request.headers['content-type']).toBe('application/x-protobuf')
+        expect(request.bytes).toBeLessThan(request.body.length)
+      }
       expect(service.stderr()).not.toContain('warn')
     } finally {
       await service.stop()

@@ -90,6 +90,24 @@ describe('OTEL_LOGS_EXPORTER', () => {
     await service.stop()
   }, 60_000)
 
+  it("http/protobuf (the default): records reach the receiver through otelkit's transport", async () => {
+    const name = 'logs-protobuf'
+    const service = await logsService(name, { OTEL_LOGS_EXPORTER: 'otlp' })
+    expect((await service.get('/log/pino')).status).toBe(200)
+    await receiver.waitForLogs((logs) =>
+      logs.some((l) => l.service === name && l.body === 'pino order viewed'),
+    )
+    const record = receiver.logs.find((l) => l.service === name && l.body === 'pino order viewed')
+    expect(record?.traceId).toMatch(/^[0-9a-f]{32}$/)
+    const requests = receiver.requests.filter((r) => r.path === '/v1/logs' && r.body.includes(name))
+    expect(requests.length).toBeGreaterThan(0)
+    for (const request of requests) {
+      expect(request.contentType).toBe('application/x-protobuf')
+      expect(request.headers['user-agent']).toMatch(/^otelkit\//)
+    }
+    await service.stop()
+  }, 60_000)
+
   it('http/json: records reach the receiver as OTLP JSON', async () => {
     const name = 'logs-json'
     const service = await logsService(name, {

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { log } from '../src/logger.js'
 import { createOtlpHttpTransport } from '../src/otlp/http-transport.js'
+import { OTELKIT_VERSION } from '../src/version.js'
 import {
   plainAnswer,
   type ScriptedAnswer,
@@ -52,7 +53,7 @@ const sendOnce = (transport: ReturnType<typeof transportTo>, body = Buffer.from(
   transport.send(body, { ...once, deadline: Date.now() + 5000 })
 
 describe('OTLP/HTTP transport: its HTTP/1.1 client', () => {
-  it('writes the request line, host, type and length, and the body', async () => {
+  it('writes the request line, host, user agent, type and length, and the body', async () => {
     const server = await serve(() => plainAnswer(200))
     const transport = transportTo(server, { headers: { 'x-tenant': 'shop' } })
     try {
@@ -65,6 +66,7 @@ describe('OTLP/HTTP transport: its HTTP/1.1 client', () => {
         'content-length': '10',
         'x-tenant': 'shop',
       })
+      expect(request?.headers['user-agent']).toMatch(new RegExp(`^otelkit/${OTELKIT_VERSION} `))
       expect(request?.body.toString()).toBe('0123456789')
     } finally {
       transport.close()
@@ -199,12 +201,14 @@ describe('OTLP/HTTP transport: its HTTP/1.1 client', () => {
     const warn = vi.spyOn(log, 'warn').mockImplementation(() => {})
     const server = await serve(() => plainAnswer(200))
     const transport = transportTo(server, {
-      headers: { 'x-good': 'yes', 'x-bad': 'a\r\nx-injected: 1', 'bad name': 'v' },
+      headers: { 'x-good': 'yes', 'x-bad': 'a\r\nx-injected: 1', 'bad name': 'v', 'User-Agent': 'mine/1' },
     })
     try {
       expect(await sendOnce(transport)).toMatchObject({ ok: true })
       const headers = server.requests[0]?.headers ?? {}
       expect(headers['x-good']).toBe('yes')
+      // A configured user agent replaces otelkit's.
+      expect(headers['user-agent']).toBe('mine/1')
       expect(Object.keys(headers)).not.toContain('x-injected')
       expect(Object.keys(headers)).not.toContain('x-bad')
       const lines = warn.mock.calls.map((c) => String(c[0]))

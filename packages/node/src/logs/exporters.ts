@@ -1,13 +1,14 @@
 /**
  * The log record exporters of `OTEL_LOGS_EXPORTER`: the upstream OTLP log exporter of the
- * configured protocol, and the console exporter. Their packages are required only when built,
+ * configured protocol (http/protobuf sending through otelkit's transport), and the console exporter. Their packages are required only when built,
  * i.e. when the first logger asks for the logs signal.
  */
 import { createRequire } from 'node:module'
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
 import type { OtlpProtocol } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
-import { otlpLogExporterOptions } from '../sdk/exporters.js'
+import { OtlpTlsUnavailableError, otlpLogExporterOptions, otlpTls } from '../sdk/exporters.js'
+import { createOtlpProtobufLogExporter } from '../sdk/otlp-protobuf-exporters.js'
 
 const require = createRequire(import.meta.url)
 
@@ -23,7 +24,13 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
  * when they cannot be honoured (a TLS file that does not load): then nothing is sent in clear.
  */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
-  const pkg = LOG_PACKAGES[config.otlp.logs.protocol]
+  const logs = config.otlp.logs
+  if (logs.protocol === 'http/protobuf') {
+    const tls = otlpTls(logs)
+    if (!tls.ok) throw new OtlpTlsUnavailableError(logs.signal)
+    return createOtlpProtobufLogExporter(logs, tls.material)
+  }
+  const pkg = LOG_PACKAGES[logs.protocol]
   const { OTLPLogExporter } = require(pkg) as {
     OTLPLogExporter: new (options: object) => LogRecordExporter
   }

@@ -7,6 +7,7 @@
  */
 import { promisify } from 'node:util'
 import { log } from '../logger.js'
+import { OTELKIT_VERSION } from '../version.js'
 import { Http1Client, type Http1RequestError } from './http1-client.js'
 import { classifyResponse, MAX_RESPONSE_BYTES, type OtlpResponse } from './response.js'
 import { type RetriedResponse, sendWithRetry } from './retry.js'
@@ -42,6 +43,9 @@ export type SendResult = RetriedResponse
 /** Header names the transport sets itself; the same names among the configured headers are dropped. */
 const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding'])
 
+/** How the exporter names itself: product tokens, RFC 9110. */
+const USER_AGENT = `otelkit/${OTELKIT_VERSION} OTel-OTLP-Exporter-JavaScript Node.js/${process.versions.node}`
+
 /** An HTTP token (a header name), RFC 9110. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 /** Whether a header value holds a control character other than tab (CR and LF above all). */
@@ -55,13 +59,15 @@ function hasControlCharacter(value: string): boolean {
 
 /**
  * The request line and fixed headers of every request to `url`, ending before the per-request
- * headers. `host` is added unless configured. A configured header with a name that is not a token
+ * headers. `host` and `user-agent` (the OTLP specification asks exporters to name themselves) are
+ * added unless configured. A configured header with a name that is not a token
  * or a value holding a control character would break the request (or inject one): it is left out,
  * with one line saying which (never its value).
  */
 function fixedHead(url: URL, configured: Record<string, string>): string {
   let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\n`
   let host = false
+  let agent = false
   for (const [name, value] of Object.entries(configured)) {
     const lower = name.toLowerCase()
     if (OWN_HEADERS.has(lower)) continue
@@ -72,9 +78,11 @@ function fixedHead(url: URL, configured: Record<string, string>): string {
       continue
     }
     if (lower === 'host') host = true
+    if (lower === 'user-agent') agent = true
     head += `${name}: ${value}\r\n`
   }
   if (!host) head += `host: ${url.host}\r\n`
+  if (!agent) head += `user-agent: ${USER_AGENT}\r\n`
   return `${head}content-type: application/x-protobuf\r\n`
 }
 

@@ -13,6 +13,7 @@ import type { OtlpSignalConfig } from '../config/otlp.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
 import { loadOtlpTls, type OtlpTlsResult } from '../otlp/tls.js'
+import { createOtlpProtobufMetricExporter } from './otlp-protobuf-exporters.js'
 
 const require = createRequire(import.meta.url)
 
@@ -107,7 +108,13 @@ export function createConsoleSpanExporter(): SpanExporter {
 }
 
 export function createOtlpMetricExporter(config: ResolvedConfig): PushMetricExporter {
-  const pkg = METRIC_PACKAGES[config.otlp.metrics.protocol]
+  const metrics = config.otlp.metrics
+  if (metrics.protocol === 'http/protobuf') {
+    const tls = otlpTls(metrics)
+    if (!tls.ok) throw new OtlpTlsUnavailableError(metrics.signal)
+    return createOtlpProtobufMetricExporter(metrics, tls.material)
+  }
+  const pkg = METRIC_PACKAGES[metrics.protocol]
   const { OTLPMetricExporter } = require(pkg)
   return new OTLPMetricExporter(upstreamExporterOptions(config.otlp.metrics, pkg))
 }
