@@ -228,8 +228,10 @@ class Connection {
   constructor(socket: net.Socket, onIdleClose: (connection: Connection) => void) {
     this.socket = socket
     this.onIdleClose = onIdleClose
+    // No TCP keep-alive: setting it before the connection adds two properties pg's socket does not
+    // have, and one socket shape more made the application's socket functions megamorphic. A kept
+    // connection that died while idle is found at its next use and the request resent.
     socket.setNoDelay(true)
-    socket.setKeepAlive(true, 1000)
     socket.on('data', (chunk: Buffer) => this.data(chunk))
     socket.on('end', () => this.ended())
     socket.on('error', (error: NodeJS.ErrnoException) => this.fail(error.message, error.code))
