@@ -2,8 +2,9 @@
  * The OTLP/HTTP transport's own HTTP/1.1 client against a server that answers with scripted
  * bytes: every response framing (Content-Length in pieces, chunked, until close, interim 100),
  * malformed answers and silence as described failures, a kept socket the server had closed
- * resent once on a new connection, at most two connections, and configured headers that would
- * break the request left out.
+ * resent once on a new connection, at most two connections, a request that timed out waiting for
+ * one never sent late, closing failing what is in flight, and configured headers that would break
+ * the request left out.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { log } from '../src/logger.js'
@@ -195,6 +196,27 @@ describe('OTLP/HTTP transport: its HTTP/1.1 client', () => {
     } finally {
       transport.close()
     }
+  })
+
+  it('a request that timed out waiting for a connection is never sent; closing fails what is in flight', async () => {
+    const server = await serve(() => 'hang')
+    const transport = transportTo(server, { timeoutMs: 300 })
+    try {
+      // Two connections at most: the third waits, and times out before either is free.
+      const results = await Promise.all([sendOnce(transport), sendOnce(transport), sendOnce(transport)])
+      for (const result of results)
+        expect(result).toMatchObject({ ok: false, error: 'timed out after 300 ms' })
+      await new Promise((r) => setTimeout(r, 100))
+      expect(server.requests).toHaveLength(2)
+    } finally {
+      transport.close()
+    }
+    // Far beyond the test's own time limit: only closing can end this request in time.
+    const slow = transportTo(server, { timeoutMs: 60_000 })
+    const pending = sendOnce(slow)
+    while (server.requests.length < 3) await new Promise((r) => setTimeout(r, 10))
+    slow.close()
+    expect(await pending).toMatchObject({ ok: false, error: 'client closed' })
   })
 
   it('leaves out a configured header that would break the request, with one warning naming it', async () => {

@@ -312,6 +312,7 @@ class Connection {
 /** A request waiting for a connection. */
 interface Waiting {
   start: (connection: Connection) => void
+  fail: (error: Http1RequestError) => void
 }
 
 export class Http1Client {
@@ -321,6 +322,8 @@ export class Http1Client {
   private readonly maxBodyBytes: number
   private readonly idle: Connection[] = []
   private readonly waiting: Waiting[] = []
+  /** Connections carrying a request now. */
+  private readonly active = new Set<Connection>()
   private open = 0
   private closed = false
 
@@ -351,30 +354,42 @@ export class Http1Client {
         else reject(error)
       }
       const start = (conn: Connection, retried: boolean) => {
+        // Timed out while it waited for a connection: not sent late (the caller has moved on).
+        if (finished) {
+          this.released(conn)
+          return
+        }
         connection = conn
+        this.active.add(conn)
         conn.request(head, body, this.maxBodyBytes, (error, response) => {
           // A kept socket the server had already closed fails before any answer: once more, anew.
           const stale = error !== undefined && !retried && conn.served > 0 && !conn.answered
+          this.active.delete(conn)
           this.released(conn)
           if (finished) return
-          if (stale) this.acquire((fresh) => start(fresh, true), true)
+          if (stale) this.acquire((fresh) => start(fresh, true), true, finish)
           else finish(error, response)
         })
       }
       if (this.closed) finish(new Http1RequestError('client closed'))
-      else this.acquire((conn) => start(conn, false), false)
+      else this.acquire((conn) => start(conn, false), false, finish)
     })
   }
 
-  /** Closes every connection; requests in flight fail. */
+  /** Closes every connection; requests in flight or waiting for a connection fail. */
   close(): void {
     this.closed = true
     for (const connection of this.idle.splice(0)) connection.destroy()
-    this.waiting.length = 0
+    for (const connection of this.active) connection.destroy('client closed')
+    for (const waiting of this.waiting.splice(0)) waiting.fail(new Http1RequestError('client closed'))
   }
 
   /** Calls `start` with an idle connection, a new one, or the first one released. */
-  private acquire(start: (connection: Connection) => void, fresh: boolean): void {
+  private acquire(
+    start: (connection: Connection) => void,
+    fresh: boolean,
+    fail: (error: Http1RequestError) => void,
+  ): void {
     if (!fresh) {
       while (this.idle.length > 0) {
         const connection = this.idle.pop() as Connection
@@ -390,12 +405,13 @@ export class Http1Client {
       start(this.connect())
       return
     }
-    this.waiting.push({ start })
+    this.waiting.push({ start, fail })
   }
 
   /** Back from a request: to the next waiting request, the idle list, or closed. */
   private released(connection: Connection): void {
     if (connection.closed || this.closed) {
+      connection.destroy()
       this.open--
       if (!this.closed) this.startWaiting()
       return
