@@ -5,6 +5,7 @@
  * same transport as spans (otelkit's user agent, their own headers and compression).
  */
 import { afterAll, describe, expect, it } from 'vitest'
+import { waitFor } from './support/eventually.js'
 import { startOtlpReceiver } from './support/otlp-receiver.js'
 import { freePort, killAll, startService } from './support/service.js'
 
@@ -70,11 +71,11 @@ describe('OTEL_EXPORTER_OTLP_* per signal', () => {
       await (await service.get('/pushed')).arrayBuffer()
       const has = (path: string, text: string) =>
         receiver.requests.some((r) => r.path === path && r.body.includes(text))
-      const deadline = Date.now() + 15_000
-      while (!(has('/v1/metrics', 'http.server.request.duration') && has('/v1/traces', '/pushed'))) {
-        if (Date.now() > deadline) throw new Error('no pushed metrics and spans after 15 s')
-        await new Promise((r) => setTimeout(r, 50))
-      }
+      await waitFor(
+        'pushed metrics and spans',
+        () => has('/v1/metrics', 'http.server.request.duration') && has('/v1/traces', '/pushed'),
+        { timeoutMs: 15_000 },
+      )
       const agents = new Set(receiver.requests.map((r) => r.headers['user-agent']))
       expect([...agents]).toEqual([
         expect.stringMatching(/^otelkit\/\S+ OTel-OTLP-Exporter-JavaScript Node\.js\//),

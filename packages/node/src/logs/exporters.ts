@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
 import type { OtlpProtocol } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
-import { OtlpTlsUnavailableError, otlpLogExporterOptions, otlpTls } from '../sdk/exporters.js'
+import { otlpLogExporterOptions, otlpTlsMaterial } from '../sdk/exporters.js'
 import { createOtlpProtobufLogExporter } from '../sdk/otlp-protobuf-exporters.js'
 
 const require = createRequire(import.meta.url)
@@ -25,11 +25,7 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
  */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
   const logs = config.otlp.logs
-  if (logs.protocol === 'http/protobuf') {
-    const tls = otlpTls(logs)
-    if (!tls.ok) throw new OtlpTlsUnavailableError(logs.signal)
-    return createOtlpProtobufLogExporter(logs, tls.material)
-  }
+  if (logs.protocol === 'http/protobuf') return createOtlpProtobufLogExporter(logs, otlpTlsMaterial(logs))
   const pkg = LOG_PACKAGES[logs.protocol]
   const { OTLPLogExporter } = require(pkg) as {
     OTLPLogExporter: new (options: object) => LogRecordExporter

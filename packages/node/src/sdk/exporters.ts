@@ -12,7 +12,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import type { OtlpSignalConfig } from '../config/otlp.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
-import { loadOtlpTls, type OtlpTlsResult } from '../otlp/tls.js'
+import { loadOtlpTls, type OtlpTlsMaterial, type OtlpTlsResult } from '../otlp/tls.js'
 import { createOtlpProtobufMetricExporter } from './otlp-protobuf-exporters.js'
 
 const require = createRequire(import.meta.url)
@@ -50,6 +50,13 @@ export function otlpTls(signal: OtlpSignalConfig): OtlpTlsResult {
     if (!result.ok) log.warn(result.problem)
   }
   return result
+}
+
+/** The TLS material of one signal; throws {@link OtlpTlsUnavailableError} when it cannot be honoured. */
+export function otlpTlsMaterial(signal: OtlpSignalConfig): OtlpTlsMaterial {
+  const tls = otlpTls(signal)
+  if (!tls.ok) throw new OtlpTlsUnavailableError(signal.signal)
+  return tls.material
 }
 
 interface GrpcModule {
@@ -109,11 +116,8 @@ export function createConsoleSpanExporter(): SpanExporter {
 
 export function createOtlpMetricExporter(config: ResolvedConfig): PushMetricExporter {
   const metrics = config.otlp.metrics
-  if (metrics.protocol === 'http/protobuf') {
-    const tls = otlpTls(metrics)
-    if (!tls.ok) throw new OtlpTlsUnavailableError(metrics.signal)
-    return createOtlpProtobufMetricExporter(metrics, tls.material)
-  }
+  if (metrics.protocol === 'http/protobuf')
+    return createOtlpProtobufMetricExporter(metrics, otlpTlsMaterial(metrics))
   const pkg = METRIC_PACKAGES[metrics.protocol]
   const { OTLPMetricExporter } = require(pkg)
   return new OTLPMetricExporter(upstreamExporterOptions(config.otlp.metrics, pkg))

@@ -83,31 +83,46 @@ export function exporterTransport(signal: OtlpSignalConfig, tls: OtlpTlsMaterial
   }
 }
 
-/** The upstream export delegate of one signal, sending through {@link exporterTransport}. */
+/** Where each signal's upstream pieces are: its exporter package, serialiser and self-metrics helper. */
+const PROTOBUF_SIGNALS = {
+  metrics: {
+    exporterPackage: '@opentelemetry/exporter-metrics-otlp-proto',
+    serializer: 'ProtobufMetricsSerializer',
+    helper: 'MetricsExporterMetricsHelper',
+    componentType: 'otlp_http_metric_exporter',
+  },
+  logs: {
+    exporterPackage: '@opentelemetry/exporter-logs-otlp-proto',
+    serializer: 'ProtobufLogsSerializer',
+    helper: 'LogsExporterMetricsHelper',
+    componentType: 'otlp_http_log_exporter',
+  },
+} as const
+
+/** The upstream export delegate of `kind`, sending through {@link exporterTransport}. */
 function delegateOf(
-  exporterPackage: string,
+  kind: keyof typeof PROTOBUF_SIGNALS,
   signal: OtlpSignalConfig,
   tls: OtlpTlsMaterial,
-  serializerName: string,
-  helperName: string,
-  componentType: string,
-): unknown {
+): { load: NodeJS.Require; delegate: unknown } {
+  const { exporterPackage, serializer, helper, componentType } = PROTOBUF_SIGNALS[kind]
   const load = requireOf(exporterPackage)
   const base = load('@opentelemetry/otlp-exporter-base') as ExporterBaseModule
   const transformer = load('@opentelemetry/otlp-transformer') as Record<string, unknown>
   const metrics = new base.ExporterMetrics({
     componentType,
-    metricsHelper: transformer[helperName],
+    metricsHelper: transformer[helper],
     url: signal.endpoint,
     meterProvider: undefined,
     responseAttributesFromError: () => ({}),
   })
-  return base.createOtlpNetworkExportDelegate(
+  const delegate = base.createOtlpNetworkExportDelegate(
     { timeoutMillis: signal.timeoutMs, concurrencyLimit: 2, compression: 'none' },
-    transformer[serializerName],
+    transformer[serializer],
     metrics,
     exporterTransport(signal, tls),
   )
+  return { load, delegate }
 }
 
 /** The OTLP/HTTP protobuf metric exporter (cumulative temporality) on otelkit's transport. */
@@ -115,20 +130,10 @@ export function createOtlpProtobufMetricExporter(
   signal: OtlpSignalConfig,
   tls: OtlpTlsMaterial,
 ): PushMetricExporter {
-  const exporterPackage = '@opentelemetry/exporter-metrics-otlp-proto'
-  const { OTLPMetricExporterBase } = requireOf(exporterPackage)(
-    '@opentelemetry/exporter-metrics-otlp-http',
-  ) as {
+  const { load, delegate } = delegateOf('metrics', signal, tls)
+  const { OTLPMetricExporterBase } = load('@opentelemetry/exporter-metrics-otlp-http') as {
     OTLPMetricExporterBase: new (delegate: unknown, config?: object) => PushMetricExporter
   }
-  const delegate = delegateOf(
-    exporterPackage,
-    signal,
-    tls,
-    'ProtobufMetricsSerializer',
-    'MetricsExporterMetricsHelper',
-    'otlp_http_metric_exporter',
-  )
   return new OTLPMetricExporterBase(delegate, {})
 }
 
@@ -137,17 +142,7 @@ export function createOtlpProtobufLogExporter(
   signal: OtlpSignalConfig,
   tls: OtlpTlsMaterial,
 ): LogRecordExporter {
-  const exporterPackage = '@opentelemetry/exporter-logs-otlp-proto'
-  const { OTLPExporterBase } = requireOf(exporterPackage)(
-    '@opentelemetry/otlp-exporter-base',
-  ) as ExporterBaseModule
-  const delegate = delegateOf(
-    exporterPackage,
-    signal,
-    tls,
-    'ProtobufLogsSerializer',
-    'LogsExporterMetricsHelper',
-    'otlp_http_log_exporter',
-  )
+  const { load, delegate } = delegateOf('logs', signal, tls)
+  const { OTLPExporterBase } = load('@opentelemetry/otlp-exporter-base') as ExporterBaseModule
   return new OTLPExporterBase(delegate)
 }
