@@ -1,8 +1,9 @@
 /**
  * OTLP over TLS through the real preload, with certificates made at test time: a TLS receiver
  * verified with OTEL_EXPORTER_OTLP_CERTIFICATE receives the spans (own protobuf path and the
- * upstream http/json exporter); an mTLS receiver refuses a client without a certificate and
- * accepts one with OTEL_EXPORTER_OTLP_CLIENT_KEY/_CERTIFICATE; a CA file that cannot be loaded
+ * upstream http/json serialiser, both on otelkit's transport); an mTLS receiver refuses a client
+ * without a certificate and accepts one with OTEL_EXPORTER_OTLP_CLIENT_KEY/_CERTIFICATE; a CA
+ * file that cannot be loaded
  * fails closed: one warning naming the variable and the file, nothing sent (not even in clear),
  * spans and metric points counted as dropped, and the service serves on.
  */
@@ -45,6 +46,13 @@ describe('OTLP over TLS', () => {
         expect(receiver.url).toMatch(/^https:/)
         await receiver.waitFor((spans) => spans.filter((s) => s.kind === 2).length >= 3)
         expect(warnings(service.stderr())).toEqual([])
+        // Both protocols go through otelkit's own client (it names itself), in their media type.
+        for (const request of receiver.requests.filter((r) => r.path === '/v1/traces')) {
+          expect(request.headers['user-agent']).toMatch(/^otelkit\//)
+          expect(request.contentType).toBe(
+            protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
+          )
+        }
       } finally {
         await service.stop()
         await receiver.close()

@@ -1,9 +1,9 @@
 /**
  * `OTEL_LOGS_EXPORTER` and `OTEL_BLRP_*` through the real preload: `none` sends nothing (and
  * correlation stays on), `console` prints the records, a bad value warns once and the service
- * serves, `http/json` reaches the receiver, and a dead collector neither stalls the service nor
- * loses count: every record written is either received or counted in
- * otelkit_telemetry_dropped_total{signal="logs"}.
+ * serves, http/protobuf and http/json records reach the receiver through otelkit's transport, and
+ * a dead collector neither stalls the service nor loses count: every record written is either
+ * received or counted in otelkit_telemetry_dropped_total{signal="logs"}.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -90,41 +90,32 @@ describe('OTEL_LOGS_EXPORTER', () => {
     await service.stop()
   }, 60_000)
 
-  it("http/protobuf (the default): records reach the receiver through otelkit's transport", async () => {
-    const name = 'logs-protobuf'
-    const service = await logsService(name, { OTEL_LOGS_EXPORTER: 'otlp' })
-    expect((await service.get('/log/pino')).status).toBe(200)
-    await receiver.waitForLogs((logs) =>
-      logs.some((l) => l.service === name && l.body === 'pino order viewed'),
-    )
-    const record = receiver.logs.find((l) => l.service === name && l.body === 'pino order viewed')
-    expect(record?.traceId).toMatch(/^[0-9a-f]{32}$/)
-    const requests = receiver.requests.filter((r) => r.path === '/v1/logs' && r.body.includes(name))
-    expect(requests.length).toBeGreaterThan(0)
-    for (const request of requests) {
-      expect(request.contentType).toBe('application/x-protobuf')
-      expect(request.headers['user-agent']).toMatch(/^otelkit\//)
-    }
-    await service.stop()
-  }, 60_000)
-
-  it('http/json: records reach the receiver as OTLP JSON', async () => {
-    const name = 'logs-json'
-    const service = await logsService(name, {
-      OTEL_LOGS_EXPORTER: 'otlp',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    })
-    expect((await service.get('/log/bunyan')).status).toBe(200)
-    await receiver.waitForLogs((logs) =>
-      logs.some((l) => l.service === name && l.body === 'bunyan order viewed'),
-    )
-    const record = receiver.logs.find((l) => l.service === name && l.body === 'bunyan order viewed')
-    expect(record?.traceId).toMatch(/^[0-9a-f]{32}$/)
-    expect(
-      receiver.requests.some((r) => r.path === '/v1/logs' && r.contentType.includes('application/json')),
-    ).toBe(true)
-    await service.stop()
-  }, 60_000)
+  it.each([
+    { protocol: 'http/protobuf', logger: 'pino', contentType: 'application/x-protobuf' },
+    { protocol: 'http/json', logger: 'bunyan', contentType: 'application/json' },
+  ])(
+    "$protocol: records reach the receiver through otelkit's transport, as $contentType",
+    async ({ protocol, logger, contentType }) => {
+      const name = `logs-${protocol.replace('/', '-')}`
+      const service = await logsService(name, {
+        OTEL_LOGS_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      })
+      expect((await service.get(`/log/${logger}`)).status).toBe(200)
+      const body = `${logger} order viewed`
+      await receiver.waitForLogs((logs) => logs.some((l) => l.service === name && l.body === body))
+      const record = receiver.logs.find((l) => l.service === name && l.body === body)
+      expect(record?.traceId).toMatch(/^[0-9a-f]{32}$/)
+      const requests = receiver.requests.filter((r) => r.path === '/v1/logs' && r.body.includes(name))
+      expect(requests.length).toBeGreaterThan(0)
+      for (const request of requests) {
+        expect(request.contentType).toBe(contentType)
+        expect(request.headers['user-agent']).toMatch(/^otelkit\//)
+      }
+      await service.stop()
+    },
+    60_000,
+  )
 })
 
 describe('a dead collector', () => {

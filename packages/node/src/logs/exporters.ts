@@ -1,6 +1,6 @@
 /**
  * The log record exporters of `OTEL_LOGS_EXPORTER`: the upstream OTLP log exporter of the
- * configured protocol (http/protobuf sending through otelkit's transport), and the console exporter. Their packages are required only when built,
+ * configured protocol (the HTTP ones sending through otelkit's transport), and the console exporter. Their packages are required only when built,
  * i.e. when the first logger asks for the logs signal.
  */
 import { createRequire } from 'node:module'
@@ -8,7 +8,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
 import type { OtlpProtocol } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { otlpLogExporterOptions, otlpTlsMaterial } from '../sdk/exporters.js'
-import { createOtlpProtobufLogExporter } from '../sdk/otlp-protobuf-exporters.js'
+import { createOtlpHttpLogExporter } from '../sdk/otlp-http-exporters.js'
 
 const require = createRequire(import.meta.url)
 
@@ -25,7 +25,7 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
  */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
   const logs = config.otlp.logs
-  if (logs.protocol === 'http/protobuf') return createOtlpProtobufLogExporter(logs, otlpTlsMaterial(logs))
+  if (logs.protocol !== 'grpc') return createOtlpHttpLogExporter(logs, otlpTlsMaterial(logs), logs.protocol)
   const pkg = LOG_PACKAGES[logs.protocol]
   const { OTLPLogExporter } = require(pkg) as {
     OTLPLogExporter: new (options: object) => LogRecordExporter

@@ -28,6 +28,8 @@ export interface OtlpHttpTransportOptions {
   compression: 'gzip' | 'none'
   /** CA and client key/certificate (PEM) for an https:// URL (otlp/tls.ts loads them). @default {} (system CAs, no client certificate) */
   tls?: OtlpTlsMaterial
+  /** The bodies' media type. @default 'application/x-protobuf' */
+  contentType?: 'application/x-protobuf' | 'application/json'
 }
 
 /** How one `send` may spend its time. */
@@ -64,7 +66,7 @@ function hasControlCharacter(value: string): boolean {
  * or a value holding a control character would break the request (or inject one): it is left out,
  * with one line saying which (never its value).
  */
-function fixedHead(url: URL, configured: Record<string, string>): string {
+function fixedHead(url: URL, configured: Record<string, string>, contentType: string): string {
   let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\n`
   let host = false
   let agent = false
@@ -83,7 +85,7 @@ function fixedHead(url: URL, configured: Record<string, string>): string {
   }
   if (!host) head += `host: ${url.host}\r\n`
   if (!agent) head += `user-agent: ${USER_AGENT}\r\n`
-  return `${head}content-type: application/x-protobuf\r\n`
+  return `${head}content-type: ${contentType}\r\n`
 }
 
 /** Network errors are retryable: the collector may be restarting. */
@@ -94,7 +96,7 @@ function networkFailure(error: string): OtlpResponse {
 export function createOtlpHttpTransport(options: OtlpHttpTransportOptions) {
   const url = new URL(options.url)
   const client = new Http1Client(url, { maxSockets: 2, tls: options.tls, maxBodyBytes: MAX_RESPONSE_BYTES })
-  const head = fixedHead(url, options.headers)
+  const head = fixedHead(url, options.headers, options.contentType ?? 'application/x-protobuf')
 
   async function post(payload: Buffer, headers: string, timeoutMs: number): Promise<OtlpResponse> {
     try {

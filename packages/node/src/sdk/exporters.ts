@@ -13,7 +13,7 @@ import type { OtlpSignalConfig } from '../config/otlp.js'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { log } from '../logger.js'
 import { loadOtlpTls, type OtlpTlsMaterial, type OtlpTlsResult } from '../otlp/tls.js'
-import { createOtlpProtobufMetricExporter } from './otlp-protobuf-exporters.js'
+import { createOtlpHttpMetricExporter, createOtlpHttpTraceExporter } from './otlp-http-exporters.js'
 
 const require = createRequire(import.meta.url)
 
@@ -104,7 +104,11 @@ export function upstreamExporterOptions(
 }
 
 export function createOtlpTraceExporter(config: ResolvedConfig): SpanExporter {
-  const pkg = TRACE_PACKAGES[config.otlp.traces.protocol]
+  const traces = config.otlp.traces
+  if (traces.protocol !== 'grpc') {
+    return createOtlpHttpTraceExporter(traces, otlpTlsMaterial(traces), traces.protocol)
+  }
+  const pkg = TRACE_PACKAGES[traces.protocol]
   const { OTLPTraceExporter } = require(pkg)
   return new OTLPTraceExporter(upstreamExporterOptions(config.otlp.traces, pkg))
 }
@@ -116,8 +120,9 @@ export function createConsoleSpanExporter(): SpanExporter {
 
 export function createOtlpMetricExporter(config: ResolvedConfig): PushMetricExporter {
   const metrics = config.otlp.metrics
-  if (metrics.protocol === 'http/protobuf')
-    return createOtlpProtobufMetricExporter(metrics, otlpTlsMaterial(metrics))
+  if (metrics.protocol !== 'grpc') {
+    return createOtlpHttpMetricExporter(metrics, otlpTlsMaterial(metrics), metrics.protocol)
+  }
   const pkg = METRIC_PACKAGES[metrics.protocol]
   const { OTLPMetricExporter } = require(pkg)
   return new OTLPMetricExporter(upstreamExporterOptions(config.otlp.metrics, pkg))
