@@ -200,12 +200,19 @@ describe('OTLP/HTTP transport: its HTTP/1.1 client', () => {
 
   it('a request that timed out waiting for a connection is never sent; closing fails what is in flight', async () => {
     const server = await serve(() => 'hang')
-    const transport = transportTo(server, { timeoutMs: 300 })
+    const transport = transportTo(server, { timeoutMs: 1500 })
     try {
-      // Two connections at most: the third waits, and times out before either is free.
-      const results = await Promise.all([sendOnce(transport), sendOnce(transport), sendOnce(transport)])
-      for (const result of results)
-        expect(result).toMatchObject({ ok: false, error: 'timed out after 300 ms' })
+      // Two connections at most, held for 1.5 s: the third waits, and its own deadline (300 ms)
+      // passes long before either is free.
+      const holding = [sendOnce(transport), sendOnce(transport)]
+      const waiting = transport.send(Buffer.from('late'), { retry: false, deadline: Date.now() + 300 })
+      expect(await waiting).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^timed out after \d+ ms$/),
+      })
+      for (const result of await Promise.all(holding)) {
+        expect(result).toMatchObject({ ok: false, error: 'timed out after 1500 ms' })
+      }
       await new Promise((r) => setTimeout(r, 100))
       expect(server.requests).toHaveLength(2)
     } finally {
