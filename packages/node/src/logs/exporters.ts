@@ -1,22 +1,16 @@
 /**
  * The log record exporters of `OTEL_LOGS_EXPORTER`: the upstream OTLP log exporter of the
- * configured protocol (the HTTP ones sending through otelkit's transport), and the console exporter. Their packages are required only when built,
- * i.e. when the first logger asks for the logs signal.
+ * configured protocol (the HTTP ones sending through otelkit's transport), and the console
+ * exporter. Their packages are required only when built, i.e. when the first logger asks for the
+ * logs signal.
  */
 import { createRequire } from 'node:module'
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
-import type { OtlpProtocol } from '../config/options.js'
 import type { ResolvedConfig } from '../config/resolved.js'
-import { otlpLogExporterOptions, otlpTlsMaterial } from '../sdk/exporters.js'
+import { createGrpcExporter, otlpTlsMaterial } from '../sdk/exporters.js'
 import { createOtlpHttpLogExporter } from '../sdk/otlp-http-exporters.js'
 
 const require = createRequire(import.meta.url)
-
-const LOG_PACKAGES: Record<OtlpProtocol, string> = {
-  'http/protobuf': '@opentelemetry/exporter-logs-otlp-proto',
-  'http/json': '@opentelemetry/exporter-logs-otlp-http',
-  grpc: '@opentelemetry/exporter-logs-otlp-grpc',
-}
 
 /**
  * Builds the upstream OTLP log exporter for the logs signal's protocol, with its settings from
@@ -25,12 +19,8 @@ const LOG_PACKAGES: Record<OtlpProtocol, string> = {
  */
 export function createOtlpLogExporter(config: ResolvedConfig): LogRecordExporter {
   const logs = config.otlp.logs
-  if (logs.protocol !== 'grpc') return createOtlpHttpLogExporter(logs, otlpTlsMaterial(logs), logs.protocol)
-  const pkg = LOG_PACKAGES[logs.protocol]
-  const { OTLPLogExporter } = require(pkg) as {
-    OTLPLogExporter: new (options: object) => LogRecordExporter
-  }
-  return new OTLPLogExporter(otlpLogExporterOptions(config, pkg))
+  if (logs.protocol === 'grpc') return createGrpcExporter(logs) as LogRecordExporter
+  return createOtlpHttpLogExporter(logs, otlpTlsMaterial(logs), logs.protocol)
 }
 
 /** Builds the console log record exporter (one object per record on stdout). */

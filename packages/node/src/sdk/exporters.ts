@@ -17,16 +17,14 @@ import { createOtlpHttpMetricExporter, createOtlpHttpTraceExporter } from './otl
 
 const require = createRequire(import.meta.url)
 
-const TRACE_PACKAGES = {
-  'http/protobuf': '@opentelemetry/exporter-trace-otlp-proto',
-  'http/json': '@opentelemetry/exporter-trace-otlp-http',
-  grpc: '@opentelemetry/exporter-trace-otlp-grpc',
-} as const
-
-const METRIC_PACKAGES = {
-  'http/protobuf': '@opentelemetry/exporter-metrics-otlp-proto',
-  'http/json': '@opentelemetry/exporter-metrics-otlp-http',
-  grpc: '@opentelemetry/exporter-metrics-otlp-grpc',
+/**
+ * The upstream exporter package and class of each signal over grpc. The HTTP protocols keep the
+ * upstream serialisers but send through otelkit's transport (otlp-http-exporters.ts).
+ */
+const GRPC_EXPORTERS = {
+  traces: { exporterPackage: '@opentelemetry/exporter-trace-otlp-grpc', className: 'OTLPTraceExporter' },
+  metrics: { exporterPackage: '@opentelemetry/exporter-metrics-otlp-grpc', className: 'OTLPMetricExporter' },
+  logs: { exporterPackage: '@opentelemetry/exporter-logs-otlp-grpc', className: 'OTLPLogExporter' },
 } as const
 
 /** A signal's TLS settings could not be honoured (warned once at load): nothing is sent. */
@@ -75,42 +73,37 @@ function grpcOf(exporterPackage: string): GrpcModule {
 }
 
 /**
- * Constructor options of an upstream OTLP exporter (`exporterPackage`, any protocol) for one
- * signal. Throws {@link OtlpTlsUnavailableError} when the signal's TLS settings cannot be honoured.
+ * The upstream grpc exporter of one signal, with its endpoint, metadata (the headers), timeout,
+ * compression and TLS credentials. Throws {@link OtlpTlsUnavailableError} when the signal's TLS
+ * settings cannot be honoured.
  */
-export function upstreamExporterOptions(
-  signal: OtlpSignalConfig,
-  exporterPackage: string,
-): Record<string, unknown> {
+export function createGrpcExporter(signal: OtlpSignalConfig): unknown {
   const tls = otlpTls(signal)
   if (!tls.ok) throw new OtlpTlsUnavailableError(signal.signal)
-  const common = {
+  const { exporterPackage, className } = GRPC_EXPORTERS[signal.signal]
+  const grpc = grpcOf(exporterPackage)
+  const metadata = new grpc.Metadata()
+  for (const [key, value] of Object.entries(signal.headers)) metadata.set(key, value)
+  const { ca, key, cert } = tls.material
+  const credentials = tls.secure
+    ? grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null)
+    : grpc.credentials.createInsecure()
+  const exports = require(exporterPackage) as Record<string, new (options: object) => unknown>
+  const Exporter = exports[className] as new (options: object) => unknown
+  return new Exporter({
     url: signal.endpoint,
     timeoutMillis: signal.timeoutMs,
     compression: signal.compression,
     concurrencyLimit: 2,
-  }
-  if (signal.protocol === 'grpc') {
-    const grpc = grpcOf(exporterPackage)
-    const metadata = new grpc.Metadata()
-    for (const [key, value] of Object.entries(signal.headers)) metadata.set(key, value)
-    const { ca, key, cert } = tls.material
-    const credentials = tls.secure
-      ? grpc.credentials.createSsl(ca ?? null, key ?? null, cert ?? null)
-      : grpc.credentials.createInsecure()
-    return { ...common, metadata, credentials }
-  }
-  return { ...common, headers: signal.headers, httpAgentOptions: { keepAlive: true, ...tls.material } }
+    metadata,
+    credentials,
+  })
 }
 
 export function createOtlpTraceExporter(config: ResolvedConfig): SpanExporter {
   const traces = config.otlp.traces
-  if (traces.protocol !== 'grpc') {
-    return createOtlpHttpTraceExporter(traces, otlpTlsMaterial(traces), traces.protocol)
-  }
-  const pkg = TRACE_PACKAGES[traces.protocol]
-  const { OTLPTraceExporter } = require(pkg)
-  return new OTLPTraceExporter(upstreamExporterOptions(config.otlp.traces, pkg))
+  if (traces.protocol === 'grpc') return createGrpcExporter(traces) as SpanExporter
+  return createOtlpHttpTraceExporter(traces, otlpTlsMaterial(traces), traces.protocol)
 }
 
 export function createConsoleSpanExporter(): SpanExporter {
@@ -120,27 +113,11 @@ export function createConsoleSpanExporter(): SpanExporter {
 
 export function createOtlpMetricExporter(config: ResolvedConfig): PushMetricExporter {
   const metrics = config.otlp.metrics
-  if (metrics.protocol !== 'grpc') {
-    return createOtlpHttpMetricExporter(metrics, otlpTlsMaterial(metrics), metrics.protocol)
-  }
-  const pkg = METRIC_PACKAGES[metrics.protocol]
-  const { OTLPMetricExporter } = require(pkg)
-  return new OTLPMetricExporter(upstreamExporterOptions(config.otlp.metrics, pkg))
+  if (metrics.protocol === 'grpc') return createGrpcExporter(metrics) as PushMetricExporter
+  return createOtlpHttpMetricExporter(metrics, otlpTlsMaterial(metrics), metrics.protocol)
 }
 
 export function createConsoleMetricExporter(): PushMetricExporter {
   const { ConsoleMetricExporter } = require('@opentelemetry/sdk-metrics')
   return new ConsoleMetricExporter()
-}
-
-/**
- * Constructor options of the upstream OTLP log exporter `exporterPackage` (the package of
- * `config.otlp.logs.protocol`): endpoint, headers, timeout, compression and TLS of the logs
- * signal. Throws {@link OtlpTlsUnavailableError} when its TLS settings cannot be honoured.
- */
-export function otlpLogExporterOptions(
-  config: ResolvedConfig,
-  exporterPackage: string,
-): Record<string, unknown> {
-  return upstreamExporterOptions(config.otlp.logs, exporterPackage)
 }

@@ -14,7 +14,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs'
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import type { OtlpSignalConfig } from '../config/otlp.js'
-import { log } from '../logger.js'
+import { rateLimitedLogger } from '../logger.js'
 import { createOtlpHttpTransport } from '../otlp/http-transport.js'
 import type { OtlpTlsMaterial } from '../otlp/tls.js'
 
@@ -55,12 +55,15 @@ function requireOf(exporterPackage: string): NodeJS.Require {
   return createRequire(require.resolve(exporterPackage))
 }
 
+/** Partial successes, logged at most once a minute per signal, as the span sink does. */
+const logPartial = rateLimitedLogger(60_000)
+
 /**
  * otelkit's transport as an upstream exporter transport: its retries (within the export's time)
  * replace the upstream retrying transport, so a failure handed back is final. A partial success is
  * logged (the upstream delegate would, from the response body this transport does not keep).
  */
-export function exporterTransport(
+function exporterTransport(
   signal: OtlpSignalConfig,
   tls: OtlpTlsMaterial,
   protocol: OtlpHttpProtocol,
@@ -79,7 +82,9 @@ export function exporterTransport(
       const result = await transport.send(body, { deadline: Date.now() + timeoutMillis })
       if (result.ok) {
         if (result.partial) {
-          log.warn(
+          logPartial(
+            'warn',
+            `partial-${signal.signal}`,
             `the OTLP receiver accepted the ${signal.signal} export partly: ${result.partial.rejected} rejected${result.partial.message ? `: ${result.partial.message}` : ''}`,
           )
         }
@@ -195,8 +200,8 @@ export function createOtlpHttpMetricExporter(
   protocol: OtlpHttpProtocol,
 ): PushMetricExporter {
   const { load, delegate } = delegateOf('metrics', protocol, signal, tls)
-  const base = protocol === 'http/json' ? require : load
-  const { OTLPMetricExporterBase } = base('@opentelemetry/exporter-metrics-otlp-http') as {
+  // For http/json that is the package itself, which resolves its own name.
+  const { OTLPMetricExporterBase } = load('@opentelemetry/exporter-metrics-otlp-http') as {
     OTLPMetricExporterBase: new (delegate: unknown, config?: object) => PushMetricExporter
   }
   return new OTLPMetricExporterBase(delegate, {})
