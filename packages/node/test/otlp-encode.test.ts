@@ -9,7 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
-import { writeEpochMs, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
+import { writeEpochMs, writeEpochMsTo, writeUnixNanos } from '../src/otlp/protobuf-writer.js'
 import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import { msToHrTime } from '../src/trace/clock.js'
 import type { OtelkitTracerProvider } from '../src/trace/tracer.js'
@@ -366,6 +366,19 @@ describe('OTLP times of spans from otelkit tracer', () => {
       expect(writeEpochMs(fromMs, 4, ms)).toBe(12)
       writeUnixNanos(fromHrTime, 0, msToHrTime(ms))
       expect(fromMs.readBigUInt64LE(4), `${ms} ms`).toBe(fromHrTime.readBigUInt64LE(0))
+      // Through a DataView over part of a larger buffer: the same bytes.
+      const backing = Buffer.alloc(24)
+      const view = new DataView(backing.buffer, backing.byteOffset + 4, 16)
+      expect(writeEpochMsTo(view, 4, ms)).toBe(12)
+      expect(backing.readBigUInt64LE(8), `${ms} ms through a view`).toBe(fromHrTime.readBigUInt64LE(0))
+    }
+    // Past the fast path's years (and before 1970), through a view as well.
+    for (const ms of [4_611_686_018_000.5, 9e12 + 0.25, -1500.25]) {
+      const direct = Buffer.alloc(8)
+      writeEpochMs(direct, 0, ms)
+      const backing = Buffer.alloc(12)
+      writeEpochMsTo(new DataView(backing.buffer, backing.byteOffset + 2, 10), 2, ms)
+      expect(backing.subarray(4, 12), `${ms} ms`).toEqual(direct)
     }
   })
 

@@ -26,11 +26,13 @@ interface PgClient {
 interface PgPool extends PgClient {
   connect(): Promise<PgClient>
   end(): Promise<void>
+  on(event: 'release', listener: () => void): void
 }
 
 describe('pg queries', () => {
   const collector = spanCollector()
   let pool: PgPool
+  let Pool: new (options: object) => PgPool
   const tracer = () => trace.getTracer('pg-queries-test')
   const active = () => trace.getActiveSpan()?.spanContext().spanId
   const queriesUnder = (parent: ReadableSpan | undefined) =>
@@ -51,7 +53,8 @@ describe('pg queries', () => {
     const pg = createRequire(join(PACKAGE_DIR, 'package.json'))('pg') as {
       Pool: new (options: object) => PgPool
     }
-    pool = new pg.Pool({ connectionString: URL, max: 2 })
+    Pool = pg.Pool
+    pool = new Pool({ connectionString: URL, max: 2 })
     // Both connections opened outside any span: pg reads their answers in that context, so what
     // the tests see is the instrumentation restoring the caller's, not the socket's own.
     await Promise.all([pool.query('SELECT pg_sleep(0.05)'), pool.query('SELECT pg_sleep(0.05)')])
@@ -129,5 +132,45 @@ describe('pg queries', () => {
     })
     expect(rows).toEqual([[[1, 2]], [{ t: 'a' }], [{ t: 'b' }]])
     expect(queriesUnder(named('promise caller'))).toHaveLength(3)
+  })
+
+  it("runs pg-pool's own callback of a promise query as pg calls it, and hands waiting callers the client in their own context", async () => {
+    // One connection, opened outside any span: pg reads its answers where no span is active.
+    const single = new Pool({ connectionString: URL, max: 1 })
+    await single.query('SELECT 1')
+    // pg-pool releases the client inside the query's callback: its listener sees where that runs.
+    const released: Array<string | undefined> = []
+    single.on('release', () => released.push(active()))
+    try {
+      const ids = await Promise.all([
+        tracer().startActiveSpan('promise holder', async (span) => {
+          await single.query('SELECT pg_sleep(0.05)')
+          span.end()
+          return { id: span.spanContext().spanId, after: active() }
+        }),
+        tracer().startActiveSpan('callback waiter', async (span) => {
+          const seen = await new Promise<string | undefined>((resolve) => {
+            single.query('SELECT 2 AS n', () => resolve(active()))
+          })
+          span.end()
+          return { id: span.spanContext().spanId, after: seen }
+        }),
+        tracer().startActiveSpan('promise waiter', async (span) => {
+          await single.query('SELECT 3 AS n')
+          span.end()
+          return { id: span.spanContext().spanId, after: active() }
+        }),
+      ])
+      // Every caller continues in its own context, whichever query released the client to it.
+      for (const { id, after } of ids) expect(after).toBe(id)
+      for (const name of ['promise holder', 'callback waiter', 'promise waiter']) {
+        expect(queriesUnder(named(name))).toHaveLength(1)
+      }
+      // A promise query's release runs where pg answered (no caller context entered for
+      // pg-pool's own callback); a callback query's runs in its caller's context.
+      expect(released).toEqual([undefined, ids[1]?.id, undefined])
+    } finally {
+      await single.end()
+    }
   })
 })

@@ -5,6 +5,7 @@
  * suppressed gives a non-recording span, a throwing processor never reaches the caller, and the
  * linked context behaves as the API's context however deep it nests.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { EventEmitter } from 'node:events'
 import {
   type Context,
@@ -18,7 +19,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api'
-import { suppressTracing } from '@opentelemetry/core'
+import { isTracingSuppressed, suppressTracing, unsuppressTracing } from '@opentelemetry/core'
 import { defaultResource } from '@opentelemetry/resources'
 import {
   AlwaysOffSampler,
@@ -448,6 +449,23 @@ describe('linked context', () => {
     expect(ctx.getValue(createContextKey('absent'))).toBeUndefined()
   })
 
+  it('answers suppressed tracing wherever it was set: a node, a flattened chain, a parent of the API', () => {
+    expect(isTracingSuppressed(LINKED_ROOT.setValue(A, 1))).toBe(false)
+    const suppressed = suppressTracing(LINKED_ROOT.setValue(A, 1)).setValue(B, 2)
+    expect(isTracingSuppressed(suppressed)).toBe(true)
+    expect(isTracingSuppressed(suppressed.setValue(A, 3).setValue(B, 4))).toBe(true)
+    // Past the flattening depth the flat node still holds it.
+    let deep: Context = suppressed
+    for (let i = 0; i < 80; i++) deep = deep.setValue(A, i)
+    expect(isTracingSuppressed(deep)).toBe(true)
+    // Set on the API's own context below a linked one.
+    const below = new LinkedContext(suppressTracing(ROOT_CONTEXT), Symbol('root'), undefined)
+    expect(isTracingSuppressed(below.setValue(B, 1))).toBe(true)
+    expect(isTracingSuppressed(new LinkedContext(ROOT_CONTEXT, Symbol('root'), undefined))).toBe(false)
+    // And lifted again above it.
+    expect(isTracingSuppressed(unsuppressTracing(suppressed).setValue(A, 5))).toBe(false)
+  })
+
   it('carries the active span through the context manager and the API', async () => {
     const collector = spanCollector()
     const provider = otelkitProvider({ spanProcessors: [collector] })
@@ -516,6 +534,30 @@ describe('context manager', () => {
       receiver,
     )
     expect(later).toEqual([receiver, 'inner'])
+  })
+
+  it("keeps other AsyncLocalStorage stores inside and in async work, and puts the caller's frame back whole", async () => {
+    const own = new AsyncLocalStorage<string>()
+    const ctx = ROOT_CONTEXT.setValue(key, 'entered')
+    const seen = await own.run('outer store', async () => {
+      const inside = context.with(ctx, () => {
+        const now = [own.getStore(), context.active().getValue(key)]
+        // A store entered inside lasts as long as the context entered with it.
+        own.enterWith('entered inside')
+        const later = new Promise((resolve) =>
+          setTimeout(() => resolve([own.getStore(), context.active().getValue(key)]), 1),
+        )
+        return { now, later }
+      })
+      const after = [own.getStore(), context.active().getValue(key)]
+      // The context already active is not entered again: the same frame, the same stores.
+      const again = context.with(context.active(), () => own.getStore())
+      return { now: inside.now, later: await inside.later, after, again }
+    })
+    expect(seen.now).toEqual(['outer store', 'entered'])
+    expect(seen.later).toEqual(['entered inside', 'entered'])
+    expect(seen.after).toEqual(['outer store', undefined])
+    expect(seen.again).toBe('outer store')
   })
 
   it('binds event emitters as the SDK does', () => {

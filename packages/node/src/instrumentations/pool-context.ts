@@ -7,7 +7,7 @@
  * caller's context.
  */
 import { createRequire } from 'node:module'
-import { context } from '@opentelemetry/api'
+import { type Context, context } from '@opentelemetry/api'
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { OTELKIT_VERSION } from '../version.js'
 import { type AnyFn, patchMethod, unpatchMethod } from './prototype-patch.js'
@@ -17,19 +17,60 @@ const require = createRequire(import.meta.url)
 type CheckoutFn = (this: unknown, callback?: unknown) => unknown
 type CheckoutCallback = (error: unknown, connection: unknown, release: unknown) => unknown
 
-/** A checkout method whose callback (its first argument) runs in the context of the call. */
-export function checkoutInCallerContext(original: CheckoutFn): CheckoutFn {
+/**
+ * Marks a checkout whose callback is the pool's own (pg-pool's promise `query`): the pool's
+ * `query` sets `armed` around its checkout call, the checkout takes the mark, and `dispatching` is
+ * true while that checkout's callback runs, so the query it dispatches knows its callback is the
+ * pool's and not a caller's.
+ */
+export class PoolQueryDispatch {
+  /** Set by the pool's promise `query` while it calls the checkout. */
+  armed = false
+  /** True while the callback of an armed checkout runs. */
+  dispatching = false
+}
+
+/**
+ * Calls a checkout callback in `active`, the context of its checkout call. An idle connection is
+ * handed over at once, still in that context: the callback is called as it is (entering a context
+ * copies the async context frame).
+ */
+function handOver(
+  active: Context,
+  target: CheckoutCallback,
+  error: unknown,
+  connection: unknown,
+  release: unknown,
+): unknown {
+  return context.active() === active
+    ? target(error, connection, release)
+    : context.with(active, target, undefined, error, connection, release)
+}
+
+/**
+ * A checkout method whose callback (its first argument) runs in the context of the call. With
+ * `dispatch`, a checkout made while it is armed runs its callback with `dispatching` set.
+ */
+export function checkoutInCallerContext(original: CheckoutFn, dispatch?: PoolQueryDispatch): CheckoutFn {
   return function checkout(this: unknown, callback?: unknown) {
     if (typeof callback !== 'function') return original.call(this, callback)
     const active = context.active()
     const target = callback as CheckoutCallback
-    // An idle connection is handed over at once, still in the caller's context: called as it is
-    // (entering a context copies the async context frame, about 1,400 instructions).
-    return original.call(this, (error: unknown, connection: unknown, release: unknown) =>
-      context.active() === active
-        ? target(error, connection, release)
-        : context.with(active, target, undefined, error, connection, release),
-    )
+    if (dispatch === undefined || !dispatch.armed) {
+      return original.call(this, (error: unknown, connection: unknown, release: unknown) =>
+        handOver(active, target, error, connection, release),
+      )
+    }
+    dispatch.armed = false
+    return original.call(this, (error: unknown, connection: unknown, release: unknown) => {
+      const prior = dispatch.dispatching
+      dispatch.dispatching = true
+      try {
+        return handOver(active, target, error, connection, release)
+      } finally {
+        dispatch.dispatching = prior
+      }
+    })
   }
 }
 

@@ -17,22 +17,33 @@ import { OtelkitSpan } from '../trace/span.js'
 import type { SdkInstruments } from './instruments.js'
 
 const STATEMENT_KEYS = ['db.query.text', 'db.statement'] as const
+
 /**
  * Systems whose statements are SQL (or CQL): normalised before export, operation and table read
  * from the statement. Old and new semantic-convention names of SQL Server and Oracle both count.
+ * A switch, not a Set: a span's system is mostly a string literal of its instrumentation, which
+ * compares by identity, where a Set hashes it (this is asked up to three times per database span).
  */
-const SQL_SYSTEMS = new Set([
-  'postgresql',
-  'mysql',
-  'mariadb',
-  'microsoft.sql_server',
-  'mssql',
-  'oracle.db',
-  'oracle',
-  'cassandra',
-])
+function isSqlSystem(system: string): boolean {
+  switch (system) {
+    case 'postgresql':
+    case 'mysql':
+    case 'mariadb':
+    case 'microsoft.sql_server':
+    case 'mssql':
+    case 'oracle.db':
+    case 'oracle':
+    case 'cassandra':
+      return true
+    default:
+      return false
+  }
+}
+
 /** Dialects where "..." is a string literal, not an identifier. */
-const DOUBLE_QUOTED_STRINGS = new Set(['mysql', 'mariadb'])
+function doubleQuotesStrings(system: string): boolean {
+  return system === 'mysql' || system === 'mariadb'
+}
 
 function dbSystem(attributes: Attributes): string | undefined {
   const v = attributes['db.system.name'] ?? attributes['db.system']
@@ -69,8 +80,10 @@ function endMs(span: ReadableSpan): number {
   return span instanceof OtelkitSpan ? span.endMs : hrToMs(span.endTime)
 }
 
-/** Spans of these scopes repeat operations their driver's spans count already. */
-const UNCOUNTED_SCOPES = new Set(['@opentelemetry/instrumentation-mongoose'])
+/** Whether spans of this scope repeat operations their driver's spans count already. */
+function uncountedScope(name: string): boolean {
+  return name === '@opentelemetry/instrumentation-mongoose'
+}
 
 /** Database client spans started inside another one, by their parent's span id. */
 const NESTED = new WeakMap<object, string>()
@@ -115,11 +128,13 @@ export class ClientSpanProcessor implements SpanProcessor {
     if (span.kind !== SpanKind.CLIENT) return
     const attributes = span.attributes
     const system = dbSystem(attributes)
-    if (system === undefined || !SQL_SYSTEMS.has(system)) return
+    if (system === undefined || !isSqlSystem(system)) return
     for (const key of STATEMENT_KEYS) {
       const value = attributes[key]
-      if (typeof value === 'string')
-        span.setAttribute(key, normalizeSql(value, DOUBLE_QUOTED_STRINGS.has(system)))
+      if (typeof value !== 'string') continue
+      // Statements otelkit's own instrumentations recorded are normalised already.
+      const normalized = normalizeSql(value, doubleQuotesStrings(system))
+      if (normalized !== value) span.setAttribute(key, normalized)
     }
   }
 
@@ -138,7 +153,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     const system = dbSystem(attributes)
     if (system === undefined) return
     const parentId = NESTED.get(span)
-    if (parentId === undefined && !UNCOUNTED_SCOPES.has(span.instrumentationScope.name)) {
+    if (parentId === undefined && !uncountedScope(span.instrumentationScope.name)) {
       this.recordDb(span, system, attributes)
     }
     const statement = statementOf(attributes)
@@ -152,7 +167,7 @@ export class ClientSpanProcessor implements SpanProcessor {
 
   private logStatement(span: ReadableSpan, system: string, statement: string, attributes: Attributes): void {
     let text: string | undefined
-    if (SQL_SYSTEMS.has(system)) text = statement
+    if (isSqlSystem(system)) text = statement
     else if (system === 'mongodb') {
       const op = attributes['db.operation.name'] ?? attributes['db.operation']
       const coll = attributes['db.collection.name'] ?? attributes['db.mongodb.collection']
@@ -227,7 +242,7 @@ export class ClientSpanProcessor implements SpanProcessor {
     const statement = statementOf(attributes)
     let operation = attributes['db.operation.name'] ?? attributes['db.operation']
     let collection = attributes['db.collection.name'] ?? attributes['db.sql.table']
-    const isSql = SQL_SYSTEMS.has(system)
+    const isSql = isSqlSystem(system)
     if (isSql && statement !== undefined) {
       // The statement's keyword, not a driver's method name (tedious: `execSql`).
       operation = sqlOperation(statement) ?? operation

@@ -21,7 +21,7 @@ import {
   varintSize,
   writeBytes,
   writeDoubleLE,
-  writeEpochMs,
+  writeEpochMsTo,
   writeHex,
   writeNegativeInt64,
   writeUint32LE,
@@ -507,10 +507,10 @@ export function encodeSpanInSlab(span: ReadableSpan): number {
   // otelkit's span keeps epoch milliseconds: its times are written without making the HrTime pairs.
   buf[pos++] = 0x39
   if (ids === undefined) pos = writeUnixNanos(buf, pos, span.startTime)
-  else pos = ids.startHr ? writeUnixNanos(buf, pos, ids.startHr) : writeEpochMs(buf, pos, ids.startMs)
+  else pos = ids.startHr ? writeUnixNanos(buf, pos, ids.startHr) : writeEpochMsTo(slabView, pos, ids.startMs)
   buf[pos++] = 0x41
   if (ids === undefined) pos = writeUnixNanos(buf, pos, span.endTime)
-  else pos = ids.endHr ? writeUnixNanos(buf, pos, ids.endHr) : writeEpochMs(buf, pos, ids.endMs)
+  else pos = ids.endHr ? writeUnixNanos(buf, pos, ids.endHr) : writeEpochMsTo(slabView, pos, ids.endMs)
   if (block !== undefined) pos = writeBytes(buf, pos, block.bytes)
   else {
     const attributesStart = pos

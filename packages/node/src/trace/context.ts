@@ -2,8 +2,10 @@
  * A `Context` that sets a value by linking a node to its parent instead of copying every entry
  * into a new Map (the API's BaseContext): a span's context costs one small object. Lookups walk
  * the chain, which is flattened into one Map once it is 32 nodes deep, so a lookup stays short
- * however deeply contexts nest. Works under any code that uses the `Context` interface (upstream
- * instrumentations call `setValue` on whatever context is active).
+ * however deeply contexts nest. Every span start asks for the suppress-tracing key, which is
+ * almost never set: each node knows whether its chain holds it, so that answer takes no walk.
+ * Works under any code that uses the `Context` interface (upstream instrumentations call
+ * `setValue` on whatever context is active).
  */
 import { type Context, ROOT_CONTEXT } from '@opentelemetry/api'
 
@@ -12,6 +14,8 @@ const NO_KEY = Symbol('otelkit.context.root')
 
 /** The API's key for the active span (`createContextKey` is `Symbol.for`). */
 export const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN')
+/** @opentelemetry/core's key of suppressed tracing (`suppressTracing`, `isTracingSuppressed`). */
+export const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
 
 export class LinkedContext implements Context {
   private readonly parent: Context | undefined
@@ -21,6 +25,11 @@ export class LinkedContext implements Context {
   private readonly depth: number
   /** Every entry of the chain below, on a flattened node. */
   private readonly flat: Map<symbol, unknown> | undefined
+  /**
+   * Whether the chain may hold SUPPRESS_TRACING_KEY: set on a node of that key, inherited from a
+   * linked parent, and assumed under any other parent (its entries are not known here).
+   */
+  private readonly maySuppress: boolean
 
   constructor(
     parent: Context | undefined,
@@ -28,15 +37,18 @@ export class LinkedContext implements Context {
     value: unknown,
     depth = 0,
     flat?: Map<symbol, unknown>,
+    maySuppress = parent !== undefined || key === SUPPRESS_TRACING_KEY,
   ) {
     this.parent = parent
     this.key = key
     this.value = value
     this.depth = depth
     this.flat = flat
+    this.maySuppress = maySuppress
   }
 
   getValue(key: symbol): unknown {
+    if (key === SUPPRESS_TRACING_KEY && !this.maySuppress) return undefined
     let node: LinkedContext = this
     for (;;) {
       if (node.key === key) return node.value
@@ -49,7 +61,14 @@ export class LinkedContext implements Context {
 
   setValue(key: symbol, value: unknown): Context {
     if (this.depth >= MAX_DEPTH) return this.flatten().setValue(key, value)
-    return new LinkedContext(this, key, value, this.depth + 1)
+    return new LinkedContext(
+      this,
+      key,
+      value,
+      this.depth + 1,
+      undefined,
+      this.maySuppress || key === SUPPRESS_TRACING_KEY,
+    )
   }
 
   /**
@@ -84,7 +103,8 @@ export class LinkedContext implements Context {
       const entry = nodes[i] as LinkedContext
       if (entry.key !== NO_KEY) flat.set(entry.key, entry.value)
     }
-    return new LinkedContext(node.parent, NO_KEY, undefined, 0, flat)
+    const maySuppress = flat.has(SUPPRESS_TRACING_KEY) || node.parent !== undefined
+    return new LinkedContext(node.parent, NO_KEY, undefined, 0, flat, maySuppress)
   }
 }
 
