@@ -10,6 +10,7 @@
  * Loaded, with the instrumentation framework it builds on, only when `pg` is present.
  */
 import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
 import {
   type Attributes,
   type Context,
@@ -21,7 +22,9 @@ import {
 } from '@opentelemetry/api'
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
+import type { QuietDbCalls } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
+import { OtelkitTracer } from '../trace/tracer.js'
 import { OTELKIT_VERSION } from '../version.js'
 import { checkoutInCallerContext, PoolQueryDispatch } from './pool-context.js'
 import { exportedClass, exportedPrototype, patchMethod, unpatchMethod } from './prototype-patch.js'
@@ -58,8 +61,17 @@ interface PgClientLike {
   port?: number
 }
 
-function startQuerySpan(tracer: Tracer, client: PgClientLike, raw: string): Span {
-  const info = statementInfo(raw)
+/**
+ * The span of a query, under `parent`; `startTime` (performance.now() milliseconds) when it is made
+ * after the query began (a quiet call that failed or was slow).
+ */
+function startQuerySpan(
+  tracer: Tracer,
+  client: PgClientLike,
+  info: StatementInfo,
+  parent: Context,
+  startTime?: number,
+): Span {
   const params = client.connectionParameters ?? client
   const attributes: Attributes = {
     'db.system.name': 'postgresql',
@@ -72,20 +84,84 @@ function startQuerySpan(tracer: Tracer, client: PgClientLike, raw: string): Span
   if (info.collection !== undefined) attributes['db.collection.name'] = info.collection
   return tracer.startSpan(
     info.name,
-    new OwnedAttributesOptions(SpanKind.CLIENT, attributes),
-    context.active(),
+    new OwnedAttributesOptions(SpanKind.CLIENT, attributes, startTime),
+    parent,
   )
 }
 
-function endQuerySpan(span: Span, error: unknown): void {
+/** Ends a query's span, with its error; `endTime` (performance.now() milliseconds) when given. */
+function endQuerySpan(span: Span, error: unknown, endTime?: number): void {
   if (error) {
     const err = error as { code?: string; name?: string; message?: string }
-    span.recordException(error as Error)
+    span.recordException(error as Error, endTime)
     span.setAttribute('error.type', err.code ?? err.name ?? 'Error')
     if (err.code) span.setAttribute('db.response.status_code', err.code)
     span.setStatus({ code: SpanStatusCode.ERROR, message: err.message })
   }
-  span.end()
+  span.end(endTime)
+}
+
+/** A query that made no span (trace/quiet-calls.ts): what it needs to be counted, or to make its span late. */
+class QuietQuery {
+  readonly quiet: QuietDbCalls
+  readonly tracer: Tracer
+  readonly client: PgClientLike
+  readonly info: StatementInfo
+  readonly parent: Context
+  /** performance.now() when the query was called. */
+  readonly startedAt: number
+
+  constructor(
+    quiet: QuietDbCalls,
+    tracer: Tracer,
+    client: PgClientLike,
+    info: StatementInfo,
+    parent: Context,
+  ) {
+    this.quiet = quiet
+    this.tracer = tracer
+    this.client = client
+    this.info = info
+    this.parent = parent
+    this.startedAt = performance.now()
+  }
+
+  /** Counts the query, or, when it failed or was slow, makes and ends its span with its own times. */
+  settle(error: unknown): void {
+    const endedAt = performance.now()
+    const info = this.info
+    if (
+      !error &&
+      this.quiet.recordSucceeded(
+        'postgresql',
+        info.operation,
+        info.collection,
+        info.text,
+        endedAt - this.startedAt,
+      )
+    ) {
+      return
+    }
+    const span = startQuerySpan(this.tracer, this.client, info, this.parent, this.startedAt)
+    endQuerySpan(span, error, endedAt)
+  }
+}
+
+/** What a query is traced with: its span, or, for a quiet call, what counts it. */
+type QueryTrace = Span | QuietQuery
+
+/** Starts tracing a query called now under `parent`. */
+function startQuery(tracer: Tracer, client: PgClientLike, raw: string, parent: Context): QueryTrace {
+  const info = statementInfo(raw)
+  const quiet = tracer instanceof OtelkitTracer ? tracer.quietDbCalls(parent) : undefined
+  if (quiet !== undefined) return new QuietQuery(quiet, tracer, client, info, parent)
+  return startQuerySpan(tracer, client, info, parent)
+}
+
+/** Ends tracing a query: its span ends, or its quiet call is counted. */
+function endQuery(trace: QueryTrace, error: unknown): void {
+  if (trace instanceof QuietQuery) trace.settle(error)
+  else endQuerySpan(trace, error)
 }
 
 type QueryFn = (this: PgClientLike, ...args: unknown[]) => unknown
@@ -127,31 +203,31 @@ function tracedQueryClass(
   config: unknown,
   values: unknown,
   callback: unknown,
-  span: Span,
+  trace: QueryTrace,
   caller: Context | undefined,
 ) => PgQuery {
   const { handleError, handleReadyForQuery } = Query.prototype
   return class TracedQuery extends Query {
-    otelkitSpan: Span | undefined
+    otelkitTrace: QueryTrace | undefined
     readonly otelkitCaller: Context | undefined
 
     constructor(
       config: unknown,
       values: unknown,
       callback: unknown,
-      span: Span,
+      trace: QueryTrace,
       caller: Context | undefined,
     ) {
       super(config, values, callback)
-      this.otelkitSpan = span
+      this.otelkitTrace = trace
       this.otelkitCaller = caller
     }
 
     override handleError(error: unknown, connection: unknown): unknown {
-      const span = this.otelkitSpan
-      if (span !== undefined) {
-        this.otelkitSpan = undefined
-        endQuerySpan(span, error)
+      const trace = this.otelkitTrace
+      if (trace !== undefined) {
+        this.otelkitTrace = undefined
+        endQuery(trace, error)
       }
       const caller = this.otelkitCaller
       if (caller === undefined) return handleError.call(this, error, connection)
@@ -159,11 +235,11 @@ function tracedQueryClass(
     }
 
     override handleReadyForQuery(connection: unknown): unknown {
-      const span = this.otelkitSpan
+      const trace = this.otelkitTrace
       // A query cancelled by an error ends through handleError.
-      if (span !== undefined && !this._canceledDueToError) {
-        this.otelkitSpan = undefined
-        endQuerySpan(span, undefined)
+      if (trace !== undefined && !this._canceledDueToError) {
+        this.otelkitTrace = undefined
+        endQuery(trace, undefined)
       }
       const caller = this.otelkitCaller
       if (caller === undefined) return handleReadyForQuery.call(this, connection)
@@ -189,23 +265,25 @@ function wrapQuery(
     if (raw === undefined || (typeof first === 'object' && typeof first.submit === 'function')) {
       return original.apply(this, args)
     }
-    const span = startQuerySpan(getTracer(), this, raw)
+    const parent = context.active()
+    const trace = startQuery(getTracer(), this, raw, parent)
     const last = args.length - 1
     const callback = args[last]
     if (typeof callback === 'function' && last <= 2 && TracedQuery !== undefined) {
       // pg builds the same Query from (config, values, callback); given one, it submits it as is.
       const values = last === 2 ? args[1] : undefined
-      const caller = poolOwnCallback ? undefined : context.active()
-      original.call(this, new TracedQuery(first, values, callback, span, caller))
+      original.call(
+        this,
+        new TracedQuery(first, values, callback, trace, poolOwnCallback ? undefined : parent),
+      )
       return undefined
     }
     if (typeof callback === 'function') {
       // Another call shape: the callback wrapped, run in the caller's context.
-      const active = context.active()
       const target = callback as (error: unknown, result: unknown) => unknown
       args[last] = (error: unknown, result: unknown) => {
-        endQuerySpan(span, error)
-        return context.with(active, target, undefined, error, result)
+        endQuery(trace, error)
+        return context.with(parent, target, undefined, error, result)
       }
       return original.apply(this, args)
     }
@@ -213,16 +291,16 @@ function wrapQuery(
     try {
       result = original.apply(this, args)
     } catch (error) {
-      endQuerySpan(span, error)
+      endQuery(trace, error)
       throw error
     }
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       ;(result as Promise<unknown>).then(
-        () => endQuerySpan(span, undefined),
-        (error: unknown) => endQuerySpan(span, error),
+        () => endQuery(trace, undefined),
+        (error: unknown) => endQuery(trace, error),
       )
     } else {
-      endQuerySpan(span, undefined)
+      endQuery(trace, undefined)
     }
     return result
   }

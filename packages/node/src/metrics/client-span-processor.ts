@@ -3,7 +3,9 @@
  * MongoDB, Mongoose, memcached, knex, ...), the messaging durations from producer and consumer
  * spans (amqplib, kafkajs) and rpc.server.duration / rpc.client.duration from gRPC spans,
  * in-process, with one set of buckets and labels for every client. It sees every span, sampled
- * or not, so metrics stay complete when traces are sampled down. A database span inside another
+ * or not, so metrics stay complete when traces are sampled down; and it counts the database calls
+ * of otelkit's own pg and ioredis instrumentations that made no span (trace/quiet-calls.ts) with
+ * the labels their spans would have had. A database span inside another
  * (the driver's under knex) is counted once, as the outer operation; the query log takes the
  * innermost statement. Mongoose's spans run beside the MongoDB driver's, not around them: the
  * driver's commands are what is counted. Before a span is exported it also replaces SQL
@@ -13,6 +15,7 @@ import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { normalizeMongo, normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import type { QueryTracker } from '../queries/tracker.js'
+import type { QuietDbCalls } from '../trace/quiet-calls.js'
 import { OtelkitSpan } from '../trace/span.js'
 import type { SdkInstruments } from './instruments.js'
 
@@ -105,7 +108,7 @@ interface DbSeries {
 /** Systems whose last series is remembered (systems come from span data: bounded). */
 const MAX_REMEMBERED_SYSTEMS = 64
 
-export class ClientSpanProcessor implements SpanProcessor {
+export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
   private readonly instruments: SdkInstruments
   private readonly queries: QueryTracker
   /** Outer database spans whose statement a nested span has already logged. */
@@ -116,6 +119,33 @@ export class ClientSpanProcessor implements SpanProcessor {
   constructor(instruments: SdkInstruments, queries: QueryTracker) {
     this.instruments = instruments
     this.queries = queries
+  }
+
+  acceptsParent(parent: Span): boolean {
+    return !isDbClient(parent)
+  }
+
+  recordSucceeded(
+    system: string,
+    operation: string | undefined,
+    collection: string | undefined,
+    sqlStatement: string | undefined,
+    durationMs: number,
+  ): boolean {
+    const isSql = isSqlSystem(system)
+    if (isSql && sqlStatement !== undefined && this.queries.isSlow(durationMs)) return false
+    // The labels recordDb gives the span of such a call (its statement's keyword first, for SQL).
+    const named = isSql && sqlStatement !== undefined ? (sqlOperation(sqlStatement) ?? operation) : operation
+    const table =
+      isSql && sqlStatement !== undefined && collection === undefined
+        ? sqlCollection(sqlStatement)
+        : collection
+    const series = this.dbSeries(system, named?.toUpperCase(), table, undefined)
+    // No exemplar: an unsampled call has no trace to point to.
+    this.instruments.dbClientDuration.record(series.key, durationMs / 1000, series.attributes)
+    if (isSql && sqlStatement !== undefined)
+      this.queries.record(system, sqlStatement, durationMs, false, '', '')
+    return true
   }
 
   onStart(span: Span, parentContext: Context): void {

@@ -59,6 +59,11 @@ export class QueryTracker {
         }))
   }
 
+  /** Whether a statement of this duration is logged as slow (with its trace and span ids). */
+  isSlow(durationMs: number): boolean {
+    return this.slowMs > 0 && durationMs >= this.slowMs
+  }
+
   record(
     system: string,
     statement: string,
@@ -93,7 +98,7 @@ export class QueryTracker {
     if (failed) entry.errors++
     entry.samples[entry.next % SAMPLES_PER_STATEMENT] = durationMs
     entry.next++
-    if (this.slowMs > 0 && durationMs >= this.slowMs) {
+    if (this.isSlow(durationMs)) {
       this.onSlow({ statement, system, durationMs, traceId, spanId })
     }
   }

@@ -9,6 +9,7 @@ import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace'
 import type { ResolvedConfig } from '../config/resolved.js'
 import { routeDiag } from '../diag.js'
+import { ErrorSpanProcessor } from '../errors-tracking/span-processor.js'
 import { type ActiveInstrumentations, activateInstrumentations } from '../instrumentations/activate.js'
 import type { CatalogEntry } from '../instrumentations/catalog.js'
 import { log, setLogLevel } from '../logger.js'
@@ -36,6 +37,22 @@ import { buildResource } from './resource.js'
 import { BatchingSpanProcessor, type DropReason } from './span-export.js'
 import { SpanLimitsProcessor } from './span-limits.js'
 import { exporterSink, otlpSpanSink } from './span-sinks.js'
+
+/**
+ * Whether a span processor is one of otelkit's own that reads an unsampled client span that
+ * succeeded only to count its duration (the client span processor, which then counts calls that
+ * made no span: trace/quiet-calls.ts) or not at all: privacy and error tracking read failures,
+ * the span limits events, the batching processors sampled spans. A user's processor sees every span.
+ */
+function readsOnlyFailedOrSampledClientSpans(processor: SpanProcessor): boolean {
+  return (
+    processor instanceof PrivacySpanProcessor ||
+    processor instanceof ClientSpanProcessor ||
+    processor instanceof ErrorSpanProcessor ||
+    processor instanceof SpanLimitsProcessor ||
+    processor instanceof BatchingSpanProcessor
+  )
+}
 
 export interface RunningSdk {
   readonly config: ResolvedConfig
@@ -145,10 +162,8 @@ export function startSdk(
 
   const queries = new QueryTracker({ slowMs: config.slowQueryMs })
   // Privacy first: later processors (metrics, error tracking, export) see scrubbed spans.
-  const spanProcessors: SpanProcessor[] = [
-    new PrivacySpanProcessor(),
-    new ClientSpanProcessor(instruments, queries),
-  ]
+  const clientSpans = new ClientSpanProcessor(instruments, queries)
+  const spanProcessors: SpanProcessor[] = [new PrivacySpanProcessor(), clientSpans]
   const shutdownHooks: Array<() => void | Promise<void>> = []
   let installing = true
   const ctx: SdkContext = {
@@ -215,6 +230,7 @@ export function startSdk(
     sample: samplingDecision(config),
     spanLimits: config.spanLimits,
     spanProcessors,
+    quietDbCalls: spanProcessors.every(readsOnlyFailedOrSampledClientSpans) ? clientSpans : undefined,
   })
   // Before the instrumentations: pino, winston and bunyan send through the global logger provider.
   const logSignal = startLogs(config, resource, telemetryDropped)

@@ -52,10 +52,13 @@ const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[]
 export class OwnedAttributesOptions implements SpanOptions {
   readonly kind: SpanKind
   readonly attributes: Attributes
+  /** The start, when the span is made after its operation began (trace/quiet-calls.ts). */
+  readonly startTime: TimeInput | undefined
 
-  constructor(kind: SpanKind, attributes: Attributes) {
+  constructor(kind: SpanKind, attributes: Attributes, startTime?: TimeInput) {
     this.kind = kind
     this.attributes = attributes
+    this.startTime = startTime
   }
 }
 

@@ -26,6 +26,7 @@ import type { SpanLimitsConfig } from '../config/resolved.js'
 import { withSpan } from './context.js'
 import { drawnAt, drawnPool, newSpanId, newTraceId } from './ids.js'
 import { SpanPipeline } from './pipeline.js'
+import type { QuietDbCalls } from './quiet-calls.js'
 import type { SamplingDecision } from './sampling.js'
 import { OtelkitSpan, OwnedAttributesOptions } from './span.js'
 
@@ -41,6 +42,12 @@ export interface OtelkitTracerProviderOptions {
   spanLimits: SpanLimitsConfig
   /** Called in order for every span; `onEnding` where a processor has it. */
   spanProcessors: readonly SpanProcessor[]
+  /**
+   * Where database calls that make no span are recorded (quiet-calls.ts), when every processor
+   * is one of otelkit's own that reads an unsampled, successful client span only for its
+   * duration; undefined: every call makes its span.
+   */
+  quietDbCalls?: QuietDbCalls
 }
 
 export class OtelkitTracer implements Tracer {
@@ -116,6 +123,23 @@ export class OtelkitTracer implements Tracer {
     )
   }
 
+  /**
+   * Where a database call about to start under `parentContext` may be recorded without a span
+   * (quiet-calls.ts): when its span would be recorded and not sampled, under a valid parent that is
+   * not itself a database span, and the provider allows it. Undefined: the call makes its span.
+   */
+  quietDbCalls(parentContext: Context): QuietDbCalls | undefined {
+    const provider = this.provider
+    const quiet = provider.quietDbCalls
+    if (quiet === undefined || isTracingSuppressed(parentContext)) return undefined
+    const parentSpan = trace.getSpan(parentContext)
+    if (parentSpan === undefined) return undefined
+    const parent = parentSpan.spanContext()
+    if (!(parentSpan instanceof OtelkitSpan) && !isSpanContextValid(parent)) return undefined
+    if (provider.sample(parent, parent.traceId) || !quiet.acceptsParent(parentSpan)) return undefined
+    return quiet
+  }
+
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>
   startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>
   startActiveSpan<F extends (span: Span) => unknown>(
@@ -158,6 +182,7 @@ export class OtelkitTracerProvider implements TracerProvider {
   readonly resource: Resource
   readonly sample: SamplingDecision
   readonly pipeline: SpanPipeline
+  readonly quietDbCalls: QuietDbCalls | undefined
   private readonly tracers = new Map<string, OtelkitTracer>()
   private nonRecordingSpan: Span | undefined
   private stopped = false
@@ -166,6 +191,7 @@ export class OtelkitTracerProvider implements TracerProvider {
     this.resource = options.resource
     this.sample = options.sample
     this.pipeline = new SpanPipeline(options.spanProcessors, options.spanLimits)
+    this.quietDbCalls = options.quietDbCalls
   }
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
