@@ -134,13 +134,7 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
   ): boolean {
     const isSql = isSqlSystem(system)
     if (isSql && sqlStatement !== undefined && this.queries.isSlow(durationMs)) return false
-    // The labels recordDb gives the span of such a call (its statement's keyword first, for SQL).
-    const named = isSql && sqlStatement !== undefined ? (sqlOperation(sqlStatement) ?? operation) : operation
-    const table =
-      isSql && sqlStatement !== undefined && collection === undefined
-        ? sqlCollection(sqlStatement)
-        : collection
-    const series = this.dbSeries(system, named?.toUpperCase(), table, undefined)
+    const series = this.dbSeries(system, operation?.toUpperCase(), collection, undefined)
     // No exemplar: an unsampled call has no trace to point to.
     this.instruments.dbClientDuration.record(series.key, durationMs / 1000, series.attributes)
     if (isSql && sqlStatement !== undefined)

@@ -15,8 +15,9 @@ export interface QuietDbCalls {
   acceptsParent(parent: Span): boolean
   /**
    * Records a call that succeeded, as its span would have been counted: `operation` and
-   * `collection` as its instrumentation sets them, `sqlStatement` (normalised) for the query log.
-   * Answers false, recording nothing, when the call needs its span after all (a slow query).
+   * `collection` as the span's labels would be (for SQL, read from the statement, as the
+   * statement's keyword and first table), `sqlStatement` (normalised) for the query log. Answers
+   * false, recording nothing, when the call needs its span after all (a slow query).
    */
   recordSucceeded(
     system: string,
