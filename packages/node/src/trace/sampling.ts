@@ -5,7 +5,8 @@
  * otherwise; `traceidratio` compares the trace id's four 32-bit words XORed against
  * `ratio × (2³² − 1)`, as the SDK's TraceIdRatioBasedSampler does, so every service with the same
  * ratio keeps the same traces. Only the export follows the decision: every span is recorded, so
- * the metrics derived from spans stay exact.
+ * the metrics derived from spans stay exact (otelkit's own database calls that would not be
+ * sampled may count themselves without a span: quiet-calls.ts).
  */
 import type { SpanContext } from '@opentelemetry/api'
 import { charCodeAt } from '../char-code.js'

@@ -3,7 +3,9 @@
  * upstream instrumentations and user code call. A span starts with one context read for its
  * parent, ids from a pooled random buffer, the configured head-sampling decision inline, and
  * goes through the processors of one `SpanPipeline`. Suppressed tracing (otelkit's own exports)
- * gets the API's non-recording span. Every span is recorded; only sampled ones are exported.
+ * gets the API's non-recording span. Every span is recorded; only sampled ones are exported. The
+ * tracer also tells otelkit's own database instrumentations when a call may count itself without
+ * a span (quiet-calls.ts).
  */
 import {
   type Context,
