@@ -13,16 +13,14 @@ import { performance } from 'node:perf_hooks'
 import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { isTracingSuppressed } from '@opentelemetry/core'
 import { redisCommandName, redisStatement } from '../privacy/redis.js'
-import type { QuietDbCalls } from '../trace/quiet-calls.js'
+import { QuietCall } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OtelkitTracer } from '../trace/tracer.js'
 import { guardedHandlers } from './guarded.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
-/** A quiet command's recorder, its caller's context and its start (performance.now()). */
+/** A command that made no span (trace/quiet-calls.ts). */
 const QUIET = Symbol('otelkit.ioredis.quiet')
-const QUIET_PARENT = Symbol('otelkit.ioredis.quietParent')
-const QUIET_START = Symbol('otelkit.ioredis.quietStart')
 
 interface CommandContext {
   command: string
@@ -32,9 +30,7 @@ interface CommandContext {
   serverPort?: number
   error?: Error
   [SPAN]?: Span
-  [QUIET]?: QuietDbCalls
-  [QUIET_PARENT]?: Context
-  [QUIET_START]?: number
+  [QUIET]?: QuietCall
 }
 
 /** The command's span under `parent`; `startTime` (performance.now() milliseconds) when made late. */
@@ -78,9 +74,7 @@ const handlers = guardedHandlers('ioredis', {
     const ctx = message as CommandContext
     const quiet = t instanceof OtelkitTracer ? t.quietDbCalls(active) : undefined
     if (quiet !== undefined) {
-      ctx[QUIET] = quiet
-      ctx[QUIET_PARENT] = active
-      ctx[QUIET_START] = performance.now()
+      ctx[QUIET] = new QuietCall(quiet, active)
       return
     }
     ctx[SPAN] = startCommandSpan(t, ctx, active)
@@ -93,19 +87,19 @@ const handlers = guardedHandlers('ioredis', {
       endCommandSpan(span, ctx.error)
       return
     }
-    const quiet = ctx[QUIET]
+    const call = ctx[QUIET]
     const t = tracer
-    if (quiet === undefined || t === undefined) return
+    if (call === undefined || t === undefined) return
     ctx[QUIET] = undefined
     const endedAt = performance.now()
-    const startedAt = ctx[QUIET_START] as number
     const error = ctx.error
     if (error === undefined) {
-      quiet.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, endedAt - startedAt)
+      const durationMs = endedAt - call.startedAt
+      call.calls.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, durationMs)
       return
     }
     // A failed command makes its span after all, with its own start and end.
-    endCommandSpan(startCommandSpan(t, ctx, ctx[QUIET_PARENT] as Context, startedAt), error, endedAt)
+    endCommandSpan(startCommandSpan(t, ctx, call.parent, call.startedAt), error, endedAt)
   },
 })
 

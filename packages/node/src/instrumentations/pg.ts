@@ -22,7 +22,7 @@ import {
 } from '@opentelemetry/api'
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
-import type { QuietDbCalls } from '../trace/quiet-calls.js'
+import { QuietCall, type QuietDbCalls } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OtelkitTracer } from '../trace/tracer.js'
 import { OTELKIT_VERSION } from '../version.js'
@@ -101,29 +101,23 @@ function endQuerySpan(span: Span, error: unknown, endTime?: number): void {
   span.end(endTime)
 }
 
-/** A query that made no span (trace/quiet-calls.ts): what it needs to be counted, or to make its span late. */
-class QuietQuery {
-  readonly quiet: QuietDbCalls
+/** A query that made no span (trace/quiet-calls.ts), with what it needs to make its span late. */
+class QuietQuery extends QuietCall {
   readonly tracer: Tracer
   readonly client: PgClientLike
   readonly info: StatementInfo
-  readonly parent: Context
-  /** performance.now() when the query was called. */
-  readonly startedAt: number
 
   constructor(
-    quiet: QuietDbCalls,
+    calls: QuietDbCalls,
+    parent: Context,
     tracer: Tracer,
     client: PgClientLike,
     info: StatementInfo,
-    parent: Context,
   ) {
-    this.quiet = quiet
+    super(calls, parent)
     this.tracer = tracer
     this.client = client
     this.info = info
-    this.parent = parent
-    this.startedAt = performance.now()
   }
 
   /** Counts the query, or, when it failed or was slow, makes and ends its span with its own times. */
@@ -132,7 +126,7 @@ class QuietQuery {
     const info = this.info
     if (
       !error &&
-      this.quiet.recordSucceeded(
+      this.calls.recordSucceeded(
         'postgresql',
         info.operation,
         info.collection,
@@ -154,7 +148,7 @@ type QueryTrace = Span | QuietQuery
 function startQuery(tracer: Tracer, client: PgClientLike, raw: string, parent: Context): QueryTrace {
   const info = statementInfo(raw)
   const quiet = tracer instanceof OtelkitTracer ? tracer.quietDbCalls(parent) : undefined
-  if (quiet !== undefined) return new QuietQuery(quiet, tracer, client, info, parent)
+  if (quiet !== undefined) return new QuietQuery(quiet, parent, tracer, client, info)
   return startQuerySpan(tracer, client, info, parent)
 }
 
@@ -193,9 +187,10 @@ type PgQueryClass = new (config: unknown, values: unknown, callback: unknown) =>
 
 /**
  * A Query that ends its span and calls its callback (and emits its events) in the caller's context
- * when pg settles it (as it is, without a caller context: pg-pool's own callback). A per-query callback wrapper did the same, but pg then held a closure between
- * itself and the caller's callback, which made the request's objects outlive young-generation
- * collections (bench/request-cost.mjs: 470–1,180 promoted bytes per request against 20–60).
+ * when pg settles it (as pg calls it, without a caller context: pg-pool's own callback). A
+ * per-query callback wrapper did the same, but pg then held a closure between itself and the
+ * caller's callback, which made the request's objects outlive young-generation collections
+ * (bench/request-cost.mjs: 470–1,180 promoted bytes per request against 20–60).
  */
 function tracedQueryClass(
   Query: PgQueryClass,

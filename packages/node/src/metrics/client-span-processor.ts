@@ -5,10 +5,10 @@
  * in-process, with one set of buckets and labels for every client. It sees every span, sampled
  * or not, so metrics stay complete when traces are sampled down; and it counts the database calls
  * of otelkit's own pg and ioredis instrumentations that made no span (trace/quiet-calls.ts) with
- * the labels their spans would have had. A database span inside another
- * (the driver's under knex) is counted once, as the outer operation; the query log takes the
- * innermost statement. Mongoose's spans run beside the MongoDB driver's, not around them: the
- * driver's commands are what is counted. Before a span is exported it also replaces SQL
+ * the labels their spans would have had. A database span inside another (the driver's under
+ * knex) is counted once, as the outer operation; the query log takes the innermost statement.
+ * Mongoose's spans run beside the MongoDB driver's, not around them: the driver's commands are
+ * what is counted. Before a span is exported it also replaces SQL
  * statements with their normalised form, so no literal leaves the process.
  */
 import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'

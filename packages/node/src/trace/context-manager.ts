@@ -22,8 +22,7 @@ type AnyFunction = (...args: never[]) => unknown
  * implementation (Node 22's default, or `--no-async-context-frame`) has the `_enable` method
  * that registers it with its hook; the frame one has none.
  */
-export const ON_CONTEXT_FRAMES =
-  typeof (AsyncLocalStorage.prototype as { _enable?: unknown })._enable !== 'function'
+const ON_CONTEXT_FRAMES = typeof (AsyncLocalStorage.prototype as { _enable?: unknown })._enable !== 'function'
 
 /** The type of the resource whose scope `with` enters a context in (async_hooks sees it). */
 const SCOPE_TYPE = 'otelkit.context'

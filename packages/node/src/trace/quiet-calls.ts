@@ -7,7 +7,8 @@
  * names the span): then the span is made afterwards, with the call's own start and end, and goes
  * through every processor as any span does.
  */
-import type { Span } from '@opentelemetry/api'
+import { performance } from 'node:perf_hooks'
+import type { Context, Span } from '@opentelemetry/api'
 
 /** Records the database calls that made no span (the client span processor, which counts spans). */
 export interface QuietDbCalls {
@@ -26,4 +27,19 @@ export interface QuietDbCalls {
     sqlStatement: string | undefined,
     durationMs: number,
   ): boolean
+}
+
+/** A call that made no span: where it is counted, the context it was called in, when it began. */
+export class QuietCall {
+  readonly calls: QuietDbCalls
+  /** The context the call was made in: the parent of its span, if it makes one late. */
+  readonly parent: Context
+  /** performance.now() when the call was made (its late span's start). */
+  readonly startedAt: number
+
+  constructor(calls: QuietDbCalls, parent: Context) {
+    this.calls = calls
+    this.parent = parent
+    this.startedAt = performance.now()
+  }
 }

@@ -52,6 +52,14 @@ export interface OtelkitTracerProviderOptions {
   quietDbCalls?: QuietDbCalls
 }
 
+/** The span context of `parentSpan` when a span can be its child: valid, or one of otelkit's. */
+function validParentOf(parentSpan: Span | undefined): SpanContext | undefined {
+  if (parentSpan === undefined) return undefined
+  const candidate = parentSpan.spanContext()
+  // otelkit's own spans carry valid contexts by construction: no id check for them.
+  return parentSpan instanceof OtelkitSpan || isSpanContextValid(candidate) ? candidate : undefined
+}
+
 export class OtelkitTracer implements Tracer {
   readonly instrumentationScope: InstrumentationScope
   private readonly provider: OtelkitTracerProvider
@@ -66,12 +74,7 @@ export class OtelkitTracer implements Tracer {
     if (options.root) parentContext = trace.deleteSpan(parentContext)
     if (isTracingSuppressed(parentContext)) return this.provider.nonRecording()
     const parentSpan = trace.getSpan(parentContext)
-    let parent: SpanContext | undefined
-    if (parentSpan !== undefined) {
-      const candidate = parentSpan.spanContext()
-      // otelkit's own spans carry valid contexts by construction: no id check for them.
-      if (parentSpan instanceof OtelkitSpan || isSpanContextValid(candidate)) parent = candidate
-    }
+    const parent = validParentOf(parentSpan)
     const provider = this.provider
     let traceId: string
     let traceIdPool: DataView | undefined
@@ -135,9 +138,8 @@ export class OtelkitTracer implements Tracer {
     const quiet = provider.quietDbCalls
     if (quiet === undefined || isTracingSuppressed(parentContext)) return undefined
     const parentSpan = trace.getSpan(parentContext)
-    if (parentSpan === undefined) return undefined
-    const parent = parentSpan.spanContext()
-    if (!(parentSpan instanceof OtelkitSpan) && !isSpanContextValid(parent)) return undefined
+    const parent = validParentOf(parentSpan)
+    if (parentSpan === undefined || parent === undefined) return undefined
     if (provider.sample(parent, parent.traceId) || !quiet.acceptsParent(parentSpan)) return undefined
     return quiet
   }
