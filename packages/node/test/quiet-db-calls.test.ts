@@ -12,6 +12,7 @@ import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentel
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSdk, shutdown, start } from '../src/index.js'
 import { setLogSink } from '../src/logger.js'
+import { waitFor } from './support/eventually.js'
 import { startTestRedis, type TestRedis } from './support/redis-server.js'
 import { PACKAGE_DIR, seriesValue } from './support/service.js'
 
@@ -65,6 +66,7 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
     await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id integer PRIMARY KEY, name text)`)
     await pool.query(`INSERT INTO ${table} VALUES (1, 'one') ON CONFLICT (id) DO NOTHING`)
     await redis.set('quiet:item:1', 'one')
+    await waitFor('the ops server to listen', () => sdk.opsPort() !== undefined)
   })
   afterAll(async () => {
     await pool?.query(`DROP TABLE IF EXISTS ${table}`)
