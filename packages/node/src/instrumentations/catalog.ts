@@ -16,7 +16,7 @@ import { disableExpressRoutes, enableExpressRoutes } from './express-routes.js'
 import { disableFastifyRoutes, enableFastifyRoutes } from './fastify-routes.js'
 import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } from './http-client.js'
 import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
-import { disableIoredisChannel, enableIoredisChannel } from './ioredis-channel.js'
+import { installIoredisCommands } from './ioredis-trace-command.js'
 import { createPgInstrumentation } from './pg.js'
 import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
@@ -164,12 +164,10 @@ export const CATALOG: readonly CatalogEntry[] = [
     kind: 'own+upstream',
     upstream: '@opentelemetry/instrumentation-ioredis',
     targets: [{ module: 'ioredis', versions: '>=2 <7' }],
-    // ioredis 6+ publishes its commands on a tracing channel: otelkit's own subscriber.
+    // ioredis 6+ describes its commands for a tracing channel: otelkit's own instrumentation
+    // takes them from its traceCommand (ioredis-trace-command.ts).
     load: (ctx) => {
-      if (inRange(ctx.module?.version, '>=6')) {
-        enableIoredisChannel(ctx.tracer)
-        return { uninstall: disableIoredisChannel }
-      }
+      if (inRange(ctx.module?.version, '>=6')) return installIoredisCommands(ctx)
       return installUpstream(
         '@opentelemetry/instrumentation-ioredis',
         'IORedisInstrumentation',

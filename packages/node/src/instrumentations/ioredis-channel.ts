@@ -1,12 +1,15 @@
 /**
- * ioredis 6+ instrumentation on its own `ioredis:command` tracing channel (no patching, no
- * instrumentation framework): a CLIENT span per command with the semantic-convention attributes
- * and a statement of the command and its keys only (privacy/redis.ts: ioredis's own sanitising
- * keeps EVAL arguments and others). Only `start` and `asyncStart` are subscribed (a failure's
- * error is on the message by then): the channel does not publish the other events at all.
- * ioredis older than 6 has no channel and keeps the upstream instrumentation (see catalog.ts).
- * An unsampled command makes no span where otelkit's processors allow it (trace/quiet-calls.ts):
- * it is counted, and makes its span afterwards only when it fails.
+ * ioredis 6+ commands, as ioredis describes them on its `ioredis:command` tracing channel: a
+ * CLIENT span per command with the semantic-convention attributes and a statement of the command
+ * and its keys only (privacy/redis.ts, the policy of every Redis client: ioredis's own sanitising
+ * keeps EVAL arguments and others, and hides HGET's key). The commands reach `commandStarted` and
+ * `commandSettled` either straight from ioredis's `traceCommand` (ioredis-trace-command.ts, the
+ * usual way) or through the channel, subscribed here when ioredis's tracing module cannot be
+ * patched. Of the channel only `start` and `asyncStart` are subscribed (a failure's error is on
+ * the message by then): it does not publish the other events at all. ioredis older than 6 has no
+ * channel and keeps the upstream instrumentation (see catalog.ts). An unsampled command makes no
+ * span where otelkit's processors allow it (trace/quiet-calls.ts): it is counted, and makes its
+ * span afterwards only when it fails.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
@@ -21,14 +24,19 @@ import { guardedHandlers } from './guarded.js'
 const SPAN = Symbol('otelkit.ioredis.span')
 /** A command that made no span (trace/quiet-calls.ts). */
 const QUIET = Symbol('otelkit.ioredis.quiet')
+/** The command's arguments as the application gave them, when ioredis-trace-command.ts has them. */
+export const RAW_ARGS = Symbol('otelkit.ioredis.rawArgs')
 
-interface CommandContext {
+/** ioredis's description of a command (its `_buildCommandContext`), and otelkit's state of it. */
+export interface CommandContext {
   command: string
-  args?: string[]
+  /** The arguments after ioredis's own sanitising. */
+  args?: unknown[]
   database?: number
   serverAddress?: string
   serverPort?: number
   error?: Error
+  [RAW_ARGS]?: unknown[]
   [SPAN]?: Span
   [QUIET]?: QuietCall
 }
@@ -43,7 +51,7 @@ function startCommandSpan(t: Tracer, ctx: CommandContext, parent: Context, start
         'db.system.name': 'redis',
         'db.operation.name': redisCommandName(ctx.command),
         'db.namespace': String(ctx.database ?? 0),
-        'db.query.text': redisStatement(ctx.command, ctx.args),
+        'db.query.text': redisStatement(ctx.command, ctx[RAW_ARGS] ?? ctx.args),
         'server.address': ctx.serverAddress,
         'server.port': ctx.serverPort,
       },
@@ -65,52 +73,78 @@ function endCommandSpan(span: Span, error: Error | undefined, endTime?: number):
 
 let tracer: Tracer | undefined
 
+/** The tracer commands are traced with, while the instrumentation is on. */
+export function setIoredisTracer(t: Tracer | undefined): void {
+  tracer = t
+}
+
+/**
+ * Starts tracing a command made in the active context: its span, or a quiet call. Answers whether
+ * the command is traced, so `commandSettled` must see it; not under suppressed tracing.
+ */
+export function commandStarted(ctx: CommandContext): boolean {
+  const t = tracer
+  if (t === undefined) return false
+  const active = context.active()
+  if (isTracingSuppressed(active)) return false
+  const quiet = t instanceof OtelkitTracer ? t.quietDbCalls(active) : undefined
+  if (quiet !== undefined) {
+    ctx[QUIET] = new QuietCall(quiet, active)
+    return true
+  }
+  ctx[SPAN] = startCommandSpan(t, ctx, active)
+  return true
+}
+
+/** Ends a started command's tracing, as failed when `ctx.error` is set. */
+export function commandSettled(ctx: CommandContext): void {
+  const span = ctx[SPAN]
+  if (span !== undefined) {
+    ctx[SPAN] = undefined
+    endCommandSpan(span, ctx.error)
+    return
+  }
+  const call = ctx[QUIET]
+  const t = tracer
+  if (call === undefined || t === undefined) return
+  ctx[QUIET] = undefined
+  const endedAt = performance.now()
+  const error = ctx.error
+  if (error === undefined) {
+    const durationMs = endedAt - call.startedAt
+    call.calls.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, durationMs)
+    return
+  }
+  // A failed command makes its span after all, with its own start and end.
+  endCommandSpan(startCommandSpan(t, ctx, call.parent, call.startedAt), error, endedAt)
+}
+
 const handlers = guardedHandlers('ioredis', {
   start(message: unknown) {
-    const t = tracer
-    if (t === undefined) return
-    const active = context.active()
-    if (isTracingSuppressed(active)) return
-    const ctx = message as CommandContext
-    const quiet = t instanceof OtelkitTracer ? t.quietDbCalls(active) : undefined
-    if (quiet !== undefined) {
-      ctx[QUIET] = new QuietCall(quiet, active)
-      return
-    }
-    ctx[SPAN] = startCommandSpan(t, ctx, active)
+    commandStarted(message as CommandContext)
   },
   asyncStart(message: unknown) {
-    const ctx = message as CommandContext
-    const span = ctx[SPAN]
-    if (span !== undefined) {
-      ctx[SPAN] = undefined
-      endCommandSpan(span, ctx.error)
-      return
-    }
-    const call = ctx[QUIET]
-    const t = tracer
-    if (call === undefined || t === undefined) return
-    ctx[QUIET] = undefined
-    const endedAt = performance.now()
-    const error = ctx.error
-    if (error === undefined) {
-      const durationMs = endedAt - call.startedAt
-      call.calls.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, durationMs)
-      return
-    }
-    // A failed command makes its span after all, with its own start and end.
-    endCommandSpan(startCommandSpan(t, ctx, call.parent, call.startedAt), error, endedAt)
+    commandSettled(message as CommandContext)
   },
 })
 
+let subscribed = false
+
+/** Whether commands reach otelkit through the channel (so patched `traceCommand`s stand aside). */
+export function ioredisChannelSubscribed(): boolean {
+  return subscribed
+}
+
 // Node subscribes the handlers given and skips the others; its types want all five.
+/** Traces every ioredis 6 copy's commands through the channel, with `t`. */
 export function enableIoredisChannel(t: Tracer): void {
-  if (tracer === undefined) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers as never)
+  if (!subscribed) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers as never)
+  subscribed = true
   tracer = t
 }
 
 export function disableIoredisChannel(): void {
-  if (tracer === undefined) return
-  diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(handlers as never)
+  if (subscribed) diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(handlers as never)
+  subscribed = false
   tracer = undefined
 }
