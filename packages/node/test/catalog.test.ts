@@ -109,13 +109,21 @@ function probeOf(stdout: string): Probe {
 
 /**
  * Entries whose module is installed here; `patches`: wraps functions (else a channel subscriber);
- * `leftover`: wrappers upstream's disable() leaves in place (they pass through once disabled).
+ * `leftover`: wrappers upstream's disable() leaves in place (they pass through once disabled);
+ * `noFramework`: loads no instrumentation package at all.
  */
-const TABLE: Array<{ entry: string; module: string; patches: boolean; leftover?: number }> = [
+const TABLE: Array<{
+  entry: string
+  module: string
+  patches: boolean
+  leftover?: number
+  noFramework?: boolean
+}> = [
   { entry: 'express', module: 'express', patches: true },
   { entry: 'fastify', module: 'fastify', patches: false },
   { entry: 'pg', module: 'pg', patches: true },
-  { entry: 'ioredis', module: 'ioredis', patches: false },
+  // ioredis 6's traceCommand and sanitizeArgs, without the instrumentation framework.
+  { entry: 'ioredis', module: 'ioredis', patches: true, noFramework: true },
   // Upstream's unpatch misses the client's connect and the multi-command's execAsPipeline.
   { entry: 'redis', module: 'redis', patches: true, leftover: 2 },
   { entry: 'mysql2', module: 'mysql2', patches: true },
@@ -142,7 +150,7 @@ const TABLE: Array<{ entry: string; module: string; patches: boolean; leftover?:
 describe('load, patch, unpatch: each entry through the real preload', () => {
   it.concurrent.each(TABLE)(
     '$entry: loaded on the first require of $module, patches it, shutdown removes the patch',
-    async ({ entry, module, patches, leftover }) => {
+    async ({ entry, module, patches, leftover, noFramework }) => {
       const run = await runFixture({
         fixture: 'catalog-probe.cjs',
         preload: 'require',
@@ -155,6 +163,7 @@ describe('load, patch, unpatch: each entry through the real preload', () => {
       expect(probe.installed).toContain(entry)
       const upstream = byName.get(entry)?.upstream
       if (byName.get(entry)?.kind === 'upstream') expect(probe.after).toContain(upstream)
+      if (noFramework) expect(probe.after).toEqual([])
       if (patches) {
         expect(probe.wrapped).toBeGreaterThan(0)
         expect(probe.unwrapped).toBe(leftover ?? 0)

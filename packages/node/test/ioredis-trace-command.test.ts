@@ -4,8 +4,9 @@
  * tracing channel (when the tracing module cannot be patched). Either way: one CLIENT span per
  * command under its caller, with the semantic-convention attributes and no value, and a failure
  * on its span. Patched: the statement from the command's raw arguments by otelkit's Redis policy,
- * pipelines, another subscriber of the channel still served with ioredis's sanitised arguments
- * and no command traced twice, and ioredis's own functions put back on unpatching.
+ * pipelines, the command's own promise returned while nobody else listens on the channel,
+ * another subscriber still served with ioredis's sanitised arguments and no command traced
+ * twice, and ioredis's own functions put back on unpatching.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { createRequire } from 'node:module'
@@ -14,12 +15,12 @@ import { context, type Span, SpanKind, SpanStatusCode, trace } from '@openteleme
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { disableIoredisChannel, enableIoredisChannel } from '../src/instrumentations/ioredis-channel.js'
 import {
-  disableIoredisChannel,
-  enableIoredisChannel,
-  setIoredisTracer,
-} from '../src/instrumentations/ioredis-channel.js'
-import { patchIoredisTracing, unpatchIoredisTracing } from '../src/instrumentations/ioredis-trace-command.js'
+  othersSubscribed,
+  patchIoredisTracing,
+  unpatchIoredisTracing,
+} from '../src/instrumentations/ioredis-trace-command.js'
 import { startTestRedis, type TestRedis } from './support/redis-server.js'
 import { otelkitProvider, spanCollector } from './support/span-collector.js'
 
@@ -60,12 +61,12 @@ const modes = [
   {
     name: "ioredis's traceCommand, patched",
     on() {
+      enableIoredisChannel(tracer)
       expect(patchIoredisTracing(tracingExports)).toBe(true)
-      setIoredisTracer(tracer)
     },
     off() {
       unpatchIoredisTracing(tracingExports)
-      setIoredisTracer(undefined)
+      disableIoredisChannel()
     },
   },
   {
@@ -138,15 +139,25 @@ describe("ioredis's traceCommand, patched", () => {
     expect(collector.ended.slice(from).map((s) => s.name)).toEqual(['hset', 'hget'])
   })
 
-  it('traces the commands of a pipeline one by one', async () => {
-    const from = collector.ended.length
-    const results = await redis.pipeline().set('pipe:1', 'a').get('pipe:1').exec()
-    expect(results).toEqual([
-      [null, 'OK'],
-      [null, 'a'],
-    ])
-    expect(spansNamed('set', from).map((s) => s.attributes['db.query.text'])).toEqual(['SET pipe:1 ?'])
-    expect(spansNamed('get', from).map((s) => s.attributes['db.query.text'])).toEqual(['GET pipe:1'])
+  it.each([
+    ['alone', false],
+    ['beside another subscriber', true],
+  ])("traces a pipeline's commands one by one, ended when exec answers (%s)", async (_, beside) => {
+    const other = { end: () => {} }
+    const channel = diagnosticsChannel.tracingChannel('ioredis:command')
+    if (beside) channel.subscribe(other as never)
+    try {
+      const from = collector.ended.length
+      const results = await redis.pipeline().set('pipe:1', 'a').get('pipe:1').exec()
+      expect(results).toEqual([
+        [null, 'OK'],
+        [null, 'a'],
+      ])
+      expect(spansNamed('set', from).map((s) => s.attributes['db.query.text'])).toEqual(['SET pipe:1 ?'])
+      expect(spansNamed('get', from).map((s) => s.attributes['db.query.text'])).toEqual(['GET pipe:1'])
+    } finally {
+      if (beside) channel.unsubscribe(other as never)
+    }
   })
 
   it("serves another subscriber of the channel with ioredis's events and sanitised arguments, tracing once", async () => {
@@ -178,7 +189,34 @@ describe("ioredis's traceCommand, patched", () => {
     expect(hget[0]?.attributes['db.query.text']).toBe('HGET profile:42 ?')
   })
 
-  it("makes no span under suppressed tracing, and puts ioredis's own functions back", async () => {
+  it("returns the command's own promise, with no wrapper, when nobody else listens on the channel", async () => {
+    expect(othersSubscribed()).toBe(false)
+    const traceCommand = tracingExports.traceCommand as (
+      fn: () => Promise<unknown>,
+      contextFactory: () => object,
+    ) => Promise<unknown>
+    const own = Promise.resolve('reply')
+    const from = collector.ended.length
+    expect(
+      traceCommand(
+        () => own,
+        () => ({ command: 'ping', args: [] }),
+      ),
+    ).toBe(own)
+    await own
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(spansNamed('ping', from)).toHaveLength(1)
+    const subscriber = { end: () => {} }
+    diagnosticsChannel.tracingChannel('ioredis:command').subscribe(subscriber as never)
+    try {
+      expect(othersSubscribed()).toBe(true)
+    } finally {
+      diagnosticsChannel.tracingChannel('ioredis:command').unsubscribe(subscriber as never)
+    }
+    expect(othersSubscribed()).toBe(false)
+  })
+
+  it("makes no span under suppressed tracing; unpatched, ioredis's own functions are back and the channel traces", async () => {
     const { suppressTracing } = await import('@opentelemetry/core')
     const from = collector.ended.length
     await context.with(suppressTracing(context.active()), () => redis.get('user:42'))
@@ -186,11 +224,15 @@ describe("ioredis's traceCommand, patched", () => {
 
     expect(tracingExports.traceCommand).not.toBe(ownTraceCommand)
     unpatchIoredisTracing(tracingExports)
-    expect(tracingExports.traceCommand).toBe(ownTraceCommand)
-    expect(tracingExports.sanitizeArgs).toBe(ownSanitizeArgs)
-    expect(await redis.get('user:42')).toBe('secret-value')
-    expect(spansNamed('get', from)).toHaveLength(0)
-    expect(patchIoredisTracing(tracingExports)).toBe(true)
+    try {
+      expect(tracingExports.traceCommand).toBe(ownTraceCommand)
+      expect(tracingExports.sanitizeArgs).toBe(ownSanitizeArgs)
+      expect(await redis.hget('profile:42', 'email')).toBe('someone@example.com')
+      // Through the channel: ioredis's sanitised arguments, one span.
+      expect(spansNamed('hget', from).map((s) => s.attributes['db.query.text'])).toEqual(['HGET ? ?'])
+    } finally {
+      expect(patchIoredisTracing(tracingExports)).toBe(true)
+    }
   })
 
   it('leaves a tracing module without the expected functions alone', () => {

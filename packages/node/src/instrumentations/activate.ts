@@ -41,9 +41,7 @@ export function activateInstrumentations(
       // they patch; otelkit's channel subscribers patch none (an upstream one that reports
       // nothing is taken to patch its targets).
       markPatchedModules(
-        result.esmPatched ??
-          result.hookedModules ??
-          (entry.kind === 'upstream' ? entry.targets.map((t) => t.module) : []),
+        result.hookedModules ?? (entry.kind === 'upstream' ? entry.targets.map((t) => t.module) : []),
       )
       installed.push(result)
       loaded.push(entry.name)

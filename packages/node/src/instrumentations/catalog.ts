@@ -164,8 +164,8 @@ export const CATALOG: readonly CatalogEntry[] = [
     kind: 'own+upstream',
     upstream: '@opentelemetry/instrumentation-ioredis',
     targets: [{ module: 'ioredis', versions: '>=2 <7' }],
-    // ioredis 6+ describes its commands for a tracing channel: otelkit's own instrumentation
-    // takes them from its traceCommand (ioredis-trace-command.ts).
+    // ioredis 6+ describes its commands for a tracing channel: otelkit takes them from its
+    // patched traceCommand, and from the channel for other copies (ioredis-trace-command.ts).
     load: (ctx) => {
       if (inRange(ctx.module?.version, '>=6')) return installIoredisCommands(ctx)
       return installUpstream(

@@ -34,12 +34,6 @@ export interface Installed {
    * instrumentation hooks, so the shared require hook sees only those (module-hooks.ts).
    */
   readonly hookedModules?: readonly string[]
-  /**
-   * The modules of `hookedModules` whose ES module imports must be wrapped for the patch to take;
-   * all of them unless given (an instrumentation that patches only internal CommonJS files, which
-   * the import of the package requires, gives none).
-   */
-  readonly esmPatched?: readonly string[]
 }
 
 export interface CatalogEntry {

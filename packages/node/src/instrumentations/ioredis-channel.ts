@@ -2,14 +2,14 @@
  * ioredis 6+ commands, as ioredis describes them on its `ioredis:command` tracing channel: a
  * CLIENT span per command with the semantic-convention attributes and a statement of the command
  * and its keys only (privacy/redis.ts, the policy of every Redis client: ioredis's own sanitising
- * keeps EVAL arguments and others, and hides HGET's key). The commands reach `commandStarted` and
- * `commandSettled` either straight from ioredis's `traceCommand` (ioredis-trace-command.ts, the
- * usual way) or through the channel, subscribed here when ioredis's tracing module cannot be
- * patched. Of the channel only `start` and `asyncStart` are subscribed (a failure's error is on
- * the message by then): it does not publish the other events at all. ioredis older than 6 has no
- * channel and keeps the upstream instrumentation (see catalog.ts). An unsampled command makes no
- * span where otelkit's processors allow it (trace/quiet-calls.ts): it is counted, and makes its
- * span afterwards only when it fails.
+ * keeps EVAL arguments and others, and hides HGET's key). Commands reach `commandStarted` and
+ * `commandSettled` straight from ioredis's `traceCommand` where ioredis-trace-command.ts patched
+ * it, and otherwise through the channel, subscribed here (another copy of ioredis, a tracing
+ * module not as expected). Of the channel only `start` and `asyncStart` are subscribed (a
+ * failure's error is on the message by then): it does not publish the other events at all.
+ * ioredis older than 6 has no channel and keeps the upstream instrumentation (see catalog.ts). An
+ * unsampled command makes no span where otelkit's processors allow it (trace/quiet-calls.ts): it
+ * is counted, and makes its span afterwards only when it fails.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
@@ -26,6 +26,8 @@ const SPAN = Symbol('otelkit.ioredis.span')
 const QUIET = Symbol('otelkit.ioredis.quiet')
 /** The command's arguments as the application gave them, when ioredis-trace-command.ts has them. */
 export const RAW_ARGS = Symbol('otelkit.ioredis.rawArgs')
+/** Set on a command traced from the patched `traceCommand`: the channel's events about it are not. */
+export const TRACED_DIRECTLY = Symbol('otelkit.ioredis.tracedDirectly')
 
 /** ioredis's description of a command (its `_buildCommandContext`), and otelkit's state of it. */
 export interface CommandContext {
@@ -37,6 +39,7 @@ export interface CommandContext {
   serverPort?: number
   error?: Error
   [RAW_ARGS]?: unknown[]
+  [TRACED_DIRECTLY]?: true
   [SPAN]?: Span
   [QUIET]?: QuietCall
 }
@@ -72,11 +75,6 @@ function endCommandSpan(span: Span, error: Error | undefined, endTime?: number):
 }
 
 let tracer: Tracer | undefined
-
-/** The tracer commands are traced with, while the instrumentation is on. */
-export function setIoredisTracer(t: Tracer | undefined): void {
-  tracer = t
-}
 
 /**
  * Starts tracing a command made in the active context: its span, or a quiet call. Answers whether
@@ -121,22 +119,24 @@ export function commandSettled(ctx: CommandContext): void {
 
 const handlers = guardedHandlers('ioredis', {
   start(message: unknown) {
-    commandStarted(message as CommandContext)
+    const ctx = message as CommandContext
+    if (ctx[TRACED_DIRECTLY] === undefined) commandStarted(ctx)
   },
   asyncStart(message: unknown) {
-    commandSettled(message as CommandContext)
+    const ctx = message as CommandContext
+    if (ctx[TRACED_DIRECTLY] === undefined) commandSettled(ctx)
   },
 })
 
 let subscribed = false
 
-/** Whether commands reach otelkit through the channel (so patched `traceCommand`s stand aside). */
+/** Whether otelkit's handlers are subscribed to the channel. */
 export function ioredisChannelSubscribed(): boolean {
   return subscribed
 }
 
 // Node subscribes the handlers given and skips the others; its types want all five.
-/** Traces every ioredis 6 copy's commands through the channel, with `t`. */
+/** Traces the commands of every ioredis 6 copy through the channel, with `t`. */
 export function enableIoredisChannel(t: Tracer): void {
   if (!subscribed) diagnosticsChannel.tracingChannel('ioredis:command').subscribe(handlers as never)
   subscribed = true

@@ -2,21 +2,21 @@
  * ioredis 6 commands traced without the tracing channel's own work per command. Once anything
  * subscribes to `ioredis:command`, ioredis sanitises every command's arguments (four
  * case-insensitive regular expressions) and wraps its promise in `tracePromise`'s (two promises
- * more, five events), about 2,000 instructions a command before otelkit makes its span. ioredis's
+ * more, five events), about 2,500 instructions a command before otelkit makes its span. ioredis's
  * Redis.js calls `traceCommand` and `sanitizeArgs` through its `built/tracing.js` exports object at
- * each command, so both are replaced there, in every copy of ioredis 6 loaded: `traceCommand`
- * starts otelkit's tracing of the command itself and ends it when the command's own promise
- * settles (the promise ioredis returns untraced), and `sanitizeArgs` hands otelkit the raw
- * arguments, which privacy/redis.ts turns into the statement. Other subscribers of the channel
- * still get every event, with ioredis's sanitised arguments, from the original `traceCommand`.
- * A copy whose tracing module does not look as expected is traced through the channel instead
- * (ioredis-channel.ts); patched copies then stand aside so no command is traced twice.
+ * each command, so both are replaced there, in the copy of ioredis whose first load installed the
+ * instrumentation (before its own code runs): `traceCommand` starts otelkit's tracing of the
+ * command itself and ends it when the command's own promise settles (the promise ioredis returns
+ * untraced), and `sanitizeArgs` hands otelkit the raw arguments, which privacy/redis.ts turns into
+ * the statement. otelkit's channel subscriber (ioredis-channel.ts) stays on for other copies of
+ * ioredis and for a tracing module that does not look as expected. Whether anyone else listens
+ * on the channel is read from Node's subscriber lists; then, or when Node does not show them,
+ * the original `traceCommand` runs too, so they get every event with ioredis's sanitised
+ * arguments, and otelkit's subscriber skips the command it traced already.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { createRequire } from 'node:module'
-import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
 import { log } from '../logger.js'
-import { OTELKIT_VERSION } from '../version.js'
 import type { Installed, LoadContext } from './entry.js'
 import { guarded, reportSkippedEvent } from './guarded.js'
 import {
@@ -27,14 +27,12 @@ import {
   enableIoredisChannel,
   ioredisChannelSubscribed,
   RAW_ARGS,
-  setIoredisTracer,
+  TRACED_DIRECTLY,
 } from './ioredis-channel.js'
-import { installInstrumentation } from './upstream.js'
+import { filePath } from './versions.js'
 
-const require = createRequire(import.meta.url)
-
-/** The file of ioredis 6 whose exports Redis.js reads `traceCommand` and `sanitizeArgs` from. */
-export const IOREDIS_TRACING_FILE = 'ioredis/built/tracing.js'
+/** ioredis 6's module whose exports Redis.js reads `traceCommand` and `sanitizeArgs` from. */
+const TRACING_MODULE = './tracing.js'
 
 type TraceCommand = (fn: () => Promise<unknown>, contextFactory: () => CommandContext) => Promise<unknown>
 type SanitizeArgs = (commandName: string, args: unknown[]) => unknown[]
@@ -51,6 +49,34 @@ const ORIGINALS = Symbol('otelkit.ioredis.originals')
 type PatchedExports = TracingExports & { [ORIGINALS]?: TracingExports }
 
 const commandChannel = diagnosticsChannel.tracingChannel('ioredis:command')
+const eventChannels = [
+  commandChannel.start,
+  commandChannel.end,
+  commandChannel.asyncStart,
+  commandChannel.asyncEnd,
+  commandChannel.error,
+] as unknown as Array<{ _subscribers?: unknown; _stores?: unknown }>
+
+/**
+ * Whether anyone but otelkit listens on the channel (subscribers or bound stores, on any of its
+ * five events), as far as Node's channels show it; when they do not show it, assumed.
+ */
+export function othersSubscribed(): boolean {
+  if (!ioredisChannelSubscribed()) return commandChannel.hasSubscribers
+  for (let i = 0; i < eventChannels.length; i++) {
+    const channel = eventChannels[i] as { _subscribers?: unknown; _stores?: unknown }
+    const subscribers = channel._subscribers
+    // otelkit's own handlers: one on start and one on asyncStart.
+    const ours = i === 0 || i === 2 ? 1 : 0
+    if (subscribers === undefined) {
+      if (ours === 1) return true
+    } else if (!Array.isArray(subscribers) || subscribers.length > ours) return true
+    // Node's own map class, which is no instance of the global Map.
+    const stores = channel._stores as { size?: unknown } | undefined
+    if (stores !== undefined && stores.size !== 0) return true
+  }
+  return false
+}
 
 /** Whether `exports` has writable `traceCommand` and `sanitizeArgs` functions. */
 function patchable(exports: Record<string, unknown>): exports is Record<string, unknown> & TracingExports {
@@ -97,9 +123,9 @@ export function patchIoredisTracing(exports: Record<string, unknown>): boolean {
     return originalSanitize(commandName, args)
   }
   target.traceCommand = function otelkitTraceCommand(fn, contextFactory) {
-    if (ioredisChannelSubscribed()) return originalTrace(fn, contextFactory)
+    if (!ioredisChannelSubscribed()) return originalTrace(fn, contextFactory)
     // Someone else listens on the channel: they get ioredis's events and sanitised arguments.
-    const others = commandChannel.hasSubscribers
+    const others = othersSubscribed()
     rawArgs = undefined
     keepRaw = !others
     let ctx: CommandContext
@@ -110,16 +136,27 @@ export function patchIoredisTracing(exports: Record<string, unknown>): boolean {
     }
     ctx[RAW_ARGS] = rawArgs
     rawArgs = undefined
+    if (others) ctx[TRACED_DIRECTLY] = true
     let traced = false
     try {
       traced = commandStarted(ctx)
     } catch (error) {
       reportSkippedEvent('ioredis (start)', error)
     }
-    const result = others ? originalTrace(fn, () => ctx) : fn()
-    if (traced) settleWith(result, ctx)
-    return result
+    const own = fn()
+    // Ended on the command's own promise either way: before its caller goes on (a pipeline's
+    // exec too), not a tick after, as on the channel's wrapper.
+    if (traced) settleWith(own, ctx)
+    return others
+      ? originalTrace(
+          () => own,
+          () => ctx,
+        )
+      : own
   }
+  // Marked as prototype-patch.ts marks its wrappers: the function each one wraps.
+  Object.defineProperty(target.sanitizeArgs, '__otelkit', { value: originalSanitize })
+  Object.defineProperty(target.traceCommand, '__otelkit', { value: originalTrace })
   Object.defineProperty(target, ORIGINALS, { value: originals, configurable: true })
   return true
 }
@@ -134,55 +171,36 @@ export function unpatchIoredisTracing(exports: Record<string, unknown>): void {
   delete target[ORIGINALS]
 }
 
-/** Builds the instrumentation (requires @opentelemetry/instrumentation only when called). */
-function createIoredisInstrumentation(onUnpatchable: () => void): Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } =
-    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation')
-  class IoredisInstrumentation extends InstrumentationBase<InstrumentationConfig> {
-    constructor() {
-      super('@otelkit/node/ioredis', OTELKIT_VERSION, {})
-    }
-
-    protected init() {
-      const tracingFile = new InstrumentationNodeModuleFile(
-        IOREDIS_TRACING_FILE,
-        ['>=6 <7'],
-        (exports: Record<string, unknown>) => {
-          if (!patchIoredisTracing(exports)) onUnpatchable()
-          return exports
-        },
-        (exports: Record<string, unknown> | undefined) => {
-          if (exports !== undefined) unpatchIoredisTracing(exports)
-        },
-      )
-      return [
-        new InstrumentationNodeModuleDefinition('ioredis', ['>=6 <7'], undefined, undefined, [tracingFile]),
-      ]
-    }
+/** The tracing module's exports of the ioredis whose main file is `main`, if it loads. */
+function tracingModuleOf(main: string | undefined): Record<string, unknown> | undefined {
+  const path = filePath(main)
+  if (path === undefined) return undefined
+  try {
+    // It only creates the channels: loading it before ioredis's own code changes nothing.
+    const exports: unknown = createRequire(path)(TRACING_MODULE)
+    return typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
   }
-  return new IoredisInstrumentation() as unknown as Instrumentation
 }
 
-/** Traces ioredis 6's commands with `ctx.tracer` (the catalog's entry for ioredis 6+). */
+/**
+ * Traces ioredis 6's commands with `ctx.tracer` (the catalog's entry for ioredis 6+): the
+ * channel for every copy, and the patch for the copy `ctx.module` names.
+ */
 export function installIoredisCommands(ctx: LoadContext): Installed {
-  setIoredisTracer(ctx.tracer)
-  const installed = installInstrumentation(
-    createIoredisInstrumentation(() => {
-      if (ioredisChannelSubscribed()) return
-      log.info(
-        `ioredis's ${IOREDIS_TRACING_FILE} is not as expected; its commands are traced through the ioredis:command channel instead`,
-      )
-      enableIoredisChannel(ctx.tracer)
-    }),
-    ctx,
-  )
+  enableIoredisChannel(ctx.tracer)
+  const tracing = tracingModuleOf(ctx.module?.file)
+  const patched = tracing !== undefined && patchIoredisTracing(tracing)
+  if (!patched) {
+    log.info(
+      `ioredis ${ctx.module?.version ?? ''}: its built/tracing.js is not as expected; its commands are traced through the ioredis:command channel instead (slower)`,
+    )
+  }
   return {
     uninstall() {
-      installed.uninstall()
+      if (patched) unpatchIoredisTracing(tracing)
       disableIoredisChannel()
-      setIoredisTracer(undefined)
     },
-    hookedModules: installed.hookedModules,
-    esmPatched: [],
   }
 }
