@@ -29,6 +29,7 @@ import {
   RAW_ARGS,
   TRACED_DIRECTLY,
 } from './ioredis-channel.js'
+import { type AnyFn, patchMethod, unpatchMethod } from './prototype-patch.js'
 import { filePath } from './versions.js'
 
 /** ioredis 6's module whose exports Redis.js reads `traceCommand` and `sanitizeArgs` from. */
@@ -37,16 +38,8 @@ const TRACING_MODULE = './tracing.js'
 type TraceCommand = (fn: () => Promise<unknown>, contextFactory: () => CommandContext) => Promise<unknown>
 type SanitizeArgs = (commandName: string, args: unknown[]) => unknown[]
 
-/** ioredis's `built/tracing.js` exports, as far as they are replaced. */
-interface TracingExports {
-  traceCommand: TraceCommand
-  sanitizeArgs: SanitizeArgs
-}
-
-/** What a patched exports object keeps of ioredis's own functions. */
-const ORIGINALS = Symbol('otelkit.ioredis.originals')
-
-type PatchedExports = TracingExports & { [ORIGINALS]?: TracingExports }
+/** The functions of ioredis's `built/tracing.js` that are replaced. */
+const REPLACED = ['traceCommand', 'sanitizeArgs'] as const
 
 const commandChannel = diagnosticsChannel.tracingChannel('ioredis:command')
 const eventChannels = [
@@ -79,8 +72,8 @@ export function othersSubscribed(): boolean {
 }
 
 /** Whether `exports` has writable `traceCommand` and `sanitizeArgs` functions. */
-function patchable(exports: Record<string, unknown>): exports is Record<string, unknown> & TracingExports {
-  for (const name of ['traceCommand', 'sanitizeArgs']) {
+function patchable(exports: Record<string, unknown>): boolean {
+  for (const name of REPLACED) {
     const descriptor = Object.getOwnPropertyDescriptor(exports, name)
     if (typeof descriptor?.value !== 'function' || descriptor.writable !== true) return false
   }
@@ -103,72 +96,64 @@ function settleWith(promise: Promise<unknown>, ctx: CommandContext): void {
   )
 }
 
-/** Replaces `exports`' functions; answers whether it could. */
+/**
+ * Replaces `exports`' functions (prototype-patch.ts: once, each keeping the function it wraps);
+ * answers whether it could.
+ */
 export function patchIoredisTracing(exports: Record<string, unknown>): boolean {
   if (!patchable(exports)) return false
-  const target = exports as PatchedExports
-  if (target[ORIGINALS] !== undefined) return true
-  const originals: TracingExports = {
-    traceCommand: target.traceCommand,
-    sanitizeArgs: target.sanitizeArgs,
-  }
-  const originalSanitize = originals.sanitizeArgs
-  const originalTrace = originals.traceCommand
   /** Set around the command's `contextFactory`: its arguments as given, and whether to keep them. */
   let rawArgs: unknown[] | undefined
   let keepRaw = false
-  target.sanitizeArgs = function otelkitSanitizeArgs(commandName, args) {
-    rawArgs = args
-    if (keepRaw) return args
-    return originalSanitize(commandName, args)
-  }
-  target.traceCommand = function otelkitTraceCommand(fn, contextFactory) {
-    if (!ioredisChannelSubscribed()) return originalTrace(fn, contextFactory)
-    // Someone else listens on the channel: they get ioredis's events and sanitised arguments.
-    const others = othersSubscribed()
-    rawArgs = undefined
-    keepRaw = !others
-    let ctx: CommandContext
-    try {
-      ctx = contextFactory()
-    } finally {
-      keepRaw = false
-    }
-    ctx[RAW_ARGS] = rawArgs
-    rawArgs = undefined
-    if (others) ctx[TRACED_DIRECTLY] = true
-    let traced = false
-    try {
-      traced = commandStarted(ctx)
-    } catch (error) {
-      reportSkippedEvent('ioredis (start)', error)
-    }
-    const own = fn()
-    // Ended on the command's own promise either way: before its caller goes on (a pipeline's
-    // exec too), not a tick after, as on the channel's wrapper.
-    if (traced) settleWith(own, ctx)
-    return others
-      ? originalTrace(
-          () => own,
-          () => ctx,
-        )
-      : own
-  }
-  // Marked as prototype-patch.ts marks its wrappers: the function each one wraps.
-  Object.defineProperty(target.sanitizeArgs, '__otelkit', { value: originalSanitize })
-  Object.defineProperty(target.traceCommand, '__otelkit', { value: originalTrace })
-  Object.defineProperty(target, ORIGINALS, { value: originals, configurable: true })
+  patchMethod(exports, 'sanitizeArgs', (original) => {
+    const originalSanitize = original as unknown as SanitizeArgs
+    return function otelkitSanitizeArgs(commandName: string, args: unknown[]) {
+      rawArgs = args
+      if (keepRaw) return args
+      return originalSanitize(commandName, args)
+    } as unknown as AnyFn
+  })
+  patchMethod(exports, 'traceCommand', (original) => {
+    const originalTrace = original as unknown as TraceCommand
+    return function otelkitTraceCommand(fn: () => Promise<unknown>, contextFactory: () => CommandContext) {
+      if (!ioredisChannelSubscribed()) return originalTrace(fn, contextFactory)
+      // Someone else listens on the channel: they get ioredis's events and sanitised arguments.
+      const others = othersSubscribed()
+      rawArgs = undefined
+      keepRaw = !others
+      let ctx: CommandContext
+      try {
+        ctx = contextFactory()
+      } finally {
+        keepRaw = false
+      }
+      ctx[RAW_ARGS] = rawArgs
+      rawArgs = undefined
+      if (others) ctx[TRACED_DIRECTLY] = true
+      let traced = false
+      try {
+        traced = commandStarted(ctx)
+      } catch (error) {
+        reportSkippedEvent('ioredis (start)', error)
+      }
+      const own = fn()
+      // Ended on the command's own promise either way: before its caller goes on (a pipeline's
+      // exec too), not a tick after, as on the channel's wrapper.
+      if (traced) settleWith(own, ctx)
+      return others
+        ? originalTrace(
+            () => own,
+            () => ctx,
+          )
+        : own
+    } as unknown as AnyFn
+  })
   return true
 }
 
 /** Puts ioredis's own functions back. */
 export function unpatchIoredisTracing(exports: Record<string, unknown>): void {
-  const target = exports as unknown as PatchedExports
-  const originals = target[ORIGINALS]
-  if (originals === undefined) return
-  target.traceCommand = originals.traceCommand
-  target.sanitizeArgs = originals.sanitizeArgs
-  delete target[ORIGINALS]
+  for (const name of REPLACED) unpatchMethod(exports, name)
 }
 
 /** The tracing module's exports of the ioredis whose main file is `main`, if it loads. */
