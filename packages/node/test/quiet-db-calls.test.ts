@@ -4,7 +4,8 @@
  * pg queries and ioredis commands are counted in db.client.operation.duration with the labels and
  * counts their spans give under a sampled parent, and in the query log; a failed call still makes
  * its span afterwards (error tracking counts it, with its own duration); a slow query makes its
- * span (the slow-query log names it) and is counted once, not twice.
+ * span (the slow-query log names it) and is counted once, not twice. A rejected CLIENT SETINFO,
+ * which clients send on every connection and ignore the failure of, is no error.
  */
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -27,6 +28,7 @@ interface RedisClient {
   get(key: string): Promise<string | null>
   hget(key: string, field: string): Promise<string | null>
   set(key: string, value: string): Promise<unknown>
+  client(...args: string[]): Promise<unknown>
   quit(): Promise<unknown>
 }
 
@@ -45,6 +47,7 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
   let pool: PgPool
   let redis: RedisClient
   let redisServer: TestRedis
+  let RedisClass: new (url: string) => RedisClient
   const table = `quiet_calls_${process.pid}`
 
   beforeAll(async () => {
@@ -60,9 +63,9 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
     })
     const load = createRequire(join(PACKAGE_DIR, 'package.json'))
     const pg = load('pg') as { Pool: new (options: object) => PgPool }
-    const { Redis } = load('ioredis') as { Redis: new (url: string) => RedisClient }
+    RedisClass = (load('ioredis') as { Redis: new (url: string) => RedisClient }).Redis
     pool = new pg.Pool({ connectionString: URL, max: 2 })
-    redis = new Redis(redisServer.url)
+    redis = new RedisClass(redisServer.url)
     await pool.query(`CREATE TABLE IF NOT EXISTS ${table} (id integer PRIMARY KEY, name text)`)
     await pool.query(`INSERT INTO ${table} VALUES (1, 'one') ON CONFLICT (id) DO NOTHING`)
     await redis.set('quiet:item:1', 'one')
@@ -169,5 +172,41 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
     const spanId = /span_id[^0-9a-f]+([0-9a-f]{16})/.exec(logged[0] ?? '')?.[1]
     expect(spanId).toBeDefined()
     expect(spanId).not.toBe('c7ad6b7169203332')
+  })
+
+  it('records a rejected CLIENT SETINFO, which clients ignore, as no error, sampled or not', async () => {
+    const CLIENT = ['db_system_name="redis"', 'db_operation_name="CLIENT"']
+    const errors = (text: string) => seriesValue(text, 'otelkit_errors_total')
+    const before = await scrape()
+    // A new connection's handshake sends CLIENT SETINFO twice (rejected by Redis before 7.2).
+    const second = new RedisClass(redisServer.url)
+    await second.get('quiet:item:1')
+    // An attribute no Redis knows: rejected by every version.
+    for (const sampled of [true, false]) {
+      await context.with(remoteParent(sampled), async () => {
+        await expect(second.client('SETINFO', 'NO-SUCH-ATTRIBUTE', 'x')).rejects.toThrow(/ERR/)
+      })
+    }
+    // Any other failed CLIENT call is an error.
+    await context.with(remoteParent(true), async () => {
+      await expect(second.client('NO-SUCH-SUBCOMMAND')).rejects.toThrow(/ERR/)
+    })
+    await second.quit()
+    const after = await scrape()
+    expect(errors(after) - errors(before)).toBe(1)
+    const failed = [...CLIENT, 'error_type="ReplyError"']
+    expect(durationCount(after, failed) - durationCount(before, failed)).toBe(1)
+    // The handshake's two SETINFO and the two explicit ones count as succeeded calls.
+    const succeeded = (text: string) =>
+      text
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('db_client_operation_duration_seconds_count{') &&
+            CLIENT.every((label) => l.includes(label)) &&
+            !l.includes('error_type='),
+        )
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
+    expect(succeeded(after) - succeeded(before)).toBe(4)
   })
 })

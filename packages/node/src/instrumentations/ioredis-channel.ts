@@ -9,7 +9,8 @@
  * failure's error is on the message by then): it does not publish the other events at all.
  * ioredis older than 6 has no channel and keeps the upstream instrumentation (see catalog.ts). An
  * unsampled command makes no span where otelkit's processors allow it (trace/quiet-calls.ts): it
- * is counted, and makes its span afterwards only when it fails.
+ * is counted, and makes its span afterwards only when it fails. A rejected CLIENT SETINFO of the
+ * connection handshake is no failure (redis-client-info.ts).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
@@ -20,6 +21,7 @@ import { QuietCall } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OtelkitTracer } from '../trace/tracer.js'
 import { guardedHandlers } from './guarded.js'
+import { isClientInfoCommand } from './redis-client-info.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
 /** A command that made no span (trace/quiet-calls.ts). */
@@ -94,12 +96,19 @@ export function commandStarted(ctx: CommandContext): boolean {
   return true
 }
 
+/** The command's failure, unless it is one Redis clients ignore (redis-client-info.ts). */
+function failureOf(ctx: CommandContext): Error | undefined {
+  const error = ctx.error
+  if (error === undefined || isClientInfoCommand(ctx.command, ctx[RAW_ARGS] ?? ctx.args)) return undefined
+  return error
+}
+
 /** Ends a started command's tracing, as failed when `ctx.error` is set. */
 export function commandSettled(ctx: CommandContext): void {
   const span = ctx[SPAN]
   if (span !== undefined) {
     ctx[SPAN] = undefined
-    endCommandSpan(span, ctx.error)
+    endCommandSpan(span, failureOf(ctx))
     return
   }
   const call = ctx[QUIET]
@@ -107,7 +116,7 @@ export function commandSettled(ctx: CommandContext): void {
   if (call === undefined || t === undefined) return
   ctx[QUIET] = undefined
   const endedAt = performance.now()
-  const error = ctx.error
+  const error = failureOf(ctx)
   if (error === undefined) {
     const durationMs = endedAt - call.startedAt
     call.calls.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, durationMs)
