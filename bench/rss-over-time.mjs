@@ -6,7 +6,11 @@
 // last growth pass its size, so how far it has grown at a given moment depends on the bytes each
 // request leaves alive and on how long the load has run: RSS after 15 s is partly a measure of
 // time. The rest (code, old generation, native memory) is what the overhead benchmark's RSS row
-// would be if both young generations were the same size.
+// would be if both young generations were the same size. The RSS is also split by what is resident:
+// the young generation, the old generation (old space and large objects), V8's other spaces (code,
+// trusted, read-only), native memory outside V8's heap (malloc: buffers' backing stores, compiler
+// zones, Node's own structures; anonymous RSS less V8's resident pages) and file-backed pages (the
+// node binary and libraries touched).
 //   node bench/rss-over-time.mjs [express|hello|shop-api] [variants, comma-separated: bare,otelkit]
 import {
   freePort,
@@ -60,16 +64,33 @@ const results = {}
 for (const variant of variants) results[variant] = await measure(variant)
 const base = results[variants[0]]
 console.log(`${appName}: RSS under one continuous load, sampled (MB; over ${variants[0]} in brackets)`)
-console.log('| variant | after | RSS | young generation | RSS without it | req/s |')
-console.log('| --- | --- | --- | --- | --- | --- |')
+console.log(
+  '| variant | after | RSS | young generation (size) | RSS without it | young resident | old generation | other V8 spaces | native | file-backed | req/s |',
+)
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 for (const variant of variants) {
   const { rows, rps } = results[variant]
   rows.forEach((row, i) => {
     const b = base.rows[i]
-    const over = (value, baseValue) =>
-      variant === variants[0] ? value.toFixed(1) : `${value.toFixed(1)} (+${(value - baseValue).toFixed(1)})`
+    const over = (key) => {
+      const value = typeof key === 'function' ? key(row) : row[key]
+      const baseValue = typeof key === 'function' ? key(b) : b[key]
+      if (variant === variants[0]) return value.toFixed(1)
+      const delta = value - baseValue
+      return `${value.toFixed(1)} (${delta < 0 ? '−' : '+'}${Math.abs(delta).toFixed(1)})`
+    }
+    const cells = [
+      over('rss'),
+      over('young'),
+      over((r) => r.rss - r.young),
+      over('youngResident'),
+      over('old'),
+      over('otherHeap'),
+      over('native'),
+      over('file'),
+    ]
     console.log(
-      `| ${variant} | ${row.at} s | ${over(row.rss, b.rss)} | ${over(row.young, b.young)} | ${over(row.rss - row.young, b.rss - b.young)} | ${i === rows.length - 1 ? rps.toFixed(0) : ''} |`,
+      `| ${variant} | ${row.at} s | ${cells.join(' | ')} | ${i === rows.length - 1 ? rps.toFixed(0) : ''} |`,
     )
   })
 }

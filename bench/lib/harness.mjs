@@ -166,7 +166,9 @@ const MB = 1024 * 1024
 
 /**
  * The RSS of a server started with HEAP_REPORT_FLAGS and the young generation V8 holds in it (new
- * space and new large-object space), in MB, from a heap report it is asked for now.
+ * space and new large-object space, its size, as V8 reserves it), in MB, from a heap report it is
+ * asked for now; and the resident split of the rest: old generation, other V8 spaces, native
+ * memory outside V8's heap, file-backed pages.
  */
 export async function heapReport(server) {
   const reports = () =>
@@ -180,9 +182,25 @@ export async function heapReport(server) {
     await new Promise((resolve) => setTimeout(resolve, 20))
     const lines = reports()
     if (lines.length > before) {
-      const { rss, spaces } = JSON.parse(lines[lines.length - 1].slice(5))
+      const { rss, spaces, resident, anon, file } = JSON.parse(lines[lines.length - 1].slice(5))
       const young = (spaces.new_space ?? 0) + (spaces.new_large_object_space ?? 0)
-      return { rss: rss / MB, young: young / MB }
+      const residentOf = (names) => names.reduce((sum, name) => sum + (resident?.[name] ?? 0), 0)
+      const oldResident = residentOf(['old_space', 'large_object_space'])
+      const heapResident = Object.values(resident ?? {}).reduce((sum, size) => sum + size, 0)
+      return {
+        rss: rss / MB,
+        young: young / MB,
+        /** The young generation's resident pages. */
+        youngResident: residentOf(['new_space', 'new_large_object_space']) / MB,
+        /** The old generation's resident pages (old space and large objects). */
+        old: oldResident / MB,
+        /** The rest of V8's heap resident: code, trusted and read-only spaces. */
+        otherHeap: (heapResident - oldResident - residentOf(['new_space', 'new_large_object_space'])) / MB,
+        /** Anonymous memory outside V8's heap (malloc and Node's own), when /proc tells it. */
+        native: anon === undefined ? Number.NaN : (anon - heapResident) / MB,
+        /** Pages of the node binary and shared libraries touched. */
+        file: file === undefined ? Number.NaN : file / MB,
+      }
     }
   }
   throw new Error(`the server (pid ${server.child.pid}) sent no heap report within 2 s`)

@@ -1,13 +1,16 @@
 /**
  * The export queue of encoded spans: spans come out in the order they ended, across the ring's
  * wrap-around and growth and across the encoder's slabs, each batch grouped by scope with scope
- * numbers that stay valid for spans queued before a new scope appeared.
+ * numbers that stay valid for spans queued before a new scope appeared; a slab reused once every
+ * span written into it is in a request, and only then (slab-pool.ts).
  */
 import { SpanKind } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { describe, expect, it } from 'vitest'
 import { encodeResource } from '../src/otlp/encode.js'
+import { SlabPool } from '../src/otlp/slab-pool.js'
+import { encodedSlab } from '../src/otlp/span-encoder.js'
 import { EncodedSpanQueue } from '../src/otlp/span-queue.js'
 import { fromProtobuf } from './support/otlp-receiver.js'
 import { otelkitProvider } from './support/span-collector.js'
@@ -100,5 +103,71 @@ describe('EncodedSpanQueue', () => {
     for (const span of spans) expect(span.name[0]).toBe(span.scope)
     expect([...new Set(spans.map((s) => s.scope))]).toEqual(names)
     expect(queue.scopeTable).toHaveLength(6)
+  })
+
+  it('reuses a slab once its spans are in a request, and never overwrites a span still queued', () => {
+    const queue = new EncodedSpanQueue()
+    const tracer = queueingProvider(queue).getTracer('reuse')
+    const payload = (i: number) => String(i).padEnd(2000, '.')
+    const slabsUsed = new Set<Buffer>()
+    let ended = 0
+    const end = (n: number) => {
+      for (let i = 0; i < n; i++, ended++) {
+        tracer.startSpan(`span ${ended}`, { attributes: { payload: payload(ended) } }).end()
+        slabsUsed.add(encodedSlab)
+      }
+    }
+    const exported: string[] = []
+    /** Takes a batch, lets `meanwhile` more spans end (as while a send waits), then encodes it. */
+    const exportBatch = (max: number, meanwhile = 0) => {
+      const batch = queue.take(max)
+      end(meanwhile)
+      for (const span of fromProtobuf(queue.request(encodeResource(resource), batch))) {
+        // Every span's bytes as encoded: a slab reused too early would show another span's here.
+        expect(span.attributes.payload).toBe(payload(Number(span.name.slice(5))))
+        exported.push(span.name)
+      }
+    }
+    // About 2 KiB a span, 127 a slab: batches of 150 while as many spans end, between a batch's
+    // take and its request too; the queue never empty, slabs retired with spans still queued.
+    end(150)
+    for (let round = 0; round < 30; round++) exportBatch(150, 150)
+    exportBatch(10_000)
+    expect(exported).toEqual(Array.from({ length: ended }, (_, i) => `span ${i}`))
+    // 4,650 spans of about 2 KiB fill 37 slabs; about 300 are queued or in a batch at a time (3
+    // slabs), and the slabs in use are the same few.
+    expect(slabsUsed.size).toBeLessThanOrEqual(5)
+  })
+
+  it('hands a slab out again only when every span written there was released', () => {
+    const pool = new SlabPool(1024, 2)
+    const first = pool.next(100)
+    for (let i = 0; i < 3; i++) pool.wrote()
+    pool.release(first, 1)
+    const second = pool.next(100)
+    pool.wrote()
+    // `first` retired with two spans outstanding: not free yet.
+    expect(pool.freeCount).toBe(0)
+    pool.release(first, 1)
+    expect(pool.freeCount).toBe(0)
+    pool.release(first, 1)
+    expect(pool.freeCount).toBe(1)
+    // A release of a slab no longer tracked changes nothing.
+    pool.release(first, 1)
+    expect(pool.freeCount).toBe(1)
+    expect(pool.next(100)).toBe(first)
+    // `second` retired with its span unreleased, then released too often: never reused.
+    pool.wrote()
+    pool.release(second, 2)
+    expect(pool.freeCount).toBe(0)
+    // A span larger than a slab gets a slab of its own, never kept.
+    pool.release(first, 1)
+    const big = pool.next(5000)
+    expect(big.length).toBe(5000)
+    expect(pool.freeCount).toBe(1)
+    pool.wrote()
+    pool.release(big, 1)
+    pool.next(100)
+    expect(pool.freeCount).toBe(0)
   })
 })

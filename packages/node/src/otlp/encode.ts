@@ -44,30 +44,31 @@ export function encodeExportRequest(
   spans: EncodedSpanBatch,
 ): Buffer {
   const { count, slabs, starts, sizes, scopes } = spans
-  // The scopes of the batch in first-seen order, and each one's ScopeSpans body size:
-  // scope (1), spans (2), schema_url (3).
+  // The scopes of the batch in first-seen order, and each one's ScopeSpans body size: scope (1),
+  // spans (2), schema_url (3); by scope number (-1: not in the batch), no Map operation per span.
   const order: number[] = []
-  const groupSizes = new Map<number, number>()
+  const groupSizes = new Array<number>(scopeTable.length).fill(-1)
   for (let i = 0; i < count; i++) {
     const scope = scopes[i] as number
-    let size = groupSizes.get(scope)
-    if (size === undefined) {
+    let size = groupSizes[scope]
+    // Not seen yet (or a number beyond the table, which encodes as a scope without its message).
+    if (size === undefined || size < 0) {
       order.push(scope)
       const entry = scopeTable[scope]
       size = entry === undefined ? 0 : lengthPrefix(entry.bytes.length)
       if (entry?.schemaUrl) size += lengthPrefix(utf8Length(entry.schemaUrl))
     }
-    groupSizes.set(scope, size + lengthPrefix(sizes[i] as number))
+    groupSizes[scope] = size + lengthPrefix(sizes[i] as number)
   }
   // ResourceSpans (field 1 of the request): resource (1), then one ScopeSpans (2) per scope.
   let resourceSpansSize = lengthPrefix(resourceBytes.length)
-  for (const scope of order) resourceSpansSize += lengthPrefix(groupSizes.get(scope) as number)
+  for (const scope of order) resourceSpansSize += lengthPrefix(groupSizes[scope] as number)
   const total = lengthPrefix(resourceSpansSize)
   const buf = Buffer.allocUnsafe(total)
   let pos = writeField(buf, 0, 0x0a, resourceSpansSize)
   pos = writeBytes(buf, writeField(buf, pos, 0x0a, resourceBytes.length), resourceBytes)
   for (const scope of order) {
-    pos = writeField(buf, pos, 0x12, groupSizes.get(scope) as number)
+    pos = writeField(buf, pos, 0x12, groupSizes[scope] as number)
     const entry = scopeTable[scope]
     if (entry !== undefined)
       pos = writeBytes(buf, writeField(buf, pos, 0x0a, entry.bytes.length), entry.bytes)

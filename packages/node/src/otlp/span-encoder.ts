@@ -3,8 +3,8 @@
  * two passes. The first sizes every field (string lengths and encoded keys kept in reused
  * scratch arrays), the second writes straight into a slab of pooled memory with the position
  * passed along in locals: no per-field method call, no bounds growth, no copy. The export queue
- * keeps where the bytes are (span-queue.ts); a slab is dropped once every span written there has
- * been exported. Events, links and attribute values other than strings, numbers and booleans are
+ * keeps where the bytes are (span-queue.ts); a slab is reused once every span written there has
+ * been copied into an export request (slab-pool.ts). Events, links and attribute values other than strings, numbers and booleans are
  * rare: they are encoded by the general writer (protobuf-writer.ts) and copied in. What repeats
  * is encoded once and copied afterwards: span names, attribute keys, repeated attribute values, a
  * repeating span's whole attribute block (attribute-blocks.ts), and the ids otelkit drew (their
@@ -29,22 +29,31 @@ import {
   writeUtf8,
   writeVarint,
 } from './protobuf-writer.js'
+import { SlabPool } from './slab-pool.js'
 
 // ---- slab -------------------------------------------------------------------------------------
 
 const SLAB_BYTES = 256 * 1024
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+/** Free slabs kept: 2 MiB, more than the spans of one export batch of 512 take. */
+const MAX_FREE_SLABS = 8
+/** The slabs, reused once their spans are in an export request (release them with `releaseSpans`). */
+export const slabs = new SlabPool(SLAB_BYTES, MAX_FREE_SLABS)
+let slab = slabs.next(SLAB_BYTES)
 /** `slab` as a DataView, for four-byte writes. */
 let slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength)
 let slabUsed = 0
 
-/** Reserves `size` bytes of the current slab (a new one when it is full); returns their offset. */
+/**
+ * Reserves `size` bytes of the current slab (a new one when it is full) for one span; returns
+ * their offset.
+ */
 function reserve(size: number): number {
   if (slabUsed + size > slab.length) {
-    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size))
+    slab = slabs.next(size)
     slabView = new DataView(slab.buffer, slab.byteOffset, slab.byteLength)
     slabUsed = 0
   }
+  slabs.wrote()
   const at = slabUsed
   slabUsed += size
   return at

@@ -4,12 +4,13 @@
  * offset, the length) and its scope's number in parallel arrays used as a ring. A queued span used
  * to be a Buffer view and a small object, about 100 bytes that lived until the export, enough to
  * make V8 grow its young generation under load, and a view's creation cost about 400 instructions.
- * A batch is taken from the front and written into an `ExportTraceServiceRequest` in one pass.
+ * A batch is taken from the front and written into an `ExportTraceServiceRequest` in one pass;
+ * then its spans are released, so their slabs can be reused (slab-pool.ts).
  */
 import type { InstrumentationScope } from '@opentelemetry/core'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 import { encodeExportRequest, encodeScope } from './encode.js'
-import { encodedSize, encodedSlab, encodeSpanInSlab } from './span-encoder.js'
+import { encodedSize, encodedSlab, encodeSpanInSlab, slabs as slabPool } from './span-encoder.js'
 
 /** An instrumentation scope as the request carries it. */
 export interface EncodedScope {
@@ -26,6 +27,11 @@ export interface EncodedSpanBatch {
   readonly sizes: Int32Array
   /** Each span's scope: its number in the queue's scope table. */
   readonly scopes: Int32Array
+}
+
+/** A batch of this queue's, and whether its spans were released (copied into a request). */
+interface TakenBatch extends EncodedSpanBatch {
+  released: boolean
 }
 
 /** Scopes compared by identity before the keyed lookup: a request's spans come from a few. */
@@ -80,12 +86,23 @@ export class EncodedSpanQueue {
     }
     this.head = (this.head + count) & mask
     this.length -= count
-    return { count, slabs, starts, sizes, scopes }
+    const batch: TakenBatch = { count, slabs, starts, sizes, scopes, released: false }
+    return batch
   }
 
-  /** The `ExportTraceServiceRequest` of a batch taken from this queue. */
+  /**
+   * The `ExportTraceServiceRequest` of a batch taken from this queue. The batch's spans are
+   * released then: their bytes are read from the slabs no more (a second request of the same
+   * batch encodes it again, from slabs that may hold other spans by then: it is not made).
+   */
   request(resourceBytes: Buffer, batch: EncodedSpanBatch): Buffer {
-    return encodeExportRequest(resourceBytes, this.scopeTable, batch)
+    const taken = batch as TakenBatch
+    if (taken.released)
+      throw new Error('an export batch was encoded twice; its spans were released after the first')
+    const request = encodeExportRequest(resourceBytes, this.scopeTable, batch)
+    taken.released = true
+    releaseSpans(batch)
+    return request
   }
 
   private scopeNumber(scope: InstrumentationScope): number {
@@ -120,4 +137,22 @@ export class EncodedSpanQueue {
     this.head = 0
     this.length = queued.count
   }
+}
+
+/** Releases a batch's spans, slab by slab: a batch's spans come in runs of the same slab. */
+function releaseSpans(batch: EncodedSpanBatch): void {
+  const { count, slabs } = batch
+  let run: Buffer | undefined
+  let runLength = 0
+  for (let i = 0; i < count; i++) {
+    const slab = slabs[i] as Buffer
+    if (slab === run) {
+      runLength++
+      continue
+    }
+    if (run !== undefined) slabPool.release(run, runLength)
+    run = slab
+    runLength = 1
+  }
+  if (run !== undefined) slabPool.release(run, runLength)
 }
