@@ -3,9 +3,19 @@
  * cover what each upstream instrumentation patches, every entry loaded only on its module's first
  * load (CommonJS and ES modules), patching and unpatching, and version ranges.
  */
-import { readFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { activateInstrumentations } from '../src/instrumentations/activate.js'
 import { CATALOG, type CatalogEntry, type LoadContext } from '../src/instrumentations/catalog.js'
@@ -100,6 +110,8 @@ interface Probe {
   installed: string[]
   wrapped?: number
   unwrapped?: number
+  /** lazy-probe.mjs: whether import-in-the-middle's ES module hooks were registered. */
+  esmHooks?: boolean
 }
 
 function probeOf(stdout: string): Probe {
@@ -121,7 +133,8 @@ const TABLE: Array<{
 }> = [
   { entry: 'express', module: 'express', patches: true },
   { entry: 'fastify', module: 'fastify', patches: false },
-  { entry: 'pg', module: 'pg', patches: true },
+  // pg's prototypes, without the instrumentation framework.
+  { entry: 'pg', module: 'pg', patches: true, noFramework: true },
   // ioredis 6's traceCommand and sanitizeArgs, without the instrumentation framework.
   { entry: 'ioredis', module: 'ioredis', patches: true, noFramework: true },
   // Upstream's unpatch misses the client's connect and the multi-command's execAsPipeline.
@@ -174,6 +187,38 @@ describe('load, patch, unpatch: each entry through the real preload', () => {
   )
 })
 
+describe('another copy of a patched package', () => {
+  it("pg: a dependency's own copy, loaded later, is patched too, and unpatched at shutdown", async () => {
+    // COPY_DIR/node_modules/dep requires pg and gets its own copy (another folder, same version).
+    const dir = mkdtempSync(join(tmpdir(), 'otelkit-copies-'))
+    try {
+      const realPg = realpathSync(join(PACKAGE_DIR, 'node_modules', 'pg'))
+      const dep = join(dir, 'node_modules', 'dep')
+      cpSync(realPg, join(dep, 'node_modules', 'pg'), { recursive: true })
+      // pg's own dependencies, beside it as a package manager lays them out.
+      for (const name of readdirSync(dirname(realPg))) {
+        if (name !== 'pg') symlinkSync(join(dirname(realPg), name), join(dep, 'node_modules', name))
+      }
+      writeFileSync(join(dep, 'index.js'), "module.exports = require('pg')\n")
+      const run = await runFixture({
+        fixture: 'copies-probe.cjs',
+        preload: 'require',
+        env: { COPY_DIR: dir },
+      })
+      expect(run.code, run.stderr).toBe(0)
+      const probe = JSON.parse(run.stdout.trim().split('\n').pop() as string)
+      expect(probe.distinct).toBe(true)
+      const all = { query: true, poolQuery: true }
+      const none = { query: false, poolQuery: false }
+      expect(probe.first).toEqual(all)
+      expect(probe.second).toEqual(all)
+      expect(probe.afterShutdown).toEqual({ first: none, second: none })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
+
 describe('lazy loading', () => {
   it('-e 0: no instrumentation package is loaded, only the built-in entries are installed', async () => {
     for (const preload of ['import', 'require'] as const) {
@@ -195,6 +240,27 @@ describe('lazy loading', () => {
       const entry = CATALOG.find((e) => e.targets.some((t) => t.module === module)) as CatalogEntry
       expect(probe.after).toEqual(['@opentelemetry/instrumentation', entry.upstream])
       expect(probe.installed).toContain(entry.name)
+      // Upstream patches the module's ES namespace: import-in-the-middle wraps it.
+      expect(probe.esmHooks).toBe(true)
+    },
+    60_000,
+  )
+
+  it.each([
+    ['pg', 'pg'],
+    ['ioredis', 'ioredis'],
+    ['express', 'express'],
+  ])(
+    'an ES module import of %s installs its instrumentation without the framework or ES module hooks',
+    async (module, entry) => {
+      const run = await runFixture({ fixture: 'lazy-probe.mjs', env: { PROBE_MODULE: module } })
+      expect(run.code, run.stderr).toBe(0)
+      const probe = probeOf(run.stdout)
+      expect(probe.installed).toContain(entry)
+      expect(probe.after).toEqual([])
+      // Patched on their prototypes or traced through channels: nothing for import-in-the-middle
+      // to wrap, so its hooks (on every later import) are not registered.
+      expect(probe.esmHooks).toBe(false)
     },
     60_000,
   )

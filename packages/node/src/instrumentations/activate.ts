@@ -11,6 +11,7 @@ import {
   markPatchedModules,
   narrowRequireHooks,
   uninstallModuleHooks,
+  watchModuleCopies,
 } from './module-hooks.js'
 import { inRange, packageVersion } from './versions.js'
 
@@ -37,7 +38,7 @@ export function activateInstrumentations(
         (installed) => [...(installed?.hookedModules ?? []), ...entry.targets.map((t) => t.module)],
       )
       if (result === undefined) return
-      // Instrumentations on the instrumentation framework (upstream ones, pg) report the modules
+      // Instrumentations on the instrumentation framework (upstream ones) report the modules
       // they patch; otelkit's channel subscribers patch none (an upstream one that reports
       // nothing is taken to patch its targets).
       markPatchedModules(
@@ -45,6 +46,9 @@ export function activateInstrumentations(
       )
       installed.push(result)
       loaded.push(entry.name)
+      if (module !== undefined && result.onAnotherCopy !== undefined) {
+        watchCopies(entry, module, result.onAnotherCopy.bind(result))
+      }
       log.debug(
         `instrumentation ${entry.name} installed${module ? ` (${module.name} ${module.version ?? ''})` : ''}`,
       )
@@ -53,6 +57,32 @@ export function activateInstrumentations(
         `instrumentation "${entry.name}" could not be loaded: ${(error as Error)?.message ?? String(error)}; continuing without it`,
       )
     }
+  }
+
+  /** Instruments each later copy of `module` at a version `entry` covers, with `onAnotherCopy`. */
+  const watchCopies = (
+    entry: CatalogEntry,
+    module: NonNullable<LoadContext['module']>,
+    onAnotherCopy: NonNullable<Installed['onAnotherCopy']>,
+  ): void => {
+    const target = entry.targets.find((t) => t.module === module.name)
+    watchModuleCopies(module.name, module.file, (file) => {
+      const version = packageVersion(file, module.name)
+      if (target !== undefined && !inRange(version, target.versions)) {
+        log.info(
+          `${module.name} ${version} (${file}) is not instrumented: instrumentation "${entry.name}" covers ${target.module} ${target.versions}`,
+        )
+        return
+      }
+      try {
+        onAnotherCopy(file, version)
+        log.debug(`instrumentation ${entry.name} installed on another copy (${module.name} ${version ?? ''})`)
+      } catch (error) {
+        log.warn(
+          `instrumentation "${entry.name}" could not be installed on ${module.name} ${version ?? ''} (${file}): ${(error as Error)?.message ?? String(error)}; continuing without it`,
+        )
+      }
+    })
   }
 
   const byModule = new Map<string, CatalogEntry[]>()

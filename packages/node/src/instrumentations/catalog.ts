@@ -17,7 +17,7 @@ import { disableFastifyRoutes, enableFastifyRoutes } from './fastify-routes.js'
 import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } from './http-client.js'
 import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
 import { installIoredisCommands } from './ioredis-trace-command.js'
-import { createPgInstrumentation } from './pg.js'
+import { installPgQueries } from './pg.js'
 import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
 import { disableUndiciInstrumentation, enableUndiciInstrumentation } from './undici.js'
 import { installInstrumentation, installUpstream, patchDefaultExport, upstream } from './upstream.js'
@@ -155,9 +155,11 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'pg',
     kind: 'own',
-    // One wrapper, normalised statements, no connect or pool spans (pg.ts).
+    // One wrapper, normalised statements, no connect or pool spans (pg.ts), patched on its
+    // prototypes: an ES module import of pg gets the same classes, nothing to wrap there.
     targets: [{ module: 'pg', versions: '>=8 <9' }],
-    load: (ctx) => installInstrumentation(createPgInstrumentation(), ctx),
+    esm: [],
+    load: installPgQueries,
   },
   {
     name: 'ioredis',

@@ -34,6 +34,12 @@ export interface Installed {
    * instrumentation hooks, so the shared require hook sees only those (module-hooks.ts).
    */
   readonly hookedModules?: readonly string[]
+  /**
+   * Instruments another copy of the module that triggered the entry (another folder of the
+   * package, at a covered version), loaded later: for entries that patch what a copy exports
+   * instead of hooking every require (module-hooks.ts `watchModuleCopies`).
+   */
+  onAnotherCopy?(file: string, version: string | undefined): void
 }
 
 export interface CatalogEntry {

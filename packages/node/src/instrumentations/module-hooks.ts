@@ -9,20 +9,32 @@
  * instrumentation has just installed sees this very load (and the module's internal files).
  * ES modules (with the `--import` preload): a synchronous `module.registerHooks` resolve hook
  * fires before the module is loaded. import-in-the-middle, which lets the instrumentation patch
- * the module, is itself registered then, on the first such import (limited to the catalog's
- * specifiers), and resolves that import: a service that imports none pays nothing for it.
+ * the module, is itself registered then, on the first such import whose instrumentation patches
+ * ES modules (limited to the catalog's specifiers), and resolves that import: a service that
+ * imports none (or only modules patched on their prototypes or traced through channels: Express
+ * 5, pg, ioredis 6, Fastify) pays nothing for it.
  */
 import Module, { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { log } from '../logger.js'
+import { filePath } from './versions.js'
 
 type OnFirstLoad = (name: string, file: string | undefined) => void
 
 type RequireFn = (this: Module, id: string) => unknown
 
+/** A module whose further copies (another folder of the same package) are reported. */
+interface Watch {
+  /** Package folders seen (`.../node_modules/pg/`). */
+  roots: Set<string>
+  onAnotherCopy: (file: string) => void
+}
+
 interface State {
   pending: Set<string>
   onFirstLoad: OnFirstLoad
+  /** By package name (watchModuleCopies). */
+  watched: Map<string, Watch>
   original: RequireFn
   wrapper: RequireFn
   resolveHook?: { deregister(): void }
@@ -88,6 +100,16 @@ function esmWanted(e: EsmState, specifier: string): boolean {
   return esmPatched.has(pkg ?? (specifier.startsWith('node:') ? specifier.slice(5) : specifier))
 }
 
+/**
+ * Whether any catalog specifier is one an installed instrumentation patches, so that
+ * import-in-the-middle has something to wrap: not after entries that patch prototypes or
+ * subscribe to channels only (Express 5, pg, ioredis 6, Fastify).
+ */
+function anyEsmWanted(e: EsmState): boolean {
+  for (const specifier of e.specifiers) if (esmWanted(e, specifier)) return true
+  return false
+}
+
 /** Registers import-in-the-middle's synchronous hooks (as its register-hooks.mjs does). */
 function registerIitm(e: EsmState): IitmHook {
   const require = createRequire(import.meta.url)
@@ -115,7 +137,52 @@ function fire(s: State, name: string, file: () => string | undefined): void {
   } catch {
     // onFirstLoad reports its own failures; the application's load goes on regardless
   }
-  if (s.pending.size === 0) s.resolveHook?.deregister()
+  if (s.pending.size === 0 && s.watched.size === 0) s.resolveHook?.deregister()
+}
+
+/** The folder of package `name` that `fileOrUrl` is in (the path itself when it is in none). */
+function packageRoot(fileOrUrl: string, name: string): string {
+  const path = filePath(fileOrUrl) ?? fileOrUrl
+  const marker = `/node_modules/${name}/`
+  const at = path.lastIndexOf(marker)
+  return at < 0 ? path : path.slice(0, at + marker.length)
+}
+
+/** Reports the copy of a watched package that `file` names, unless it was seen already. */
+function seeCopy(watch: Watch, name: string, file: () => string | undefined): void {
+  let resolved: string | undefined
+  try {
+    resolved = file()
+  } catch {
+    return
+  }
+  if (resolved === undefined) return
+  const root = packageRoot(resolved, name)
+  if (watch.roots.has(root)) return
+  watch.roots.add(root)
+  try {
+    watch.onAnotherCopy(resolved)
+  } catch {
+    // the callback reports its own failures
+  }
+}
+
+/**
+ * After `name` first loaded from `firstFile`, reports every other copy of the package (another
+ * folder: a dependency's own version) on its first load, before its code runs, to
+ * `onAnotherCopy`: for instrumentations that patch what a copy exports (pg), where the framework's
+ * require hook would have seen every copy. Ends with the hooks.
+ */
+export function watchModuleCopies(
+  name: string,
+  firstFile: string | undefined,
+  onAnotherCopy: (file: string) => void,
+): void {
+  const s = state
+  if (s === undefined) return
+  const roots = new Set<string>()
+  if (firstFile !== undefined) roots.add(packageRoot(firstFile, name))
+  s.watched.set(name, { roots, onAnotherCopy })
 }
 
 /**
@@ -128,15 +195,20 @@ export function installModuleHooks(names: Iterable<string>, onFirstLoad: OnFirst
   if (pending.size === 0) return
   const proto = Module.prototype as unknown as { require: RequireFn }
   const original = proto.require
-  const s: State = { pending, onFirstLoad, original, wrapper: original }
+  const s: State = { pending, onFirstLoad, watched: new Map(), original, wrapper: original }
   s.wrapper = function otelkitRequire(this: Module, id: string): unknown {
-    if (s.pending.size > 0 && typeof id === 'string') {
+    if ((s.pending.size > 0 || s.watched.size > 0) && typeof id === 'string') {
       const name = packageOf(id)
       if (name !== undefined && s.pending.has(name)) {
         fire(s, name, () => (Module as unknown as ModuleStatics)._resolveFilename(id, this, false))
         const current = proto.require
         // Through the hooks the instrumentation added on top of this one, so they see this load.
         if (current !== s.wrapper) return current.call(this, id)
+      } else if (name !== undefined) {
+        const watch = s.watched.get(name)
+        if (watch !== undefined) {
+          seeCopy(watch, name, () => (Module as unknown as ModuleStatics)._resolveFilename(id, this, false))
+        }
       }
     }
     return s.original.call(this, id)
@@ -148,11 +220,16 @@ export function installModuleHooks(names: Iterable<string>, onFirstLoad: OnFirst
     s.resolveHook = registerHooks({
       resolve(specifier, context, nextResolve) {
         const result = nextResolve(specifier, context)
-        if (s.pending.size === 0) return result
+        if (s.pending.size === 0 && s.watched.size === 0) return result
         const name = packageOf(specifier)
-        if (name === undefined || !s.pending.has(name)) return result
+        if (name === undefined) return result
+        if (!s.pending.has(name)) {
+          const watch = s.watched.get(name)
+          if (watch !== undefined) seeCopy(watch, name, () => result.url)
+          return result
+        }
         fire(s, name, () => result.url)
-        if (e.iitm || context.conditions?.includes('require')) return result
+        if (e.iitm || context.conditions?.includes('require') || !anyEsmWanted(e)) return result
         try {
           // This import too goes through import-in-the-middle, registered now.
           return registerIitm(e).resolveSync(specifier, context, nextResolve)
@@ -175,6 +252,7 @@ export function uninstallModuleHooks(): void {
   if (s === undefined) return
   state = undefined
   s.pending.clear()
+  s.watched.clear()
   s.resolveHook?.deregister()
   const proto = Module.prototype as unknown as { require: RequireFn }
   if (proto.require === s.wrapper) proto.require = s.original

@@ -7,7 +7,8 @@
  * context too, except pg-pool's own callback of a promise `pool.query`: it only releases the
  * client and settles the promise, whose awaiting code continues in its own context, so entering
  * the caller's (a copy of the async context frame, about 1,400 instructions) is skipped there.
- * Loaded, with the instrumentation framework it builds on, only when `pg` is present.
+ * Installed from otelkit's own module hook when `pg` first loads, without the instrumentation
+ * framework.
  */
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
@@ -20,16 +21,16 @@ import {
   SpanStatusCode,
   type Tracer,
 } from '@opentelemetry/api'
-import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation'
+import { log } from '../logger.js'
 import { normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import { QuietCall, type QuietDbCalls } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OtelkitTracer } from '../trace/tracer.js'
 import { OTELKIT_VERSION } from '../version.js'
+import type { Installed, LoadContext } from './entry.js'
 import { checkoutInCallerContext, PoolQueryDispatch } from './pool-context.js'
 import { exportedClass, exportedPrototype, patchMethod, unpatchMethod } from './prototype-patch.js'
-
-const require = createRequire(import.meta.url)
+import { filePath } from './versions.js'
 
 interface StatementInfo {
   text: string
@@ -301,45 +302,74 @@ function wrapQuery(
   }
 }
 
-/** Builds the instrumentation (requires @opentelemetry/instrumentation only when called). */
-export function createPgInstrumentation(): Instrumentation {
-  const { InstrumentationBase, InstrumentationNodeModuleDefinition } =
-    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation')
-  class PgInstrumentation extends InstrumentationBase<InstrumentationConfig> {
-    constructor() {
-      super('@otelkit/node/pg', OTELKIT_VERSION, {})
-    }
+/** The instrumentation scope of pg's spans. */
+const SCOPE = '@otelkit/node/pg'
 
-    protected init() {
-      const dispatch = new PoolQueryDispatch()
-      const patch = (exports: Record<string, unknown>) => {
-        patchMethod(
-          exportedPrototype(exports, 'Client'),
-          'query',
-          (original) =>
-            wrapQuery(
-              original as unknown as QueryFn,
-              () => this.tracer,
-              exportedClass<PgQueryClass>(exports, 'Query'),
-              dispatch,
-            ) as never,
-        )
-        const pool = exportedPrototype(exports, 'Pool')
-        patchMethod(
-          pool,
-          'connect',
-          (original) => checkoutInCallerContext(original as never, dispatch) as never,
-        )
-        patchMethod(pool, 'query', (original) => wrapPoolQuery(original as never, dispatch) as never)
-        return exports
-      }
-      const unpatch = (exports: Record<string, unknown>) => {
+/**
+ * pg's CommonJS exports, as the package whose main (or ES module entry) is `file` resolves itself:
+ * loaded now if it was not (its ES module entry re-exports these, so an import gets the same
+ * classes), or undefined when it cannot be loaded (the application's own load reports why).
+ */
+function pgExportsOf(file: string | undefined): Record<string, unknown> | undefined {
+  const path = filePath(file)
+  if (path === undefined) return undefined
+  try {
+    const exports: unknown = createRequire(path)('pg')
+    return typeof exports === 'object' && exports !== null ? (exports as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Traces pg 8's queries (the catalog's entry for pg): `Client.prototype.query` wrapped, the
+ * pool's `connect` and `query` too, with prototype-patch.ts (each wrapper keeps the function it
+ * wraps). Patched from otelkit's own module hook when pg first loads, and each other copy of pg
+ * (a dependency's own folder) when it loads, without the instrumentation framework (its require
+ * and import hooks cost 40–60 ms at start and stay on every later load).
+ */
+export function installPgQueries(ctx: LoadContext): Installed | undefined {
+  const first = pgExportsOf(ctx.module?.file)
+  if (first === undefined) {
+    log.info(
+      `pg ${ctx.module?.version ?? ''}: it could not be loaded from ${ctx.module?.file ?? 'its folder'}; its queries are not traced`,
+    )
+    return undefined
+  }
+  const tracer = ctx.tracerProvider.getTracer(SCOPE, OTELKIT_VERSION)
+  const dispatch = new PoolQueryDispatch()
+  const patched: Array<Record<string, unknown>> = []
+  const patch = (exports: Record<string, unknown>): void => {
+    patchMethod(
+      exportedPrototype(exports, 'Client'),
+      'query',
+      (original) =>
+        wrapQuery(
+          original as unknown as QueryFn,
+          () => tracer,
+          exportedClass<PgQueryClass>(exports, 'Query'),
+          dispatch,
+        ) as never,
+    )
+    const pool = exportedPrototype(exports, 'Pool')
+    patchMethod(pool, 'connect', (original) => checkoutInCallerContext(original as never, dispatch) as never)
+    patchMethod(pool, 'query', (original) => wrapPoolQuery(original as never, dispatch) as never)
+    patched.push(exports)
+  }
+  patch(first)
+  return {
+    // A dependency's own copy of pg (another folder), when it loads.
+    onAnotherCopy(file) {
+      const exports = pgExportsOf(file)
+      if (exports === undefined) throw new Error('it could not be loaded')
+      patch(exports)
+    },
+    uninstall() {
+      for (const exports of patched.splice(0)) {
         unpatchMethod(exportedPrototype(exports, 'Client'), 'query')
         unpatchMethod(exportedPrototype(exports, 'Pool'), 'connect')
         unpatchMethod(exportedPrototype(exports, 'Pool'), 'query')
       }
-      return [new InstrumentationNodeModuleDefinition('pg', ['>=8 <9'], patch, unpatch)]
-    }
+    },
   }
-  return new PgInstrumentation() as unknown as Instrumentation
 }
