@@ -209,4 +209,36 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
         .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
     expect(succeeded(after) - succeeded(before)).toBe(4)
   })
+
+  it("clears the failure of node-redis's rejected CLIENT SETINFO (the upstream instrumentation's span)", async () => {
+    const CLIENT = ['db_system_name="redis"', 'db_operation_name="CLIENT"']
+    const errors = (text: string) => seriesValue(text, 'otelkit_errors_total')
+    const failed = [...CLIENT, 'error_type=']
+    const load = createRequire(join(PACKAGE_DIR, 'package.json'))
+    const { createClient } = load('redis') as {
+      createClient(options: { url: string }): {
+        connect(): Promise<unknown>
+        sendCommand(args: string[]): Promise<unknown>
+        quit(): Promise<unknown>
+      }
+    }
+    const client = createClient({ url: redisServer.url })
+    await client.connect()
+    const before = await scrape()
+    await context.with(remoteParent(true), async () => {
+      await expect(client.sendCommand(['CLIENT', 'SETINFO', 'NO-SUCH-ATTRIBUTE', 'x'])).rejects.toThrow(/ERR/)
+    })
+    const cleared = await scrape()
+    // Any other failed CLIENT call is an error.
+    await context.with(remoteParent(true), async () => {
+      await expect(client.sendCommand(['CLIENT', 'NO-SUCH-SUBCOMMAND'])).rejects.toThrow(/ERR/)
+    })
+    const after = await scrape()
+    await client.quit()
+    expect(errors(cleared) - errors(before)).toBe(0)
+    expect(durationCount(cleared, failed) - durationCount(before, failed)).toBe(0)
+    expect(durationCount(cleared, CLIENT) - durationCount(before, CLIENT)).toBe(1)
+    expect(errors(after) - errors(cleared)).toBe(1)
+    expect(durationCount(after, failed) - durationCount(cleared, failed)).toBe(1)
+  })
 })

@@ -9,10 +9,12 @@
  * knex) is counted once, as the outer operation; the query log takes the innermost statement.
  * Mongoose's spans run beside the MongoDB driver's, not around them: the driver's commands are
  * what is counted. Before a span is exported it also replaces SQL
- * statements with their normalised form, so no literal leaves the process.
+ * statements with their normalised form, so no literal leaves the process, and clears the failure
+ * of a Redis CLIENT SETINFO that clients ignore (redis-client-info.ts).
  */
 import { type Attributes, type Context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace'
+import { clearClientInfoFailure } from '../instrumentations/redis-client-info.js'
 import { normalizeMongo, normalizeSql, sqlCollection, sqlOperation } from '../queries/normalize.js'
 import type { QueryTracker } from '../queries/tracker.js'
 import type { QuietDbCalls } from '../trace/quiet-calls.js'
@@ -152,6 +154,7 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
     if (span.kind !== SpanKind.CLIENT) return
     const attributes = span.attributes
     const system = dbSystem(attributes)
+    if (system === 'redis') clearClientInfoFailure(span)
     if (system === undefined || !isSqlSystem(system)) return
     for (const key of STATEMENT_KEYS) {
       const value = attributes[key]
