@@ -10,7 +10,8 @@
  * ioredis older than 6 has no channel and keeps the upstream instrumentation (see catalog.ts). An
  * unsampled command makes no span where otelkit's processors allow it (trace/quiet-calls.ts): it
  * is counted, and makes its span afterwards only when it fails. A rejected CLIENT SETINFO of the
- * connection handshake is no failure (redis-client-info.ts).
+ * connection handshake is no failure: its span's failure is cleared as it ends, as for every Redis
+ * client (redis-client-info.ts).
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
@@ -21,7 +22,6 @@ import { QuietCall } from '../trace/quiet-calls.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
 import { OtelkitTracer } from '../trace/tracer.js'
 import { guardedHandlers } from './guarded.js'
-import { isClientInfoCommand } from './redis-client-info.js'
 
 const SPAN = Symbol('otelkit.ioredis.span')
 /** A command that made no span (trace/quiet-calls.ts). */
@@ -96,19 +96,12 @@ export function commandStarted(ctx: CommandContext): boolean {
   return true
 }
 
-/** The command's failure, unless it is one Redis clients ignore (redis-client-info.ts). */
-function failureOf(ctx: CommandContext): Error | undefined {
-  const error = ctx.error
-  if (error === undefined || isClientInfoCommand(ctx.command, ctx[RAW_ARGS] ?? ctx.args)) return undefined
-  return error
-}
-
 /** Ends a started command's tracing, as failed when `ctx.error` is set. */
 export function commandSettled(ctx: CommandContext): void {
   const span = ctx[SPAN]
   if (span !== undefined) {
     ctx[SPAN] = undefined
-    endCommandSpan(span, failureOf(ctx))
+    endCommandSpan(span, ctx.error)
     return
   }
   const call = ctx[QUIET]
@@ -116,7 +109,7 @@ export function commandSettled(ctx: CommandContext): void {
   if (call === undefined || t === undefined) return
   ctx[QUIET] = undefined
   const endedAt = performance.now()
-  const error = failureOf(ctx)
+  const error = ctx.error
   if (error === undefined) {
     const durationMs = endedAt - call.startedAt
     call.calls.recordSucceeded('redis', redisCommandName(ctx.command), undefined, undefined, durationMs)

@@ -3,11 +3,11 @@
  * and whose failure they ignore by design: Redis added it in 7.2, and the protocol asks clients to
  * pipeline it after authentication and to ignore an error from an older server. Its rejection is
  * no failure of the service, so otelkit records the command without an error: no error status,
- * no `error.type` label on `db.client.operation.duration`, nothing in error tracking. otelkit's
- * ioredis 6 instrumentation never marks it failed; the span of an upstream instrumentation
- * (ioredis 5, node-redis) has its failure cleared when it ends, before metrics, error tracking
- * and export read it. Every other failed command, a failed AUTH or HELLO of the same handshake
- * too, stays an error.
+ * no `error.type` label on `db.client.operation.duration`, nothing in error tracking. The span of
+ * any Redis client's instrumentation (otelkit's for ioredis 6, upstream's for ioredis 5 and
+ * node-redis; an unsampled ioredis 6 command that failed makes its span too) has its failure
+ * cleared when it ends, before metrics, error tracking and export read it. Every other failed
+ * command, a failed AUTH or HELLO of the same handshake too, stays an error.
  */
 import { type Attributes, SpanStatusCode } from '@opentelemetry/api'
 import type { Span } from '@opentelemetry/sdk-trace'
@@ -15,15 +15,6 @@ import type { Span } from '@opentelemetry/sdk-trace'
 const UNSET = Object.freeze({ code: SpanStatusCode.UNSET })
 /** `db.query.text` of CLIENT SETINFO by otelkit's Redis policy (privacy/redis.ts): `CLIENT SETINFO ? ?`. */
 const CLIENT_SETINFO = /^client setinfo\b/i
-
-/** Whether `command` with `args` (as given, or as ioredis sanitised them) is `CLIENT SETINFO`. */
-export function isClientInfoCommand(command: string, args: ArrayLike<unknown> | undefined): boolean {
-  if (command.length !== 6 || command.toUpperCase() !== 'CLIENT') return false
-  const subcommand = args?.[0]
-  const text =
-    typeof subcommand === 'string' ? subcommand : Buffer.isBuffer(subcommand) ? subcommand.toString() : ''
-  return text.toUpperCase() === 'SETINFO'
-}
 
 /** Whether an ending span is a failed Redis `CLIENT SETINFO` (by its system and statement). */
 function isFailedClientInfoSpan(span: Span, attributes: Attributes): boolean {
@@ -34,7 +25,7 @@ function isFailedClientInfoSpan(span: Span, attributes: Attributes): boolean {
 }
 
 /**
- * Clears the failure of an ending Redis `CLIENT SETINFO` span (an upstream instrumentation's): its
+ * Clears the failure of an ending Redis `CLIENT SETINFO` span (any client's instrumentation): its
  * status, `error.type` and exception events. Any other span is left as it is.
  */
 export function clearClientInfoFailure(span: Span): void {
