@@ -185,17 +185,18 @@ export async function heapReport(server) {
       const { rss, spaces, resident, anon, file } = JSON.parse(lines[lines.length - 1].slice(5))
       const young = (spaces.new_space ?? 0) + (spaces.new_large_object_space ?? 0)
       const residentOf = (names) => names.reduce((sum, name) => sum + (resident?.[name] ?? 0), 0)
+      const youngResident = residentOf(['new_space', 'new_large_object_space'])
       const oldResident = residentOf(['old_space', 'large_object_space'])
       const heapResident = Object.values(resident ?? {}).reduce((sum, size) => sum + size, 0)
       return {
         rss: rss / MB,
         young: young / MB,
         /** The young generation's resident pages. */
-        youngResident: residentOf(['new_space', 'new_large_object_space']) / MB,
+        youngResident: youngResident / MB,
         /** The old generation's resident pages (old space and large objects). */
         old: oldResident / MB,
         /** The rest of V8's heap resident: code, trusted and read-only spaces. */
-        otherHeap: (heapResident - oldResident - residentOf(['new_space', 'new_large_object_space'])) / MB,
+        otherHeap: (heapResident - oldResident - youngResident) / MB,
         /** Anonymous memory outside V8's heap (malloc and Node's own), when /proc tells it. */
         native: anon === undefined ? Number.NaN : (anon - heapResident) / MB,
         /** Pages of the node binary and shared libraries touched. */

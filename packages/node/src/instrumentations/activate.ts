@@ -22,6 +22,19 @@ export interface ActiveInstrumentations {
   uninstall(): void
 }
 
+/**
+ * Whether `entry` covers version `version` of its target module `name`; logs (naming `file`, a
+ * copy's, when given) that the module is not instrumented when it does not.
+ */
+function covers(entry: CatalogEntry, name: string, version: string | undefined, file?: string): boolean {
+  const target = entry.targets.find((t) => t.module === name)
+  if (target === undefined || inRange(version, target.versions)) return true
+  log.info(
+    `${name} ${version}${file === undefined ? '' : ` (${file})`} is not instrumented: instrumentation "${entry.name}" covers ${target.module} ${target.versions}`,
+  )
+  return false
+}
+
 export function activateInstrumentations(
   entries: readonly CatalogEntry[],
   base: Omit<LoadContext, 'module'>,
@@ -65,15 +78,9 @@ export function activateInstrumentations(
     module: NonNullable<LoadContext['module']>,
     onAnotherCopy: NonNullable<Installed['onAnotherCopy']>,
   ): void => {
-    const target = entry.targets.find((t) => t.module === module.name)
     watchModuleCopies(module.name, module.file, (file) => {
       const version = packageVersion(file, module.name)
-      if (target !== undefined && !inRange(version, target.versions)) {
-        log.info(
-          `${module.name} ${version} (${file}) is not instrumented: instrumentation "${entry.name}" covers ${target.module} ${target.versions}`,
-        )
-        return
-      }
+      if (!covers(entry, module.name, version, file)) return
       try {
         onAnotherCopy(file, version)
         log.debug(`instrumentation ${entry.name} installed on another copy (${module.name} ${version ?? ''})`)
@@ -102,14 +109,8 @@ export function activateInstrumentations(
     const version = packageVersion(file, name)
     for (const entry of byModule.get(name) ?? []) {
       if (done.has(entry)) continue
-      const target = entry.targets.find((t) => t.module === name)
-      if (target !== undefined && !inRange(version, target.versions)) {
-        // Another target module may still load a covered version.
-        log.info(
-          `${name} ${version} is not instrumented: instrumentation "${entry.name}" covers ${target.module} ${target.versions}`,
-        )
-        continue
-      }
+      // Another target module may still load a covered version.
+      if (!covers(entry, name, version)) continue
       install(entry, { name, file, version })
     }
   })
