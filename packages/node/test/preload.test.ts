@@ -247,6 +247,35 @@ describe('outgoing HTTP', () => {
   })
 })
 
+describe('outgoing node:http', () => {
+  it('http.get, whose headers Node writes at once, carries its client span’s trace context', async () => {
+    const service = await startService({
+      fixture: 'http-app.mjs',
+      env: exportTo(receiver, 'svc-http-get', 'http/json'),
+    })
+    try {
+      // /outbound/<rest> calls /echo/<rest> of the same service with http.get and with fetch.
+      expect((await service.get('/outbound/trace')).status).toBe(200)
+      const ours = (spans: ReceivedSpan[]) => spans.filter((s) => s.service === 'svc-http-get')
+      await receiver.waitFor((spans) => ours(spans).length >= 5)
+      const spans = ours(receiver.spans)
+      const outer = spans.find((s) => s.kind === SERVER && s.attributes['url.path'] === '/outbound/trace')
+      const echoes = spans.filter((s) => s.kind === SERVER && s.attributes['url.path'] === '/echo/trace')
+      expect(outer).toBeDefined()
+      expect(echoes).toHaveLength(2)
+      for (const echo of echoes) {
+        // Each called request is a child of its client span, itself a child of the calling request.
+        expect(echo.traceId).toBe(outer?.traceId)
+        const client = spans.find((s) => s.spanId === echo.parentSpanId)
+        expect(client?.kind).toBe(CLIENT)
+        expect(client?.parentSpanId).toBe(outer?.spanId)
+      }
+    } finally {
+      await service.stop()
+    }
+  })
+})
+
 describe('one copy of the OpenTelemetry API and core', () => {
   it('upstream packages that require @opentelemetry/api or /core get the bundled copy, not a second load', () => {
     const probe = `

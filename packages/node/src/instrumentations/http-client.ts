@@ -4,7 +4,10 @@
  * headers, ended when the response body completes or the request fails, and
  * http.client.request.duration recorded through the SDK's fast instruments. Requests made while
  * tracing is suppressed (the SDK's own exports) are skipped. `url.full` has no userinfo and no
- * query string, and its path is redacted as `urlRedaction` says.
+ * query string, and its path is redacted as `urlRedaction` says. The span starts on
+ * `http.client.request.created`, published while the request is made: by
+ * `http.client.request.start` Node has already written the headers of a request that was ended
+ * at once (`http.get`), and no trace context could be added to them.
  */
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { ClientRequest, IncomingMessage } from 'node:http'
@@ -131,7 +134,7 @@ const guardedError = guarded('http client', onRequestError)
 
 export function enableHttpClientInstrumentation(opts: HttpClientInstrumentationOptions): void {
   if (options === undefined) {
-    diagnosticsChannel.subscribe('http.client.request.start', guardedStart)
+    diagnosticsChannel.subscribe('http.client.request.created', guardedStart)
     diagnosticsChannel.subscribe('http.client.response.finish', guardedFinish)
     diagnosticsChannel.subscribe('http.client.request.error', guardedError)
   }
@@ -140,7 +143,7 @@ export function enableHttpClientInstrumentation(opts: HttpClientInstrumentationO
 
 export function disableHttpClientInstrumentation(): void {
   if (options === undefined) return
-  diagnosticsChannel.unsubscribe('http.client.request.start', guardedStart)
+  diagnosticsChannel.unsubscribe('http.client.request.created', guardedStart)
   diagnosticsChannel.unsubscribe('http.client.response.finish', guardedFinish)
   diagnosticsChannel.unsubscribe('http.client.request.error', guardedError)
   options = undefined
