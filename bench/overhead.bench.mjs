@@ -10,6 +10,8 @@
 // per request (process CPU time from /proc, all threads, divided by the requests answered), p99
 // latency at 10 connections, RSS after load and the young generation V8 holds then (a heap report
 // each server is asked for: bench/lib/heap-report.mjs); then the start-up time of `-e 0`.
+// BENCH_COMPARE_REGISTER=<register.js of another build> adds that build at 100 % and 10 %;
+// BENCH_APP=<part of an app's name> and BENCH_VARIANTS=<names> narrow the run.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -72,8 +74,17 @@ const VARIANTS = {
 if (COMPARE_REGISTER) {
   VARIANTS['otelkit (compared build)'] = {
     flags: ['--import', COMPARE_REGISTER],
-    env: (port) => ({ ...commonEnv, OTELKIT_OPS_PORT: String(port) }),
+    env: (port) => VARIANTS.otelkit.env(port),
   }
+  VARIANTS['otelkit 10% (compared build)'] = {
+    flags: ['--import', COMPARE_REGISTER],
+    env: (port) => VARIANTS['otelkit 10%'].env(port),
+  }
+}
+// BENCH_VARIANTS=<comma-separated names> measures only those (bare and otelkit always).
+if (process.env.BENCH_VARIANTS) {
+  const kept = new Set(['bare', 'otelkit', ...process.env.BENCH_VARIANTS.split(',')])
+  for (const name of Object.keys(VARIANTS)) if (!kept.has(name)) delete VARIANTS[name]
 }
 
 /** `spans`: spans per request; the CPU targets of issue 14 depend on it. */
@@ -202,7 +213,7 @@ for (const [appName, app] of Object.entries(APPS)) {
   )
   const ratioTarget = app.spans === 1 ? 0.65 : 0.8
   verdict(`${appName}: throughput`, `${ratio.toFixed(2)}× bare`, ratio >= ratioTarget, `≥ ${ratioTarget}×`)
-  if (app.spans === 3) {
+  if (app.spans === 3 && r['otelkit 10%'] !== undefined) {
     const sampledOver = median(r['otelkit 10%'].cpuUs) - median(bare.cpuUs)
     verdict(
       `${appName}: CPU per request over bare at 10% head sampling`,

@@ -5,7 +5,10 @@
  * trace header is present. Records http.server.request.duration, http.server.active_requests and
  * http.server.request.queue_time through the SDK's fast instruments. `url.path` is recorded
  * without query string and redacted as `urlRedaction` says; no request header is recorded, but
- * `user_agent.original` when `captureUserAgent` asks for it.
+ * `user_agent.original` when `captureUserAgent` asks for it. An unsampled request whose span no
+ * processor would read unless it fails gets a quiet span (trace/quiet-span.ts): no span object and
+ * no start attributes are made, and the span is recorded afterwards only when the request failed
+ * (an answer of 400 or more, an aborted response, or an error status set on it).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import net from 'node:net'
@@ -14,6 +17,7 @@ import {
   type Attributes,
   type Context,
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
   type Span,
   SpanKind,
@@ -25,7 +29,9 @@ import { type RPCMetadata, RPCType, setRPCMetadata } from '@opentelemetry/core'
 import type { SdkInstruments } from '../metrics/instruments.js'
 import { recordedPath, type UrlRedaction } from '../privacy/url.js'
 import { LinkedContext, linkable, withSpan } from '../trace/context.js'
+import { QuietSpan } from '../trace/quiet-span.js'
 import { OwnedAttributesOptions } from '../trace/span.js'
+import { OtelkitTracer } from '../trace/tracer.js'
 import { guarded } from './guarded.js'
 import { normalizeMethod, parseQueueStart } from './http-common.js'
 import { getHttpRoute } from './http-route.js'
@@ -34,7 +40,9 @@ const STATE = Symbol('otelkit.http.server')
 const PATCHED = Symbol.for('otelkit.http.server.patched')
 
 interface RequestState {
+  /** The request's span: recorded, or quiet (trace/quiet-span.ts) when unsampled. */
   span: Span
+  req: IncomingMessage
   startMs: number
   method: string
   scheme: string
@@ -43,6 +51,10 @@ interface RequestState {
   /** The context node that makes `span` the active span, when it is a linked one. */
   spanNode: LinkedContext | undefined
 }
+
+/** The span and RPC metadata of a request's state until its span has started. */
+const NOT_STARTED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+const NO_RPC: RPCMetadata = Object.freeze({ type: RPCType.HTTP, span: NOT_STARTED })
 
 type TrackedResponse = ServerResponse & { [STATE]?: RequestState }
 
@@ -158,14 +170,24 @@ function onResponseClose(this: TrackedResponse): void {
   this[STATE] = undefined
   const endMs = performance.now()
   const durationS = (endMs - state.startMs) / 1000
-  const req = this.req
   const status = this.statusCode
-  const route = getHttpRoute(req) ?? state.rpc.route
+  const route = getHttpRoute(state.req) ?? state.rpc.route
   const aborted = !this.writableFinished
   const errorType = status >= 500 ? String(status) : aborted ? 'aborted' : undefined
   const method = state.method
   const series = durationSeries(method, route, status, errorType, state.scheme, state.protocol)
-  const span = state.span
+  let span = state.span
+  if (span instanceof QuietSpan) {
+    const quiet = span
+    // Only a failure is read by a processor (error tracking): then the span is made, late.
+    if (status < 400 && errorType === undefined && !quiet.failed()) {
+      quiet.close()
+      endRequest(opts, this, state, series, status, route, durationS, endMs, quiet)
+      return
+    }
+    span = (opts.tracer as OtelkitTracer).recordQuiet(quiet, requestAttributes(state))
+    quiet.close()
+  }
   span.setAttribute('http.response.status_code', status)
   if (route !== undefined) {
     span.setAttribute('http.route', route)
@@ -177,8 +199,26 @@ function onResponseClose(this: TrackedResponse): void {
     span.setAttribute('error.type', errorType)
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
   }
-  span.end()
-  settleEndedSpan(state)
+  if (span === state.span) {
+    span.end()
+    settleEndedSpan(state)
+  } else span.end(endMs) // the late span of a quiet one: its end is the request's
+  endRequest(opts, this, state, series, status, route, durationS, endMs, span)
+}
+
+/** Records a request's metrics once its span has ended, and calls the `onRequestEnd` hook. */
+function endRequest(
+  opts: HttpServerInstrumentationOptions,
+  res: ServerResponse,
+  state: RequestState,
+  series: { key: string; attributes: () => Attributes },
+  status: number,
+  route: string | undefined,
+  durationS: number,
+  endMs: number,
+  span: Span,
+): void {
+  const method = state.method
   const { instruments } = opts
   instruments.httpServerActive.add(method, -1, attributesOfMethod(method))
   instruments.httpServerDuration.record(
@@ -191,8 +231,8 @@ function onResponseClose(this: TrackedResponse): void {
   if (opts.onRequestEnd) {
     try {
       opts.onRequestEnd(
-        req,
-        this,
+        state.req,
+        res,
         { 'http.request.method': method, 'http.response.status_code': status, 'http.route': route },
         span,
       )
@@ -250,22 +290,19 @@ function carriesContext(headers: IncomingMessage['headers']): boolean {
   return false
 }
 
-function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolean): Context {
+/** The start attributes of a request's span (made only when the span is recorded). */
+function requestAttributes(state: RequestState): Attributes {
   const opts = options as HttpServerInstrumentationOptions
-  const startMs = performance.now()
-  const method = normalizeMethod(req.method)
-  const headers = req.headers
-  const active = linkable(context.active())
-  const parent = carriesContext(headers) ? propagation.extract(active, headers) : active
-  const scheme = secure ? 'https' : 'http'
-  const protocol = req.httpVersion
+  const req = state.req
+  const method = state.method
   const attributes: Attributes = {
     'http.request.method': method,
     'url.path': recordedPath(pathOf(req.url), opts.urlRedaction ?? 'default'),
-    'url.scheme': scheme,
-    'network.protocol.version': protocol,
+    'url.scheme': state.scheme,
+    'network.protocol.version': state.protocol,
   }
   if (method === '_OTHER') attributes['http.request.method_original'] = req.method
+  const headers = req.headers
   const host = headers.host
   if (host !== undefined) {
     const parsed = parseHost(host)
@@ -278,11 +315,41 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
   }
   const clientAddress = req.socket?.remoteAddress
   if (clientAddress !== undefined) attributes['client.address'] = clientAddress
-  const span = opts.tracer.startSpan(method, new OwnedAttributesOptions(SpanKind.SERVER, attributes), parent)
+  return attributes
+}
+
+function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolean): Context {
+  const opts = options as HttpServerInstrumentationOptions
+  const startMs = performance.now()
+  const method = normalizeMethod(req.method)
+  const headers = req.headers
+  const active = linkable(context.active())
+  const parent = carriesContext(headers) ? propagation.extract(active, headers) : active
+  const state: RequestState = {
+    span: NOT_STARTED,
+    req,
+    startMs,
+    method,
+    scheme: secure ? 'https' : 'http',
+    protocol: req.httpVersion,
+    rpc: NO_RPC,
+    spanNode: undefined,
+  }
+  const tracer = opts.tracer
+  const span =
+    tracer instanceof OtelkitTracer
+      ? tracer.startRequestSpan(method, SpanKind.SERVER, parent, startMs, requestAttributes, state)
+      : tracer.startSpan(
+          method,
+          new OwnedAttributesOptions(SpanKind.SERVER, requestAttributes(state)),
+          parent,
+        )
   const rpc: RPCMetadata = { type: RPCType.HTTP, span }
   const withServerSpan = withSpan(parent, span)
-  const spanNode = withServerSpan instanceof LinkedContext ? withServerSpan : undefined
-  res[STATE] = { span, startMs, method, scheme, protocol, rpc, spanNode }
+  state.span = span
+  state.rpc = rpc
+  state.spanNode = withServerSpan instanceof LinkedContext ? withServerSpan : undefined
+  res[STATE] = state
   res.on('close', guardedResponseClose)
   opts.instruments.httpServerActive.add(method, 1, attributesOfMethod(method))
   const queueStart = parseQueueStart(headers['x-request-start'] ?? headers['x-queue-start'])
@@ -291,6 +358,24 @@ function startRequest(req: IncomingMessage, res: TrackedResponse, secure: boolea
     opts.instruments.httpServerQueueTime.record(method, waitS, attributesOfMethod(method))
   }
   return setRPCMetadata(withServerSpan, rpc)
+}
+
+/**
+ * Reads the peer address of each connection of an HTTP or HTTPS server as it is accepted, before
+ * Node's HTTP layer adds its own properties to the socket. Node caches the address on the socket
+ * (`_peername`) the first time it is read: read later, by the first sampled request of a
+ * keep-alive connection (`client.address`), the property arrived at a different point of each
+ * socket's life, which gave server sockets three more hidden classes than Node's own, and every
+ * socket write in the process (`Socket._writeGeneric`, the `_handle` getter) went megamorphic:
+ * about 2,600 instructions more per request of an Express + pg + Redis app (bench/instructions.mjs).
+ * Read here, every socket gets it at the same point, and the classes stay as many as without otelkit.
+ */
+function onConnectionEvent(server: net.Server, event: unknown, socket: unknown): void {
+  // http.Server takes connections on `connection`, https.Server on `secureConnection`.
+  if (event !== 'connection' && event !== 'secureConnection') return
+  if (!(socket instanceof net.Socket) || !('headersTimeout' in server)) return
+  const tls = typeof (server as { addContext?: unknown }).addContext === 'function'
+  if (tls === (event === 'secureConnection')) socket.remoteAddress
 }
 
 /**
@@ -305,6 +390,8 @@ function patchServer(proto: object): void {
   const original = target.emit
   target.emit = function emit(this: net.Server, event: unknown): boolean {
     if (event !== 'request' || options === undefined || options.ignoreServer(this as http.Server)) {
+      // biome-ignore lint/complexity/noArguments: see below
+      if (options !== undefined) onConnectionEvent(this, event, arguments[1])
       // biome-ignore lint/complexity/noArguments: forwards any event's arguments without copying
       return original.apply(this, arguments as unknown as unknown[])
     }

@@ -43,8 +43,13 @@ export const OPS_SERVER_LIMITS = {
   keepAliveTimeoutMs: 65_000,
 } as const
 
-const IN_FLIGHT = Symbol('otelkit.ops.inFlight')
-type CountedSocket = Socket & { [IN_FLIGHT]?: number }
+/**
+ * Requests in flight on each connection, kept beside the sockets: a property of its own on a socket
+ * would give the ops server's sockets a hidden class the service's sockets do not have, and
+ * Node's socket code (every write of the service) would see one class more (http-server.ts,
+ * `onConnectionEvent`).
+ */
+const inFlightOf = new WeakMap<Socket, number>()
 
 const OPS_SERVER = Symbol.for('otelkit.opsServer')
 
@@ -61,8 +66,8 @@ export interface RunningOpsServer {
 }
 
 function onResponseClose(this: ServerResponse): void {
-  const socket = this.req.socket as CountedSocket
-  socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 1) - 1
+  const socket = this.req.socket
+  inFlightOf.set(socket, (inFlightOf.get(socket) ?? 1) - 1)
 }
 
 export function startOpsServer(options: OpsServerOptions): RunningOpsServer {
@@ -77,9 +82,9 @@ export function startOpsServer(options: OpsServerOptions): RunningOpsServer {
   })
   server.maxConnections = options.maxConnections ?? OPS_SERVER_LIMITS.maxConnections
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket as CountedSocket
-    const inFlight = (socket[IN_FLIGHT] ?? 0) + 1
-    socket[IN_FLIGHT] = inFlight
+    const socket = req.socket
+    const inFlight = (inFlightOf.get(socket) ?? 0) + 1
+    inFlightOf.set(socket, inFlight)
     res.once('close', onResponseClose)
     if (inFlight > maxPipelined) {
       // A client that queues this many requests without reading the answers is not a scraper.

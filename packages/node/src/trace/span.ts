@@ -63,6 +63,22 @@ export class OwnedAttributesOptions implements SpanOptions {
 }
 
 /**
+ * The attributes of the `exception` event of `exception`, as the SDK's span records it, or
+ * undefined when it has neither a type nor a message (nothing is recorded then).
+ */
+export function exceptionEventAttributes(exception: Exception): Attributes | undefined {
+  const attributes: Attributes = {}
+  if (typeof exception === 'string') attributes['exception.message'] = exception
+  else if (exception) {
+    if (exception.code) attributes['exception.type'] = exception.code.toString()
+    else if (exception.name) attributes['exception.type'] = exception.name
+    if (exception.message) attributes['exception.message'] = exception.message
+    if (exception.stack) attributes['exception.stacktrace'] = exception.stack
+  }
+  return attributes['exception.type'] || attributes['exception.message'] ? attributes : undefined
+}
+
+/**
  * Where the bytes of a span's ids are: a pool of ids.ts (never overwritten) and an offset. The OTLP
  * encoder copies them instead of converting the hex ids back.
  */
@@ -337,17 +353,9 @@ export class OtelkitSpan implements Span, SpanIdBytes {
   }
 
   recordException(exception: Exception, time?: TimeInput): void {
-    const attributes: Attributes = {}
-    if (typeof exception === 'string') attributes['exception.message'] = exception
-    else if (exception) {
-      if (exception.code) attributes['exception.type'] = exception.code.toString()
-      else if (exception.name) attributes['exception.type'] = exception.name
-      if (exception.message) attributes['exception.message'] = exception.message
-      if (exception.stack) attributes['exception.stacktrace'] = exception.stack
-    }
-    if (attributes['exception.type'] || attributes['exception.message']) {
-      this.addEvent('exception', attributes, time)
-    } else diag.warn(`Failed to record an exception ${exception}`)
+    const attributes = exceptionEventAttributes(exception)
+    if (attributes !== undefined) this.addEvent('exception', attributes, time)
+    else diag.warn(`Failed to record an exception ${exception}`)
   }
 
   /** A copy of `source` within the limits, counting what was dropped. */

@@ -5,17 +5,22 @@
  * goes through the processors of one `SpanPipeline`. Suppressed tracing (otelkit's own exports)
  * gets the API's non-recording span. Every span is recorded; only sampled ones are exported. The
  * tracer also tells otelkit's own database instrumentations when a call may count itself without
- * a span (quiet-calls.ts).
+ * a span (quiet-calls.ts), and starts a request's span as a quiet one when no processor would read
+ * it unless it fails (quiet-span.ts), recording it afterwards when it does.
  */
 import {
+  type Attributes,
   type Context,
   context as contextApi,
   INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  type Link,
+  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   SpanKind,
   type SpanOptions,
+  type TimeInput,
   type Tracer,
   type TracerOptions,
   type TracerProvider,
@@ -29,8 +34,9 @@ import { withSpan } from './context.js'
 import { drawnAt, drawnPool, newSpanId, newTraceId } from './ids.js'
 import { SpanPipeline } from './pipeline.js'
 import type { QuietDbCalls } from './quiet-calls.js'
+import { QuietSpan } from './quiet-span.js'
 import type { SamplingDecision } from './sampling.js'
-import { OtelkitSpan, OwnedAttributesOptions } from './span.js'
+import { OtelkitSpan, OwnedAttributesOptions, type SpanIdBytes } from './span.js'
 
 const EMPTY_OPTIONS: SpanOptions = Object.freeze({})
 
@@ -47,9 +53,15 @@ export interface OtelkitTracerProviderOptions {
   /**
    * Where database calls that make no span are recorded (quiet-calls.ts), when every processor
    * is one of otelkit's own that reads an unsampled, successful client span only for its
-   * duration; undefined: every call makes its span.
+   * duration; undefined: every call makes its span. Set, it also lets an unsampled request start
+   * a quiet span (quiet-span.ts).
    */
   quietDbCalls?: QuietDbCalls
+}
+
+/** Where the id bytes of `span` are, when it is one of otelkit's spans (recorded or quiet). */
+function ownIds(span: Span | undefined): SpanIdBytes | undefined {
+  return span instanceof OtelkitSpan || span instanceof QuietSpan ? span : undefined
 }
 
 /** The span context of `parentSpan` when a span can be its child: valid, or one of otelkit's. */
@@ -57,7 +69,27 @@ function validParentOf(parentSpan: Span | undefined): SpanContext | undefined {
   if (parentSpan === undefined) return undefined
   const candidate = parentSpan.spanContext()
   // otelkit's own spans carry valid contexts by construction: no id check for them.
-  return parentSpan instanceof OtelkitSpan || isSpanContextValid(candidate) ? candidate : undefined
+  return ownIds(parentSpan) !== undefined || isSpanContextValid(candidate) ? candidate : undefined
+}
+
+/**
+ * Where the id bytes of the span being started are: set by `OtelkitTracer.draw`, read right after
+ * it (before anything else can start a span), so no object is made per span for them.
+ */
+const drawn: {
+  traceIdPool: DataView | undefined
+  traceIdAt: number
+  spanIdPool: DataView
+  spanIdAt: number
+  parentIdPool: DataView | undefined
+  parentIdAt: number
+} = {
+  traceIdPool: undefined,
+  traceIdAt: 0,
+  spanIdPool: drawnPool,
+  spanIdAt: 0,
+  parentIdPool: undefined,
+  parentIdAt: 0,
 }
 
 export class OtelkitTracer implements Tracer {
@@ -75,35 +107,148 @@ export class OtelkitTracer implements Tracer {
     if (isTracingSuppressed(parentContext)) return this.provider.nonRecording()
     const parentSpan = trace.getSpan(parentContext)
     const parent = validParentOf(parentSpan)
+    const spanContext = this.draw(parentSpan, parent)
+    return this.recorded(
+      spanContext,
+      parent,
+      name,
+      options.kind ?? SpanKind.INTERNAL,
+      options.attributes,
+      options instanceof OwnedAttributesOptions,
+      options.links,
+      options.startTime,
+      parentContext,
+    )
+  }
+
+  /**
+   * The span of a request (http-server.ts) under `parentContext`, started at `startPerf`
+   * (performance.now()): a `QuietSpan` when it is not sampled and the provider allows quiet spans
+   * (quiet-span.ts), else a recorded span whose attributes `attributesOf(source)` makes, adopted
+   * as owned ones. A quiet span that fails is recorded afterwards with `recordQuiet`.
+   */
+  startRequestSpan<T>(
+    name: string,
+    kind: SpanKind,
+    parentContext: Context,
+    startPerf: number,
+    attributesOf: (source: T) => Attributes,
+    source: T,
+  ): Span {
+    if (isTracingSuppressed(parentContext)) return this.provider.nonRecording()
+    const parentSpan = trace.getSpan(parentContext)
+    const parent = validParentOf(parentSpan)
+    const spanContext = this.draw(parentSpan, parent)
+    if (spanContext.traceFlags === 0 && this.provider.quietSpans) {
+      return new QuietSpan(
+        {
+          spanContext,
+          parentSpanContext: parent,
+          traceIdPool: drawn.traceIdPool,
+          traceIdAt: drawn.traceIdAt,
+          spanIdPool: drawn.spanIdPool,
+          spanIdAt: drawn.spanIdAt,
+          parentIdPool: drawn.parentIdPool,
+          parentIdAt: drawn.parentIdAt,
+          name,
+          kind,
+          limits: this.provider.pipeline.limits,
+        },
+        parentContext,
+        startPerf,
+      )
+    }
+    const attributes = attributesOf(source)
+    return this.recorded(
+      spanContext,
+      parent,
+      name,
+      kind,
+      attributes,
+      true,
+      undefined,
+      undefined,
+      parentContext,
+    )
+  }
+
+  /**
+   * The recorded span of `quiet` (a request that failed), made after the fact with its ids,
+   * parent, name, start and `attributes` (the instrumentation's, adopted as owned ones), then
+   * what the API set on `quiet`. Its processors' `onStart` runs now; the caller ends it.
+   */
+  recordQuiet(quiet: QuietSpan, attributes: Attributes): OtelkitSpan {
     const provider = this.provider
+    const span = new OtelkitSpan(
+      {
+        pipeline: provider.pipeline,
+        resource: provider.resource,
+        scope: this.instrumentationScope,
+        spanContext: quiet.spanContext(),
+        parentSpanContext: quiet.parentSpanContext,
+        traceIdPool: quiet.traceIdPool,
+        traceIdAt: quiet.traceIdAt,
+        spanIdPool: quiet.spanIdPool,
+        spanIdAt: quiet.spanIdAt,
+        parentIdPool: quiet.parentIdPool,
+        parentIdAt: quiet.parentIdAt,
+        name: quiet.name,
+        kind: quiet.kind,
+        attributes,
+        owned: true,
+        links: undefined,
+        startTime: quiet.startPerf,
+      },
+      quiet.parentContext ?? ROOT_CONTEXT,
+    )
+    quiet.replayOnto(span)
+    return span
+  }
+
+  /**
+   * The span context of a span about to start under `parent` (its trace id, or a new one), with a
+   * new span id and the sampling decision; where the bytes of its ids are is left in `drawn`.
+   */
+  private draw(parentSpan: Span | undefined, parent: SpanContext | undefined): SpanContext {
     let traceId: string
-    let traceIdPool: DataView | undefined
-    let traceIdAt = 0
-    let parentIdPool: DataView | undefined
-    let parentIdAt = 0
+    drawn.traceIdPool = undefined
+    drawn.traceIdAt = 0
+    drawn.parentIdPool = undefined
+    drawn.parentIdAt = 0
     if (parent === undefined) {
       traceId = newTraceId()
-      traceIdPool = drawnPool
-      traceIdAt = drawnAt
+      drawn.traceIdPool = drawnPool
+      drawn.traceIdAt = drawnAt
     } else {
       traceId = parent.traceId
-      if (parentSpan instanceof OtelkitSpan) {
-        traceIdPool = parentSpan.traceIdPool
-        traceIdAt = parentSpan.traceIdAt
-        parentIdPool = parentSpan.spanIdPool
-        parentIdAt = parentSpan.spanIdAt
+      const own = ownIds(parentSpan)
+      if (own !== undefined) {
+        drawn.traceIdPool = own.traceIdPool
+        drawn.traceIdAt = own.traceIdAt
+        drawn.parentIdPool = own.spanIdPool
+        drawn.parentIdAt = own.spanIdAt
       }
     }
-    const sampled = provider.sample(parent, traceId)
+    const sampled = this.provider.sample(parent, traceId)
     const spanId = newSpanId()
-    const spanIdPool = drawnPool
-    const spanIdAt = drawnAt
-    const spanContext: SpanContext = {
-      traceId,
-      spanId,
-      traceFlags: sampled ? 1 : 0,
-      traceState: parent?.traceState,
-    }
+    drawn.spanIdPool = drawnPool
+    drawn.spanIdAt = drawnAt
+    return { traceId, spanId, traceFlags: sampled ? 1 : 0, traceState: parent?.traceState }
+  }
+
+  /** A recorded span of the span context `draw` just made, its id bytes where `drawn` says. */
+  private recorded(
+    spanContext: SpanContext,
+    parent: SpanContext | undefined,
+    name: string,
+    kind: SpanKind,
+    attributes: Attributes | undefined,
+    owned: boolean,
+    links: Link[] | undefined,
+    startTime: TimeInput | undefined,
+    parentContext: Context,
+  ): OtelkitSpan {
+    const provider = this.provider
     return new OtelkitSpan(
       {
         pipeline: provider.pipeline,
@@ -111,18 +256,18 @@ export class OtelkitTracer implements Tracer {
         scope: this.instrumentationScope,
         spanContext,
         parentSpanContext: parent,
-        traceIdPool,
-        traceIdAt,
-        spanIdPool,
-        spanIdAt,
-        parentIdPool,
-        parentIdAt,
+        traceIdPool: drawn.traceIdPool,
+        traceIdAt: drawn.traceIdAt,
+        spanIdPool: drawn.spanIdPool,
+        spanIdAt: drawn.spanIdAt,
+        parentIdPool: drawn.parentIdPool,
+        parentIdAt: drawn.parentIdAt,
         name,
-        kind: options.kind ?? SpanKind.INTERNAL,
-        attributes: options.attributes,
-        owned: options instanceof OwnedAttributesOptions,
-        links: options.links,
-        startTime: options.startTime,
+        kind,
+        attributes,
+        owned,
+        links,
+        startTime,
       },
       parentContext,
     )
@@ -187,6 +332,11 @@ export class OtelkitTracerProvider implements TracerProvider {
   readonly sample: SamplingDecision
   readonly pipeline: SpanPipeline
   readonly quietDbCalls: QuietDbCalls | undefined
+  /**
+   * Whether an unsampled request may start a quiet span (quiet-span.ts): under the same condition
+   * as quiet database calls, every processor one of otelkit's own.
+   */
+  readonly quietSpans: boolean
   private readonly tracers = new Map<string, OtelkitTracer>()
   private nonRecordingSpan: Span | undefined
   private stopped = false
@@ -196,6 +346,7 @@ export class OtelkitTracerProvider implements TracerProvider {
     this.sample = options.sample
     this.pipeline = new SpanPipeline(options.spanProcessors, options.spanLimits)
     this.quietDbCalls = options.quietDbCalls
+    this.quietSpans = options.quietDbCalls !== undefined
   }
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
