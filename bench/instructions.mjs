@@ -8,7 +8,9 @@
 // BENCH_BY_FUNCTION=1 the main thread's instructions are also listed by function (JavaScript named
 // through --perf-basic-prof; BENCH_TOP functions, 60 by default), the input for comparing two builds
 // function by function. BENCH_CALLERS=<regular expression> also lists who calls the functions it
-// matches (e.g. `LoadIC_Megamorphic`), by the calls' inclusive instructions.
+// matches (e.g. `LoadIC_Megamorphic`), by the calls' inclusive instructions; BENCH_CALLER_DEPTH=<n>
+// names each function with its n callers (callgrind's --separate-callers), to follow a builtin
+// back to the JavaScript that reached it.
 // The default warm-up is 30,000 requests: V8 optimises the request path's functions with Turbofan
 // only after 10,000–30,000 requests (Maglev code before that), and the compiler jobs of that
 // tier-up run on helper threads, so after 3,000 warm-up requests the count was mostly compilation
@@ -48,6 +50,7 @@ const server = await startServer({
     '--separate-threads=yes',
     '--dump-line=no',
     '--compress-strings=no',
+    ...(process.env.BENCH_CALLER_DEPTH ? [`--separate-callers=${process.env.BENCH_CALLER_DEPTH}`] : []),
     `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
     NODE,
     ...(BY_FUNCTION ? ['--perf-basic-prof'] : []),
@@ -139,12 +142,16 @@ if (BY_FUNCTION) {
     return best >= 0 && address < map[best][0] + map[best][1] ? map[best][2] : 'JIT code (unnamed)'
   }
   /** A callgrind function name, JavaScript named from the perf map, C++ without its parameters. */
-  const functionName = (name) => {
+  const oneName = (name) => {
     const address = /^0x([0-9a-f]+)/.exec(name)
     return address
       ? jsName(Number.parseInt(address[1], 16))
       : name.replace(/\((?!anonymous namespace\)).*$/, '')
   }
+  // With BENCH_CALLER_DEPTH, callgrind names a function with its callers: fn'caller'caller's caller.
+  const functionName = process.env.BENCH_CALLER_DEPTH
+    ? (name) => name.split("'").map(oneName).join(' < ')
+    : oneName
   const self = new Map()
   // BENCH_CALLERS=<regular expression>: who calls the matching functions, by inclusive cost.
   const callersOf = process.env.BENCH_CALLERS ? new RegExp(process.env.BENCH_CALLERS) : undefined
@@ -161,7 +168,7 @@ if (BY_FUNCTION) {
       const cost = Number(line.split(' ')[1])
       if (!afterCall) self.set(fn, (self.get(fn) ?? 0) + cost)
       else if (callersOf?.test(callee)) {
-        const key = `${callee.slice(0, 60)}  <-  ${fn}`
+        const key = `${callee.slice(0, process.env.BENCH_CALLER_DEPTH ? 100 : 60)}  <-  ${fn}`
         callers.set(key, (callers.get(key) ?? 0) + cost)
       }
       afterCall = false
@@ -170,7 +177,7 @@ if (BY_FUNCTION) {
   if (callersOf) {
     lines.push('', `main thread, callers of /${callersOf.source}/ (inclusive instructions per request):`)
     for (const [name, n] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 80)) {
-      lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, 200)}`)
+      lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, process.env.BENCH_CALLER_DEPTH ? 900 : 200)}`)
     }
   }
   lines.push('', 'main thread, instructions per request by function (self):')

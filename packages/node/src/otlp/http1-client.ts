@@ -13,6 +13,7 @@
  */
 import net from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
+import { latin1Slice } from '../buffer-slice.js'
 
 /** The response headers the transport reads (lower-case names, first value). */
 export interface Http1Headers {
@@ -101,7 +102,7 @@ class ResponseReader {
             this.pending = data
             return undefined
           }
-          const error = this.head(data.toString('latin1', 0, end))
+          const error = this.head(latin1Slice(data, 0, end))
           if (error !== undefined) return error
           data = data.subarray(end + 4)
           break
@@ -128,7 +129,7 @@ class ResponseReader {
             this.pending = data
             return undefined
           }
-          const line = data.toString('latin1', 0, end)
+          const line = latin1Slice(data, 0, end)
           data = data.subarray(end + 2)
           if (this.stage === Stage.ChunkEnd) {
             if (line !== '') return 'malformed chunked body'

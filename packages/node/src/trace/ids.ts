@@ -1,7 +1,7 @@
 /**
  * Random trace and span ids (lowercase hex, never all zeros), drawn from a pooled buffer of 4 KiB
  * that `crypto.randomFillSync` fills: no per-id random call. The pool's hex is made 128 bytes at a
- * time, by `Buffer#toString('hex')`, and an id is a slice of it: V8 makes a slice of 13 characters
+ * time, by Buffer's `hexSlice` (buffer-slice.ts), and an id is a slice of it: V8 makes a slice of 13 characters
  * or more a sliced string (a view of that hex, no characters copied), where making the 16 or 32
  * characters of each id one by one cost about 470 instructions per id. An id kept after its span
  * (an exemplar, an error group's last trace) keeps those 256 characters alive with it, not more.
@@ -10,6 +10,7 @@
  * them instead of converting the hex back.
  */
 import { randomFillSync } from 'node:crypto'
+import { hexSlice } from '../buffer-slice.js'
 
 const POOL_BYTES = 4096
 /** Bytes of the pool made hex at a time, from the first id outside the last chunk. */
@@ -46,7 +47,7 @@ function randomHex(bytes: number): string {
         if (offset > hexTo) {
           hexFrom = start
           hexTo = Math.min(start + HEX_CHUNK_BYTES, POOL_BYTES)
-          hex = pool.toString('hex', hexFrom, hexTo)
+          hex = hexSlice(pool, hexFrom, hexTo)
         }
         return hex.slice(2 * (start - hexFrom), 2 * (offset - hexFrom))
       }
