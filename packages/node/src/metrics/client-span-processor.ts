@@ -100,7 +100,8 @@ function isDbClient(span: unknown): boolean {
 
 /** A database duration series: its labels, key and attributes builder. */
 interface DbSeries {
-  op: string | undefined
+  /** The operation as the span or call gave it; `db.operation.name` is it upper-cased. */
+  rawOp: string | undefined
   coll: string | undefined
   err: string | undefined
   key: string
@@ -136,7 +137,7 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
   ): boolean {
     const isSql = isSqlSystem(system)
     if (isSql && sqlStatement !== undefined && this.queries.isSlow(durationMs)) return false
-    const series = this.dbSeries(system, operation?.toUpperCase(), collection, undefined)
+    const series = this.dbSeries(system, operation, collection, undefined)
     // No exemplar: an unsampled call has no trace to point to.
     this.instruments.dbClientDuration.record(series.key, durationMs / 1000, series.attributes)
     if (isSql && sqlStatement !== undefined)
@@ -281,7 +282,7 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
     const failed = span.status.code === SpanStatusCode.ERROR
     let errorType = attributes['error.type']
     if (failed && errorType === undefined) errorType = failureType(span)
-    const op = typeof operation === 'string' ? operation.toUpperCase() : undefined
+    const op = typeof operation === 'string' ? operation : undefined
     const coll = typeof collection === 'string' ? collection : undefined
     const err = typeof errorType === 'string' ? errorType : undefined
     const series = this.dbSeries(system, op, coll, err)
@@ -292,16 +293,22 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
    * The db.client.operation.duration series of these labels: the last one of the system, reused
    * while the labels repeat (the same key string, no new attributes builder per span).
    */
+  /**
+   * The series of a call of `system` with operation `rawOp` (upper-cased in its label), the last
+   * one of that system when it has the same labels: the hot path compares the operation as given
+   * and upper-cases it only for a new series (V8's toUpperCase goes to its runtime every time).
+   */
   private dbSeries(
     system: string,
-    op: string | undefined,
+    rawOp: string | undefined,
     coll: string | undefined,
     err: string | undefined,
   ): DbSeries {
     const last = this.lastDbSeries.get(system)
-    if (last !== undefined && last.op === op && last.coll === coll && last.err === err) return last
+    if (last !== undefined && last.rawOp === rawOp && last.coll === coll && last.err === err) return last
+    const op = rawOp?.toUpperCase()
     const series: DbSeries = {
-      op,
+      rawOp,
       coll,
       err,
       key: `${system}|${op ?? ''}|${coll ?? ''}|${err ?? ''}`,
