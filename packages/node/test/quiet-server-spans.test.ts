@@ -9,7 +9,7 @@ import http from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { context, type Span, TraceFlags, trace } from '@opentelemetry/api'
+import { context, type Span, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
 import { suppressTracing } from '@opentelemetry/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningSdk, shutdown, start } from '../src/index.js'
@@ -44,6 +44,8 @@ describe('unsampled requests, with otelkit’s processors only', () => {
   const seen = new Map<string, Span | undefined>()
   /** The traceparent header of each outgoing call, by the probe that made it. */
   const propagated = new Map<string, string | undefined>()
+  /** The span attributes error tracking classified each failure with, by its message. */
+  const classified = new Map<string, Record<string, unknown>>()
 
   beforeAll(async () => {
     sdk = start({
@@ -54,6 +56,10 @@ describe('unsampled requests, with otelkit’s processors only', () => {
       opsPort: 0,
       debugToken: TOKEN,
       metricsCacheMs: 0,
+      classifyError: (failure) => {
+        classified.set(failure.message, { ...failure.attributes })
+        return undefined
+      },
     })
     downstream = http.createServer((req, res) => {
       propagated.set(String(req.headers['x-probe']), req.headers.traceparent as string | undefined)
@@ -68,8 +74,13 @@ describe('unsampled requests, with otelkit’s processors only', () => {
       const span = trace.getActiveSpan()
       seen.set(probe, span)
       span?.setAttribute('app.tenant', 'acme')
-      if ((req as { params: { id: string } }).params.id === 'bad') {
-        throw new RangeError('order bad is out of range')
+      const id = (req as { params: { id: string } }).params.id
+      if (id === 'bad') throw new RangeError('order bad is out of range')
+      if (id === 'flagged') {
+        // Answers 200, but the handler marks its span failed.
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: 'order flagged by review' })
+        res.json({ ok: false })
+        return
       }
       http.get({ port: downstreamPort, host: '127.0.0.1', headers: { 'x-probe': probe } }, (down) => {
         down.resume()
@@ -166,10 +177,28 @@ describe('unsampled requests, with otelkit’s processors only', () => {
       lastTraceId: '0af7651916cd43dd8448eb211c80319c',
     })
 
+    // The late span has the request's start attributes and what the handler set on the quiet span.
+    expect(classified.get('order bad is out of range')).toMatchObject({
+      'http.request.method': 'GET',
+      'url.path': '/orders/bad',
+      'http.route': '/orders/:id',
+      'http.response.status_code': 500,
+      'client.address': '127.0.0.1',
+      'app.tenant': 'acme',
+    })
+
     const after = await scrape()
     expect(requests(after, '500') - requests(before, '500')).toBe(2)
     const errors = (text: string) => seriesValue(text, 'otelkit_errors_total', ['error_type="RangeError"'])
     expect(errors(after) - errors(before)).toBe(2)
+  })
+  it('records an unsampled request that answered 200 when its span was set to error', async () => {
+    expect(await get('/orders/flagged', 'flagged-unsampled')).toBe(200)
+    expect(seen.get('flagged-unsampled')).toBeInstanceOf(QuietSpan)
+    const group = (await errorGroups()).find((g) => g.message === 'order flagged by review')
+    expect(group).toMatchObject({ route: '/orders/:id', count: 1 })
+    expect(group?.lastTraceId).toBe(seen.get('flagged-unsampled')?.spanContext().traceId)
+    expect(classified.get('order flagged by review')).toMatchObject({ 'http.response.status_code': 200 })
   })
 })
 
