@@ -28,8 +28,17 @@ import {
   type TimeInput,
 } from '@opentelemetry/api'
 import type { SpanLimitsConfig } from '../config/resolved.js'
-import { isTimeInput } from './clock.js'
-import { exceptionEventAttributes, type OtelkitSpan, type SpanIdBytes } from './span.js'
+import type { OtelkitSpan, SpanIdBytes } from './span.js'
+import {
+  addEachLink,
+  eventAttributes,
+  eventTime,
+  exceptionEventAttributes,
+  pushWithin,
+  reportSecondEnd,
+  setEachAttribute,
+  statusReplaces,
+} from './span-api.js'
 
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET }) as SpanStatus
 
@@ -41,7 +50,9 @@ interface HeldEvent {
 }
 
 /** What a tracer hands a quiet span it starts. */
-export interface QuietSpanStart extends SpanIdBytes {
+export interface QuietSpanStart {
+  /** Where the bytes of its ids are (the span copies the fields). */
+  readonly ids: SpanIdBytes
   readonly spanContext: SpanContext
   readonly parentSpanContext: SpanContext | undefined
   readonly name: string
@@ -83,12 +94,13 @@ export class QuietSpan implements Span, SpanIdBytes {
     this._spanContext = start.spanContext
     this.parentSpanContext = start.parentSpanContext
     this.parentContext = parentContext
-    this.traceIdPool = start.traceIdPool
-    this.traceIdAt = start.traceIdAt
-    this.spanIdPool = start.spanIdPool
-    this.spanIdAt = start.spanIdAt
-    this.parentIdPool = start.parentIdPool
-    this.parentIdAt = start.parentIdAt
+    const ids = start.ids
+    this.traceIdPool = ids.traceIdPool
+    this.traceIdAt = ids.traceIdAt
+    this.spanIdPool = ids.spanIdPool
+    this.spanIdAt = ids.spanIdAt
+    this.parentIdPool = ids.parentIdPool
+    this.parentIdAt = ids.parentIdAt
     this.name = start.name
     this.kind = start.kind
     this.limits = start.limits
@@ -115,58 +127,32 @@ export class QuietSpan implements Span, SpanIdBytes {
   }
 
   setAttributes(attributes: SpanAttributes): this {
-    for (const key in attributes) {
-      if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key])
-    }
-    return this
+    return setEachAttribute(this, attributes)
   }
 
   addEvent(name: string, attributesOrStartTime?: SpanAttributes | TimeInput, timeStamp?: TimeInput): this {
     if (this.closed) return this
-    let attributes: SpanAttributes | undefined
-    let time: TimeInput | undefined = timeStamp
-    if (isTimeInput(attributesOrStartTime)) {
-      if (!isTimeInput(time)) time = attributesOrStartTime
-    } else attributes = attributesOrStartTime
     if (this.events === undefined) this.events = []
-    const events = this.events
-    if (events.length >= this.limits.eventCountLimit) {
-      if (events.length === 0) {
-        this.droppedEvents++
-        return this
-      }
-      events.shift()
-      this.droppedEvents++
-    }
-    events.push({ name, attributes, time: isTimeInput(time) ? time : performance.now() })
+    const time = eventTime(attributesOrStartTime, timeStamp) ?? performance.now()
+    const event = { name, attributes: eventAttributes(attributesOrStartTime), time }
+    this.droppedEvents += pushWithin(this.events, event, this.limits.eventCountLimit)
     return this
   }
 
   addLink(link: Link): this {
     if (this.closed) return this
     if (this.links === undefined) this.links = []
-    const links = this.links
-    if (links.length >= this.limits.linkCountLimit) {
-      if (links.length === 0) {
-        this.droppedLinks++
-        return this
-      }
-      links.shift()
-      this.droppedLinks++
-    }
-    links.push(link)
+    this.droppedLinks += pushWithin(this.links, link, this.limits.linkCountLimit)
     return this
   }
 
   addLinks(links: Link[]): this {
-    for (const link of links) this.addLink(link)
-    return this
+    return addEachLink(this, links)
   }
 
   setStatus(status: SpanStatus): this {
     if (this.closed) return this
-    if (status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this
-    this.status = status
+    if (statusReplaces(this.status, status)) this.status = status
     return this
   }
 
@@ -178,8 +164,7 @@ export class QuietSpan implements Span, SpanIdBytes {
   /** Ends the span for its API users; the instrumentation that started it decides what is recorded. */
   end(endTime?: TimeInput): void {
     if (this.endTime !== undefined) {
-      const { traceId, spanId } = this._spanContext
-      diag.error(`${this.name} ${traceId}-${spanId} - You can only call end() on a span once.`)
+      reportSecondEnd(this.name, this._spanContext)
       return
     }
     this.endTime = endTime ?? performance.now()

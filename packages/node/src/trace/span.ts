@@ -34,8 +34,17 @@ import {
 import type { Resource } from '@opentelemetry/resources'
 import type { TimedEvent } from '@opentelemetry/sdk-trace'
 import { ADD_NEW, addAttribute, DROP_INVALID, DROP_LIMIT } from './attributes.js'
-import { isHrTime, isTimeInput, msToHrTime, perfToEpochMs, timeInputToMs } from './clock.js'
+import { isHrTime, msToHrTime, perfToEpochMs, timeInputToMs } from './clock.js'
 import type { SpanPipeline } from './pipeline.js'
+import {
+  addEachLink,
+  eventAttributes,
+  eventTime,
+  exceptionEventAttributes,
+  reportSecondEnd,
+  setEachAttribute,
+  statusReplaces,
+} from './span-api.js'
 
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET }) as SpanStatus
 const NOT_ENDED: HrTime = Object.freeze([0, 0]) as unknown as HrTime
@@ -60,22 +69,6 @@ export class OwnedAttributesOptions implements SpanOptions {
     this.attributes = attributes
     this.startTime = startTime
   }
-}
-
-/**
- * The attributes of the `exception` event of `exception`, as the SDK's span records it, or
- * undefined when it has neither a type nor a message (nothing is recorded then).
- */
-export function exceptionEventAttributes(exception: Exception): Attributes | undefined {
-  const attributes: Attributes = {}
-  if (typeof exception === 'string') attributes['exception.message'] = exception
-  else if (exception) {
-    if (exception.code) attributes['exception.type'] = exception.code.toString()
-    else if (exception.name) attributes['exception.type'] = exception.name
-    if (exception.message) attributes['exception.message'] = exception.message
-    if (exception.stack) attributes['exception.stacktrace'] = exception.stack
-  }
-  return attributes['exception.type'] || attributes['exception.message'] ? attributes : undefined
 }
 
 /**
@@ -241,10 +234,7 @@ export class OtelkitSpan implements Span, SpanIdBytes {
   }
 
   setAttributes(attributes: SpanAttributes): this {
-    for (const key in attributes) {
-      if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key])
-    }
-    return this
+    return setEachAttribute(this, attributes)
   }
 
   addEvent(name: string, attributesOrStartTime?: SpanAttributes | TimeInput, timeStamp?: TimeInput): this {
@@ -262,15 +252,12 @@ export class OtelkitSpan implements Span, SpanIdBytes {
       this.events.shift()
       this.droppedEventsCount++
     }
-    let attributes: SpanAttributes | undefined
-    if (isTimeInput(attributesOrStartTime)) {
-      if (!isTimeInput(timeStamp)) timeStamp = attributesOrStartTime
-    } else attributes = attributesOrStartTime
-    const cleaned = cleanSimpleAttributes(attributes, {
+    const cleaned = cleanSimpleAttributes(eventAttributes(attributesOrStartTime), {
       attributeCountLimit: limits.attributePerEventCountLimit,
       attributeValueLengthLimit: limits.attributeValueLengthLimit,
     })
-    this.events.push({ name, time: this.timeOf(timeStamp), ...cleaned } as TimedEvent)
+    const time = this.timeOf(eventTime(attributesOrStartTime, timeStamp))
+    this.events.push({ name, time, ...cleaned } as TimedEvent)
     return this
   }
 
@@ -292,13 +279,12 @@ export class OtelkitSpan implements Span, SpanIdBytes {
   }
 
   addLinks(links: Link[]): this {
-    for (const link of links) this.addLink(link)
-    return this
+    return addEachLink(this, links)
   }
 
   setStatus(status: SpanStatus): this {
     if (this.ended) return this.afterEnd()
-    if (status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this
+    if (!statusReplaces(this.status, status)) return this
     const next: SpanStatus = { code: status.code }
     if (status.code === SpanStatusCode.ERROR) {
       if (typeof status.message === 'string') next.message = status.message
@@ -318,8 +304,7 @@ export class OtelkitSpan implements Span, SpanIdBytes {
 
   end(endTime?: TimeInput): void {
     if (this.ended) {
-      const { traceId, spanId } = this._spanContext
-      diag.error(`${this.name} ${traceId}-${spanId} - You can only call end() on a span once.`)
+      reportSecondEnd(this.name, this._spanContext)
       return
     }
     let before: boolean

@@ -36,7 +36,10 @@ import { SpanPipeline } from './pipeline.js'
 import type { QuietDbCalls } from './quiet-calls.js'
 import { QuietSpan } from './quiet-span.js'
 import type { SamplingDecision } from './sampling.js'
-import { OtelkitSpan, OwnedAttributesOptions, type SpanIdBytes } from './span.js'
+import { OtelkitSpan, OwnedAttributesOptions, type SpanIdBytes, type SpanStart } from './span.js'
+
+/** `T` with its fields writable. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 const EMPTY_OPTIONS: SpanOptions = Object.freeze({})
 
@@ -142,14 +145,9 @@ export class OtelkitTracer implements Tracer {
     if (spanContext.traceFlags === 0 && this.provider.quietSpans) {
       return new QuietSpan(
         {
+          ids: drawn,
           spanContext,
           parentSpanContext: parent,
-          traceIdPool: drawn.traceIdPool,
-          traceIdAt: drawn.traceIdAt,
-          spanIdPool: drawn.spanIdPool,
-          spanIdAt: drawn.spanIdAt,
-          parentIdPool: drawn.parentIdPool,
-          parentIdAt: drawn.parentIdAt,
           name,
           kind,
           limits: this.provider.pipeline.limits,
@@ -178,27 +176,9 @@ export class OtelkitTracer implements Tracer {
    * what the API set on `quiet`. Its processors' `onStart` runs now; the caller ends it.
    */
   recordQuiet(quiet: QuietSpan, attributes: Attributes): OtelkitSpan {
-    const provider = this.provider
+    const start = this.spanStart(quiet.spanContext(), quiet.parentSpanContext, quiet, quiet.name, quiet.kind)
     const span = new OtelkitSpan(
-      {
-        pipeline: provider.pipeline,
-        resource: provider.resource,
-        scope: this.instrumentationScope,
-        spanContext: quiet.spanContext(),
-        parentSpanContext: quiet.parentSpanContext,
-        traceIdPool: quiet.traceIdPool,
-        traceIdAt: quiet.traceIdAt,
-        spanIdPool: quiet.spanIdPool,
-        spanIdAt: quiet.spanIdAt,
-        parentIdPool: quiet.parentIdPool,
-        parentIdAt: quiet.parentIdAt,
-        name: quiet.name,
-        kind: quiet.kind,
-        attributes,
-        owned: true,
-        links: undefined,
-        startTime: quiet.startPerf,
-      },
+      { ...start, attributes, owned: true, links: undefined, startTime: quiet.startPerf },
       quiet.parentContext ?? ROOT_CONTEXT,
     )
     quiet.replayOnto(span)
@@ -248,29 +228,42 @@ export class OtelkitTracer implements Tracer {
     startTime: TimeInput | undefined,
     parentContext: Context,
   ): OtelkitSpan {
+    const start = this.spanStart(spanContext, parent, drawn, name, kind)
+    start.attributes = attributes
+    start.owned = owned
+    start.links = links
+    start.startTime = startTime
+    return new OtelkitSpan(start, parentContext)
+  }
+
+  /** What a span of this tracer starts with, its attributes, links and start still to be set. */
+  private spanStart(
+    spanContext: SpanContext,
+    parent: SpanContext | undefined,
+    ids: SpanIdBytes,
+    name: string,
+    kind: SpanKind,
+  ): Mutable<SpanStart> {
     const provider = this.provider
-    return new OtelkitSpan(
-      {
-        pipeline: provider.pipeline,
-        resource: provider.resource,
-        scope: this.instrumentationScope,
-        spanContext,
-        parentSpanContext: parent,
-        traceIdPool: drawn.traceIdPool,
-        traceIdAt: drawn.traceIdAt,
-        spanIdPool: drawn.spanIdPool,
-        spanIdAt: drawn.spanIdAt,
-        parentIdPool: drawn.parentIdPool,
-        parentIdAt: drawn.parentIdAt,
-        name,
-        kind,
-        attributes,
-        owned,
-        links,
-        startTime,
-      },
-      parentContext,
-    )
+    return {
+      pipeline: provider.pipeline,
+      resource: provider.resource,
+      scope: this.instrumentationScope,
+      spanContext,
+      parentSpanContext: parent,
+      traceIdPool: ids.traceIdPool,
+      traceIdAt: ids.traceIdAt,
+      spanIdPool: ids.spanIdPool,
+      spanIdAt: ids.spanIdAt,
+      parentIdPool: ids.parentIdPool,
+      parentIdAt: ids.parentIdAt,
+      name,
+      kind,
+      attributes: undefined,
+      owned: false,
+      links: undefined,
+      startTime: undefined,
+    }
   }
 
   /**
