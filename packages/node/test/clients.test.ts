@@ -5,10 +5,13 @@
  * loaded through `import` under `--import` and through `require` under `--require`.
  */
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReceivedSpan } from './support/otlp-receiver.js'
 import {
   exportTo,
+  FIXTURES,
   freePort,
   type RunningService,
   receiverForFile,
@@ -17,6 +20,7 @@ import {
 } from './support/service.js'
 
 const SERVER = 2
+const CLIENT = 3
 const PRODUCER = 4
 const CONSUMER = 5
 const ERROR = 2
@@ -245,4 +249,63 @@ describe.each([
     },
     60_000,
   )
+})
+
+describe('ioredis 5 (the upstream instrumentation: no tracing channel before ioredis 6)', () => {
+  const name = 'clients-ioredis5'
+  const prefix = `otelkit_ioredis5_${randomBytes(4).toString('hex')}`
+  let service: RunningService
+
+  beforeAll(async () => {
+    service = await startService({
+      fixture: 'ioredis5/app.mjs',
+      env: { PREFIX: prefix, ...exportTo(receiver, name, 'http/json'), OTELKIT_METRICS_CACHE: '0' },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await service?.stop()
+  })
+
+  it('is the ioredis 5 the fixture depends on', () => {
+    const manifest = join(FIXTURES, 'ioredis5', 'node_modules', 'ioredis', 'package.json')
+    expect((JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version).toMatch(/^5\./)
+  })
+
+  it('commands are client spans under the request, counted by operation; the rejected CLIENT SETINFO is no error', async () => {
+    const res = await service.get('/get')
+    expect(await res.text()).toBe('one')
+    const mine = () => receiver.spans.filter((s) => s.service === name)
+    await receiver.waitFor(() => {
+      const server = mine().find((s) => s.kind === SERVER)
+      return server !== undefined && mine().filter((s) => s.parentSpanId === server.spanId).length >= 2
+    }, 20_000)
+    const server = mine().find((s) => s.kind === SERVER) as ReceivedSpan
+    const commands = mine().filter((s) => s.parentSpanId === server.spanId)
+    expect(commands.map((s) => s.name).sort()).toEqual(['get', 'set'])
+    for (const span of commands) {
+      expect(span.kind).toBe(CLIENT)
+      expect(span.scope).toBe('@opentelemetry/instrumentation-ioredis')
+      expect(span.attributes['db.system.name'] ?? span.attributes['db.system']).toBe('redis')
+      // The key, never the value.
+      expect(String(span.attributes['db.query.text'] ?? span.attributes['db.statement'])).not.toContain('one')
+    }
+    const text = await service.metrics()
+    const count = (operation: string, more: string[] = []) =>
+      seriesValue(text, 'db_client_operation_duration_seconds_count', [
+        'db_system_name="redis"',
+        `db_operation_name="${operation}"`,
+        ...more,
+      ])
+    expect(count('GET')).toBe(1)
+    expect(count('SET')).toBe(1)
+    // ioredis 5.4+ sends CLIENT SETINFO twice on connect; Redis before 7.2 rejects it, ioredis
+    // ignores that, and so does otelkit: counted, with no error type, and no error tracked.
+    expect(count('CLIENT')).toBeGreaterThanOrEqual(2)
+    const clientErrors = text
+      .split('\n')
+      .filter((l) => l.startsWith('db_client_operation_duration_seconds_count{') && l.includes('"CLIENT"'))
+      .filter((l) => l.includes('error_type='))
+    expect(clientErrors).toEqual([])
+    expect(seriesValue(text, 'otelkit_errors_total')).toBe(0)
+  })
 })
