@@ -177,7 +177,9 @@ if (BY_FUNCTION) {
   if (callersOf) {
     lines.push('', `main thread, callers of /${callersOf.source}/ (inclusive instructions per request):`)
     for (const [name, n] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 80)) {
-      lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, process.env.BENCH_CALLER_DEPTH ? 900 : 200)}`)
+      lines.push(
+        `${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, process.env.BENCH_CALLER_DEPTH ? 900 : 200)}`,
+      )
     }
   }
   lines.push('', 'main thread, instructions per request by function (self):')
