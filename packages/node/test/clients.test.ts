@@ -271,7 +271,7 @@ describe('ioredis 5 (the upstream instrumentation: no tracing channel before ior
     expect((JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version).toMatch(/^5\./)
   })
 
-  it('commands are client spans under the request, counted by operation; the rejected CLIENT SETINFO is no error', async () => {
+  it('commands are client spans under the request, counted once by operation, queued or not; the rejected CLIENT SETINFO is no error', async () => {
     const res = await service.get('/get')
     expect(await res.text()).toBe('one')
     const mine = () => receiver.spans.filter((s) => s.service === name)
@@ -298,6 +298,18 @@ describe('ioredis 5 (the upstream instrumentation: no tracing channel before ior
       ])
     expect(count('GET')).toBe(1)
     expect(count('SET')).toBe(1)
+    // Commands made before the connection is ready go through sendCommand twice (queued, then
+    // sent): still one span, counted once.
+    const offline = await service.get('/offline')
+    expect(await offline.text()).toBe('two')
+    const after = await service.metrics()
+    const countAfter = (operation: string) =>
+      seriesValue(after, 'db_client_operation_duration_seconds_count', [
+        'db_system_name="redis"',
+        `db_operation_name="${operation}"`,
+      ])
+    expect(countAfter('SET')).toBe(2)
+    expect(countAfter('GET')).toBe(2)
     // ioredis 5.4+ sends CLIENT SETINFO twice on connect; Redis before 7.2 rejects it, ioredis
     // ignores that, and so does otelkit: counted, with no error type, and no error tracked.
     expect(count('CLIENT')).toBeGreaterThanOrEqual(2)

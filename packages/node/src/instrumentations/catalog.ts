@@ -16,6 +16,7 @@ import { disableExpressRoutes, enableExpressRoutes } from './express-routes.js'
 import { disableFastifyRoutes, enableFastifyRoutes } from './fastify-routes.js'
 import { disableHttpClientInstrumentation, enableHttpClientInstrumentation } from './http-client.js'
 import { disableHttpServerInstrumentation, enableHttpServerInstrumentation } from './http-server.js'
+import { traceEachCommandOnce } from './ioredis-offline-queue.js'
 import { installIoredisCommands } from './ioredis-trace-command.js'
 import { installPgQueries } from './pg.js'
 import { createPoolContextInstrumentation, type PoolCheckoutTarget } from './pool-context.js'
@@ -175,6 +176,7 @@ export const CATALOG: readonly CatalogEntry[] = [
         'IORedisInstrumentation',
         { requireParentSpan: false, dbStatementSerializer: redisStatement },
         ctx,
+        traceEachCommandOnce,
       )
     },
   },
