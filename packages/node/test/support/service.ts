@@ -3,7 +3,7 @@
  * `--require`), and gives tests its port, its ops server, its stderr and a clean stop.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -156,6 +156,34 @@ export function seriesValue(text: string, name: string, parts: string[] = []): n
     if (parts.every((p) => line.includes(p))) total += Number(line.slice(line.lastIndexOf(' ') + 1))
   }
   return total
+}
+
+/**
+ * The TCP addresses (`host:port`, IPv4) process `pid` listens on (Linux: its socket inodes from
+ * /proc/<pid>/fd, their LISTEN entries in /proc/net/tcp). Unlike connecting to an address, this
+ * cannot be answered by another process that took the same port on another address.
+ */
+export function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>()
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
+      const match = /^socket:\[(\d+)\]$/.exec(target)
+      if (match) inodes.add(match[1] as string)
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const addresses: string[] = []
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/)
+    // local_address is hex "AABBCCDD:PPPP" (the address little-endian), st 0A is LISTEN.
+    if (fields.length < 10 || fields[3] !== '0A' || !inodes.has(fields[9] as string)) continue
+    const [hexAddress, hexPort] = (fields[1] as string).split(':') as [string, string]
+    const bytes = (hexAddress.match(/../g) ?? []).map((b) => Number.parseInt(b, 16)).reverse()
+    addresses.push(`${bytes.join('.')}:${Number.parseInt(hexPort, 16)}`)
+  }
+  return addresses.sort()
 }
 
 /** Resident set size of a process, in MB (Linux: /proc/<pid>/status). */
