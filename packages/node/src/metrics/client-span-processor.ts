@@ -290,13 +290,10 @@ export class ClientSpanProcessor implements SpanProcessor, QuietDbCalls {
   }
 
   /**
-   * The db.client.operation.duration series of these labels: the last one of the system, reused
-   * while the labels repeat (the same key string, no new attributes builder per span).
-   */
-  /**
-   * The series of a call of `system` with operation `rawOp` (upper-cased in its label), the last
-   * one of that system when it has the same labels: the hot path compares the operation as given
-   * and upper-cases it only for a new series (V8's toUpperCase goes to its runtime every time).
+   * The db.client.operation.duration series of these labels, `rawOp` upper-cased in its label:
+   * the last one of the system, reused while the labels repeat (the same key string, no new
+   * attributes builder per span). The hot path compares the operation as given and upper-cases it
+   * only for a new series (V8's toUpperCase goes to its runtime every time).
    */
   private dbSeries(
     system: string,
