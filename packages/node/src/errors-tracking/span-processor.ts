@@ -6,6 +6,7 @@
  */
 import { type Attributes, type AttributeValue, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace'
+import { isRejectedClientInfo } from '../instrumentations/redis-client-info.js'
 import { rateLimitedLogger } from '../logger.js'
 import type { ErrorTracker, Tracked } from './tracker.js'
 import type { ErrorDescription, ErrorSource } from './types.js'
@@ -31,21 +32,6 @@ function lastException(span: Span): TimedEvent | undefined {
     if (event?.name === 'exception') return event
   }
   return undefined
-}
-
-/**
- * Failures that are not failures: Redis clients (ioredis, node-redis) send `CLIENT SETINFO` when
- * they connect and ignore the error of servers older than 7.2, which do not know the command.
- * The message may already be scrubbed (`unknown subcommand '?'`): the statement names it then.
- */
-function isExpectedFailure(attributes: Attributes, message: string): boolean {
-  const system = attributes['db.system.name'] ?? attributes['db.system']
-  if (system !== 'redis' || !/unknown subcommand/i.test(message)) return false
-  const statement = attributes['db.query.text'] ?? attributes['db.statement']
-  return (
-    /unknown subcommand '?setinfo'?/i.test(message) ||
-    (typeof statement === 'string' && /^client setinfo\b/i.test(statement))
-  )
 }
 
 function statusCodeOf(attributes: Attributes): number | undefined {
@@ -94,7 +80,7 @@ export class ErrorSpanProcessor implements SpanProcessor {
       (statusCode !== undefined ? String(statusCode) : '_OTHER')
     const code = str(attributes['db.response.status_code']) ?? exceptionType ?? str(attributes['error.type'])
     const message = str(ex['exception.message']) ?? span.status.message ?? ''
-    if (source === 'client' && isExpectedFailure(attributes, message)) return
+    if (source === 'client' && isRejectedClientInfo(attributes, message)) return
     const description: ErrorDescription = {
       source,
       type,

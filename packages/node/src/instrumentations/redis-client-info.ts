@@ -16,12 +16,25 @@ const UNSET = Object.freeze({ code: SpanStatusCode.UNSET })
 /** `db.query.text` of CLIENT SETINFO by otelkit's Redis policy (privacy/redis.ts): `CLIENT SETINFO ? ?`. */
 const CLIENT_SETINFO = /^client setinfo\b/i
 
-/** Whether an ending span is a failed Redis `CLIENT SETINFO` (by its system and statement). */
-function isFailedClientInfoSpan(span: Span, attributes: Attributes): boolean {
-  if (span.status.code !== SpanStatusCode.ERROR) return false
-  if ((attributes['db.system.name'] ?? attributes['db.system']) !== 'redis') return false
+function isRedis(attributes: Attributes): boolean {
+  return (attributes['db.system.name'] ?? attributes['db.system']) === 'redis'
+}
+
+/** Whether a call's statement is `CLIENT SETINFO`. */
+function namesClientInfo(attributes: Attributes): boolean {
   const statement = attributes['db.query.text'] ?? attributes['db.statement']
   return typeof statement === 'string' && CLIENT_SETINFO.test(statement)
+}
+
+/**
+ * Whether a Redis call's failure `message` is a server's rejection of `CLIENT SETINFO` (error
+ * tracking's test, which also reads spans no client span processor cleared): an unknown
+ * subcommand, named in the message, or, when the message is already scrubbed
+ * (`unknown subcommand '?'`), in the statement.
+ */
+export function isRejectedClientInfo(attributes: Attributes, message: string): boolean {
+  if (!isRedis(attributes) || !/unknown subcommand/i.test(message)) return false
+  return /unknown subcommand '?setinfo'?/i.test(message) || namesClientInfo(attributes)
 }
 
 /**
@@ -30,7 +43,8 @@ function isFailedClientInfoSpan(span: Span, attributes: Attributes): boolean {
  */
 export function clearClientInfoFailure(span: Span): void {
   const attributes = span.attributes
-  if (!isFailedClientInfoSpan(span, attributes)) return
+  if (span.status.code !== SpanStatusCode.ERROR || !isRedis(attributes) || !namesClientInfo(attributes))
+    return
   const ending = span as unknown as { status: unknown; events: Span['events']; attributes: Attributes }
   ending.status = UNSET
   delete ending.attributes['error.type']

@@ -177,10 +177,10 @@ export class OtelkitTracer implements Tracer {
    */
   recordQuiet(quiet: QuietSpan, attributes: Attributes): OtelkitSpan {
     const start = this.spanStart(quiet.spanContext(), quiet.parentSpanContext, quiet, quiet.name, quiet.kind)
-    const span = new OtelkitSpan(
-      { ...start, attributes, owned: true, links: undefined, startTime: quiet.startPerf },
-      quiet.parentContext ?? ROOT_CONTEXT,
-    )
+    start.attributes = attributes
+    start.owned = true
+    start.startTime = quiet.startPerf
+    const span = new OtelkitSpan(start, quiet.parentContext ?? ROOT_CONTEXT)
     quiet.replayOnto(span)
     return span
   }
