@@ -15,7 +15,7 @@ import { type RunningSdk, shutdown, start } from '../src/index.js'
 import { setLogSink } from '../src/logger.js'
 import { waitFor } from './support/eventually.js'
 import { startTestRedis, type TestRedis } from './support/redis-server.js'
-import { PACKAGE_DIR, seriesValue } from './support/service.js'
+import { PACKAGE_DIR, sdkMetrics, seriesValue } from './support/service.js'
 
 const URL = 'postgres://postgres@127.0.0.1:5432/test'
 const TOKEN = 'quiet-calls-debug-token-0123456789'
@@ -79,10 +79,7 @@ describe('database calls under an unsampled parent, with otelkit’s processors 
     await redisServer?.kill()
   })
 
-  async function scrape(): Promise<string> {
-    const res = await fetch(`http://127.0.0.1:${sdk.opsPort()}/metrics`)
-    return res.text()
-  }
+  const scrape = () => sdkMetrics(sdk)
   const durationCount = (text: string, labels: string[]) =>
     seriesValue(text, 'db_client_operation_duration_seconds_count', labels)
   const SELECT = [

@@ -16,7 +16,7 @@ import { type RunningSdk, shutdown, start } from '../src/index.js'
 import { QuietSpan } from '../src/trace/quiet-span.js'
 import { OtelkitSpan } from '../src/trace/span.js'
 import { waitFor } from './support/eventually.js'
-import { PACKAGE_DIR, seriesValue, startService } from './support/service.js'
+import { PACKAGE_DIR, sdkMetrics, seriesValue, startService } from './support/service.js'
 
 const TOKEN = 'quiet-server-spans-debug-token-0123'
 const SAMPLED_PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
@@ -108,9 +108,7 @@ describe('unsampled requests, with otelkit’s processors only', () => {
     await res.arrayBuffer()
     return res.status
   }
-  async function scrape(): Promise<string> {
-    return (await fetch(`http://127.0.0.1:${sdk.opsPort()}/metrics`)).text()
-  }
+  const scrape = () => sdkMetrics(sdk)
   async function errorGroups(): Promise<ErrorGroupJson[]> {
     const res = await fetch(`http://127.0.0.1:${sdk.opsPort()}/debug/errors`, {
       headers: { authorization: `Bearer ${TOKEN}` },

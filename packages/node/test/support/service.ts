@@ -186,6 +186,11 @@ export function listeningAddresses(pid: number): string[] {
   return addresses.sort()
 }
 
+/** The /metrics text of an SDK started in this process (`start()` with an ops port). */
+export async function sdkMetrics(sdk: { opsPort(): number | undefined }): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${sdk.opsPort()}/metrics`)).text()
+}
+
 /** Resident set size of a process, in MB (Linux: /proc/<pid>/status). */
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
