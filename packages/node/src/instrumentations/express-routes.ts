@@ -33,7 +33,7 @@ const WHERE = 'express routes'
 interface RouterRequest extends IncomingMessage {
   baseUrl?: string
   next?: unknown
-  [MOUNTS]?: Map<string, string>
+  [MOUNTS]?: string[]
   [RECORDED]?: unknown
   [key: symbol]: unknown
 }
@@ -51,30 +51,57 @@ function patternText(route: unknown): string | undefined {
   return route instanceof RegExp ? String(route) : undefined
 }
 
-/** The template of the mount chain that produced `baseUrl` ('' at the application level). */
+/**
+ * The template of the mount chain that produced `baseUrl` ('' at the application level). A
+ * request's mounts are pairs in an array (baseUrl, template): a request enters one or two routers,
+ * where a Map per request cost its construction and the hash of each new `baseUrl` string.
+ */
 function mountTemplate(req: RouterRequest, baseUrl: string, excludeExact: boolean): string | undefined {
   if (baseUrl === '') return ''
   const mounts = req[MOUNTS]
   if (mounts === undefined) return undefined
-  if (!excludeExact) {
-    const exact = mounts.get(baseUrl)
-    if (exact !== undefined) return exact
-  }
   let best: string | undefined
   let bestLength = -1
-  for (const [base, template] of mounts) {
-    if (base.length > bestLength && base.length < baseUrl.length && baseUrl.startsWith(base)) {
-      best = template
+  // The latest entry for a baseUrl wins, as a Map's set would: read from the end.
+  for (let i = mounts.length - 2; i >= 0; i -= 2) {
+    const base = mounts[i] as string
+    if (base === baseUrl) {
+      if (!excludeExact) return mounts[i + 1]
+    } else if (base.length > bestLength && base.length < baseUrl.length && baseUrl.startsWith(base)) {
+      best = mounts[i + 1]
       bestLength = base.length
     }
   }
   return best ?? (excludeExact ? '' : undefined)
 }
 
+/** Templates joined before, by prefix then pattern (both the router's own strings, which repeat). */
+const joined = new Map<string, Map<string, string>>()
+/** At most this many joined templates are kept (a service has a bounded set of routes). */
+const MAX_JOINED = 2000
+let joinedCount = 0
+
+/**
+ * `prefix` and `pattern` joined with one slash between them. The same pair gives the same string
+ * object: the route then compares by identity where it is read at the response's end (a template
+ * made per request was a new concatenation, flattened again at each comparison).
+ */
 function joinPath(prefix: string, pattern: string): string {
   if (prefix === '' || prefix === '/') return pattern
   if (pattern === '/' || pattern === '') return prefix
-  return `${prefix.replace(/\/$/, '')}${pattern.startsWith('/') ? '' : '/'}${pattern}`
+  let byPattern = joined.get(prefix)
+  const known = byPattern?.get(pattern)
+  if (known !== undefined) return known
+  const path = `${prefix.endsWith('/') ? prefix.slice(0, -1) : prefix}${pattern.startsWith('/') ? '' : '/'}${pattern}`
+  if (joinedCount < MAX_JOINED) {
+    if (byPattern === undefined) {
+      byPattern = new Map()
+      joined.set(prefix, byPattern)
+    }
+    byPattern.set(pattern, path)
+    joinedCount++
+  }
+  return path
 }
 
 /** A route is about to run its handlers: mount chain + the route's own pattern. */
@@ -90,12 +117,10 @@ function noteMount(req: RouterRequest, baseUrl: string, matched: symbol): void {
   const pattern = patternText(req[matched])
   if (pattern === undefined) return
   const parent = mountTemplate(req, baseUrl, true) ?? ''
-  let mounts = req[MOUNTS]
-  if (mounts === undefined) {
-    mounts = new Map()
-    req[MOUNTS] = mounts
-  }
-  mounts.set(baseUrl, joinPath(parent, pattern))
+  const template = joinPath(parent, pattern)
+  const mounts = req[MOUNTS]
+  if (mounts === undefined) req[MOUNTS] = [baseUrl, template]
+  else mounts.push(baseUrl, template)
 }
 
 /** An error on its way through the router: the server span gets it, once per request. */
