@@ -64,7 +64,17 @@ const server = await startServer({
 })
 /** The server's process (valgrind runs Node in it; the perf map is named after it). */
 const pid = server.child.pid
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+// BENCH_CONNECTIONS=<n>: n keep-alive connections, each sending its share of the requests one
+// after the other (the overhead benchmark's load has 10), instead of one connection.
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 1)
+const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+/** `count` requests over the connections, each connection's one after another. */
+const send = (count) =>
+  Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, c) => {
+      for (let i = c; i < count; i += CONNECTIONS) await getOk(agent, server.port, app.path)
+    }),
+  )
 // The server's own environment: its HOST names valgrind's control files.
 const control = (...args) =>
   execFileSync('callgrind_control', [...args, String(pid)], {
@@ -72,9 +82,9 @@ const control = (...args) =>
     env: { ...process.env, ...serverEnv },
   })
 
-for (let i = 0; i < WARMUP; i++) await getOk(agent, server.port, app.path)
+await send(WARMUP)
 control('--instr=on')
-for (let i = 0; i < MEASURED; i++) await getOk(agent, server.port, app.path)
+await send(MEASURED)
 control('--dump')
 control('--instr=off')
 await stopServer(server)
@@ -102,7 +112,7 @@ const mainFile = join(
 const helpers = [...threads].filter(([t]) => t !== 1).reduce((sum, [, n]) => sum + n, 0)
 const k = (n) => `${(n / MEASURED / 1000).toFixed(1)}k`
 const lines = [
-  `${appName}, ${variant}: ${MEASURED} sequential requests after ${WARMUP} warm-up requests`,
+  `${appName}, ${variant}: ${MEASURED} requests over ${CONNECTIONS} connection(s) after ${WARMUP} warm-up requests`,
   `instructions per request: main thread ${k(main)}, V8 helper threads ${k(helpers)}`,
 ]
 

@@ -10,7 +10,7 @@
 // a syscall shows as time in that syscall; these figures are CPU time only. With BENCH_PERF=1 the
 // measured load is also recorded by `perf record` (on-CPU samples, JavaScript named through
 // --perf-basic-prof) and the CPU per request is split by binary (node's C++ and builtins, JIT-compiled
-// JavaScript, kernel, libc) and by symbol.
+// JavaScript, kernel, libc) and by symbol (the first BENCH_PERF_TOP, 30 by default).
 //   node bench/request-cost.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [seconds]
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -129,7 +129,11 @@ if (perfFile !== undefined) {
         return `${((Number(share) / 100) * (total / n)).toFixed(1).padStart(7)}  ${rest.trim().slice(0, 110)}`
       })
   lines.push('', 'perf, µs/request by thread and binary:', ...rows(byDso, 8))
-  lines.push('', 'perf, µs/request by symbol (self):', ...rows(report('sym'), 30))
+  lines.push(
+    '',
+    'perf, µs/request by symbol (self):',
+    ...rows(report('sym'), Number(process.env.BENCH_PERF_TOP ?? 30)),
+  )
 }
 process.stdout.write(`${lines.join('\n')}\n`)
 process.exit(0)
