@@ -360,6 +360,11 @@ describe('OTLP times of spans from otelkit tracer', () => {
       2 ** 41 + 0.5,
     ]
     for (let i = 0; i < 2000; i++) samples.push(1_700_000_000_000 + Math.random() * 1e11)
+    // Several times within each second, one second after another: writeEpochMsTo keeps the last
+    // second's halves, and in some of these seconds adding the nanoseconds carries into the high half.
+    for (let second = 1_764_619_200; second < 1_764_619_220; second++) {
+      for (const part of [0, 0.000001, 250.25, 999.999999]) samples.push(second * 1000 + part)
+    }
     for (const ms of samples) {
       const fromMs = Buffer.alloc(12)
       const fromHrTime = Buffer.alloc(8)

@@ -127,17 +127,46 @@ export function writeEpochMs(buf: Uint8Array, pos: number, ms: number): number {
 }
 
 /**
+ * The second writeEpochMsTo wrote last (index 0) and the two 32-bit halves of its unix nanoseconds
+ * (1 and 2), in a typed array: numbers to the compiler, which keeps the DataView stores inline.
+ */
+const lastSecond = new Float64Array([Number.NaN, 0, 0])
+
+/**
  * writeEpochMs into the bytes `view` covers, through the view: the two halves are two DataView
- * stores instead of eight byte stores (the span encoder writes two times per span). The same
- * bytes as writeEpochMs.
+ * stores instead of eight byte stores (the span encoder writes two times per span). The halves of
+ * the second are kept from the last call (a span's start and end, and the spans of a moment,
+ * share their second): then only the nanoseconds are added, with their carry. The same bytes as
+ * writeEpochMs.
  */
 export function writeEpochMsTo(view: DataView, pos: number, ms: number): number {
   const seconds = Math.trunc(ms / 1000)
   const nanos = Math.round((ms - seconds * 1000) * 1e6)
   const s = nanos >= 1e9 ? seconds + 1 : seconds
   const n = nanos >= 1e9 ? nanos - 1e9 : nanos
-  view.setUint32(pos, unixNanosLow(s, n), true)
-  view.setUint32(pos + 4, unixNanosHigh(s, n), true)
+  let low: number
+  let high: number
+  if (n < 0) {
+    // Before 1970: the nanoseconds are negative, written from the whole value.
+    low = unixNanosLow(s, n)
+    high = unixNanosHigh(s, n)
+  } else {
+    const last = lastSecond
+    if (s !== last[0]) {
+      last[0] = s
+      last[1] = unixNanosLow(s, 0)
+      last[2] = unixNanosHigh(s, 0)
+    }
+    // n < 10^9 < 2^32: at most one carry into the high half.
+    low = (last[1] as number) + n
+    high = last[2] as number
+    if (low >= 0x100000000) {
+      low -= 0x100000000
+      high += 1
+    }
+  }
+  view.setUint32(pos, low, true)
+  view.setUint32(pos + 4, high, true)
   return pos + 8
 }
 
