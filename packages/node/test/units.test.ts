@@ -4,7 +4,7 @@ import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics'
 import { describe, expect, it } from 'vitest'
 import { normalizeMethod, parseQueueStart } from '../src/instrumentations/http-common.js'
-import { FastHistogram } from '../src/metrics/fast-instruments.js'
+import { FastHistogram, FastUpDownCounter } from '../src/metrics/fast-instruments.js'
 import { prometheusName, serializePrometheus } from '../src/metrics/prometheus-text.js'
 import { normalizeSql, sqlCollection, sqlOperation } from '../src/queries/normalize.js'
 
@@ -114,6 +114,32 @@ describe('fast instruments', () => {
     const overflow = data.dataPoints.find((p) => p.attributes['otel.metric.overflow'] === true)
     expect(overflow).toBeDefined()
     expect((overflow?.value as { count: number } | undefined)?.count).toBe(40)
+  })
+
+  it('count each record in its own series when keys repeat, alternate or go to the overflow series', () => {
+    const h = new FastHistogram({ name: 'h', unit: 's', description: '' }, [1], 2)
+    for (const key of ['a', 'a', 'b', 'a', 'b', 'b', 'c', 'c', 'a', 'd']) h.record(key, 0.5, () => ({ key }))
+    const counts = Object.fromEntries(
+      h
+        .toMetricData([0, 0], [1, 0])
+        .dataPoints.map((p) => [
+          String(p.attributes.key ?? 'overflow'),
+          (p.value as { count: number }).count,
+        ]),
+    )
+    expect(counts).toEqual({ a: 4, b: 3, overflow: 3 })
+    const active = new FastUpDownCounter({ name: 'active', unit: '{request}', description: '' })
+    for (const [key, delta] of [
+      ['GET', 1],
+      ['GET', 1],
+      ['POST', 1],
+      ['GET', -1],
+      ['POST', -1],
+      ['GET', 1],
+    ] as const) {
+      active.add(key, delta, () => ({ method: key }))
+    }
+    expect([active.value('GET'), active.value('POST')]).toEqual([2, 0])
   })
 })
 

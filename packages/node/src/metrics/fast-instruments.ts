@@ -100,6 +100,9 @@ export class FastHistogram {
   private readonly labelBound: LabelBound | undefined
   private readonly onLabelOverflow: LabelOverflowListener | undefined
   private aliases = 0
+  /** The key recorded last and its cell (a key's cell never changes once in `cells`). */
+  private lastKey: string | undefined = undefined
+  private lastCell: HistogramCell | undefined = undefined
 
   constructor(
     descriptor: InstrumentDescriptor,
@@ -127,8 +130,17 @@ export class FastHistogram {
     span?: ExemplarSource,
     atMs?: number,
   ): void {
-    let cell = this.cells.get(key)
-    if (cell === undefined) cell = this.createCell(key, attributes)
+    // A request's series repeats from one record to the next: the same key object, no lookup.
+    let cell: HistogramCell | undefined
+    if (key === this.lastKey) cell = this.lastCell as HistogramCell
+    else {
+      cell = this.cells.get(key)
+      if (cell === undefined) cell = this.createCell(key, attributes)
+      else {
+        this.lastKey = key
+        this.lastCell = cell
+      }
+    }
     if (cell.folded) this.onLabelOverflow?.()
     const b = this.boundaries
     let i = 0
@@ -240,19 +252,25 @@ export class FastHistogram {
 export class FastUpDownCounter {
   readonly descriptor: InstrumentDescriptor
   private readonly cells = new Map<string, { attributes: Attributes; value: number }>()
+  /** The key added to last and its cell (cells are never removed). */
+  private lastKey: string | undefined = undefined
+  private lastCell: { attributes: Attributes; value: number } | undefined = undefined
 
   constructor(descriptor: InstrumentDescriptor) {
     this.descriptor = descriptor
   }
 
   add(key: string, delta: number, attributes: () => Attributes): void {
-    const cell = this.cells.get(key)
+    // A request adds 1 and then -1 to its method's cell: the same key object, one lookup.
+    const cell = key === this.lastKey ? this.lastCell : this.cells.get(key)
     if (cell === undefined) {
       if (this.cells.size >= DEFAULT_CARDINALITY_LIMIT) return
       this.cells.set(key, { attributes: attributes(), value: delta })
-    } else {
-      cell.value += delta
+      return
     }
+    cell.value += delta
+    this.lastKey = key
+    this.lastCell = cell
   }
 
   value(key: string): number {
