@@ -131,15 +131,11 @@ export class FastHistogram {
     atMs?: number,
   ): void {
     // A request's series repeats from one record to the next: the same key object, no lookup.
-    let cell: HistogramCell | undefined
-    if (key === this.lastKey) cell = this.lastCell as HistogramCell
+    let cell = key === this.lastKey ? this.lastCell : this.cells.get(key)
+    if (cell === undefined) cell = this.createCell(key, attributes)
     else {
-      cell = this.cells.get(key)
-      if (cell === undefined) cell = this.createCell(key, attributes)
-      else {
-        this.lastKey = key
-        this.lastCell = cell
-      }
+      this.lastKey = key
+      this.lastCell = cell
     }
     if (cell.folded) this.onLabelOverflow?.()
     const b = this.boundaries

@@ -79,14 +79,7 @@ function validParentOf(parentSpan: Span | undefined): SpanContext | undefined {
  * Where the id bytes of the span being started are: set by `OtelkitTracer.draw`, read right after
  * it (before anything else can start a span), so no object is made per span for them.
  */
-const drawn: {
-  traceIdPool: DataView | undefined
-  traceIdAt: number
-  spanIdPool: DataView
-  spanIdAt: number
-  parentIdPool: DataView | undefined
-  parentIdAt: number
-} = {
+const drawn: Mutable<SpanIdBytes> = {
   traceIdPool: undefined,
   traceIdAt: 0,
   spanIdPool: drawnPool,
@@ -142,7 +135,8 @@ export class OtelkitTracer implements Tracer {
     const parentSpan = trace.getSpan(parentContext)
     const parent = validParentOf(parentSpan)
     const spanContext = this.draw(parentSpan, parent)
-    if (spanContext.traceFlags === 0 && this.provider.quietSpans) {
+    // Quiet spans under the same condition as quiet database calls: every processor otelkit's own.
+    if (spanContext.traceFlags === 0 && this.provider.quietDbCalls !== undefined) {
       return new QuietSpan(
         {
           ids: drawn,
@@ -325,11 +319,6 @@ export class OtelkitTracerProvider implements TracerProvider {
   readonly sample: SamplingDecision
   readonly pipeline: SpanPipeline
   readonly quietDbCalls: QuietDbCalls | undefined
-  /**
-   * Whether an unsampled request may start a quiet span (quiet-span.ts): under the same condition
-   * as quiet database calls, every processor one of otelkit's own.
-   */
-  readonly quietSpans: boolean
   private readonly tracers = new Map<string, OtelkitTracer>()
   private nonRecordingSpan: Span | undefined
   private stopped = false
@@ -339,7 +328,6 @@ export class OtelkitTracerProvider implements TracerProvider {
     this.sample = options.sample
     this.pipeline = new SpanPipeline(options.spanProcessors, options.spanLimits)
     this.quietDbCalls = options.quietDbCalls
-    this.quietSpans = options.quietDbCalls !== undefined
   }
 
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
