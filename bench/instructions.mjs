@@ -17,7 +17,8 @@
 // (Express, otelkit 10 %: main thread 378k and helpers 185k per request; after 30,000: 314k and 6.5k).
 // With BENCH_CACHE_SIM=1 callgrind also simulates the caches (`--cache-sim=yes`, about twice as
 // slow) and the main thread's misses per request are reported: L1 instruction and data misses and
-// last-level misses, where the time goes that instruction counts do not show.
+// last-level misses, where the time goes that instruction counts do not show; with BENCH_BY_FUNCTION=1
+// as well, each function's own L1 instruction and data read misses are listed.
 // Valgrind names its control files after $HOST, which shop-api's environment sets, so
 // callgrind_control runs with the server's HOST (without it, vgdb looks for the wrong file).
 //   node bench/instructions.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [warm-up] [measured]
@@ -163,6 +164,11 @@ if (BY_FUNCTION) {
     ? (name) => name.split("'").map(oneName).join(' < ')
     : oneName
   const self = new Map()
+  // With the cache simulation, each function's own L1 instruction and data read misses too.
+  const eventNames = /^events: (.*)$/m.exec(readFileSync(mainFile, 'utf8'))?.[1].split(' ') ?? ['Ir']
+  const i1 = eventNames.indexOf('I1mr')
+  const d1 = eventNames.indexOf('D1mr')
+  const selfMisses = new Map()
   // BENCH_CALLERS=<regular expression>: who calls the matching functions, by inclusive cost.
   const callersOf = process.env.BENCH_CALLERS ? new RegExp(process.env.BENCH_CALLERS) : undefined
   const callers = new Map()
@@ -173,11 +179,19 @@ if (BY_FUNCTION) {
     if (line.startsWith('fn=')) fn = functionName(line.slice(3))
     else if (line.startsWith('cfn=')) callee = functionName(line.slice(4))
     else if (line.startsWith('calls=')) afterCall = true
-    else if (/^[+-]?\d+ \d+$/.test(line)) {
+    else if (/^[+-]?\d+( \d+)+$/.test(line)) {
       // The line after `calls=` is the call's inclusive cost, not the function's own.
-      const cost = Number(line.split(' ')[1])
-      if (!afterCall) self.set(fn, (self.get(fn) ?? 0) + cost)
-      else if (callersOf?.test(callee)) {
+      const costs = line.split(' ')
+      const cost = Number(costs[1])
+      if (!afterCall) {
+        self.set(fn, (self.get(fn) ?? 0) + cost)
+        if (i1 >= 0) {
+          const misses = selfMisses.get(fn) ?? [0, 0]
+          misses[0] += Number(costs[1 + i1] ?? 0)
+          misses[1] += Number(costs[1 + d1] ?? 0)
+          selfMisses.set(fn, misses)
+        }
+      } else if (callersOf?.test(callee)) {
         const key = `${callee.slice(0, process.env.BENCH_CALLER_DEPTH ? 100 : 60)}  <-  ${fn}`
         callers.set(key, (callers.get(key) ?? 0) + cost)
       }
@@ -197,6 +211,16 @@ if (BY_FUNCTION) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, Number(process.env.BENCH_TOP ?? 60))) {
     lines.push(`${(n / MEASURED).toFixed(0).padStart(8)}  ${name.slice(0, 140)}`)
+  }
+  if (i1 >= 0) {
+    lines.push('', 'main thread, L1 instruction / data read misses per request by function (self):')
+    for (const [name, [ins, data]] of [...selfMisses]
+      .sort((a, b) => b[1][0] + b[1][1] - a[1][0] - a[1][1])
+      .slice(0, Number(process.env.BENCH_TOP ?? 60))) {
+      lines.push(
+        `${(ins / MEASURED).toFixed(0).padStart(8)} ${(data / MEASURED).toFixed(0).padStart(6)}  ${name.slice(0, 140)}`,
+      )
+    }
   }
 }
 rmSync(dir, { recursive: true, force: true })

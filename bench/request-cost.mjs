@@ -10,7 +10,9 @@
 // a syscall shows as time in that syscall; these figures are CPU time only. With BENCH_PERF=1 the
 // measured load is also recorded by `perf record` (on-CPU samples, JavaScript named through
 // --perf-basic-prof) and the CPU per request is split by binary (node's C++ and builtins, JIT-compiled
-// JavaScript, kernel, libc) and by symbol (the first BENCH_PERF_TOP, 30 by default).
+// JavaScript, kernel, libc) and by symbol (the first BENCH_PERF_TOP, 30 by default). With
+// BENCH_STRACE=1 the measured load also runs under `strace -c -f` and the system calls per request are
+// listed by name (strace slows the server: read the counts, not that run's CPU figures).
 //   node bench/request-cost.mjs [express|hello|shop-api] [bare|otelkit|otelkit-10|<register path>] [seconds]
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
@@ -24,6 +26,7 @@ const app = requestApp(appName)
 const flags = variantFlags(variant)
 const TICK_US = 1e6 / 100 // USER_HZ
 const PERF = process.env.BENCH_PERF === '1'
+const STRACE = process.env.BENCH_STRACE === '1'
 
 const sink = await startSink()
 const metricsPort = await freePort()
@@ -70,6 +73,12 @@ const recorder =
   perfFile === undefined
     ? undefined
     : spawn('perf', ['record', '-F', '997', '-p', String(pid), '-o', perfFile], { stdio: 'ignore' })
+const straceFile = STRACE ? join(mkdtempSync(join(tmpdir(), 'otelkit-strace-')), 'strace.txt') : undefined
+const tracer =
+  straceFile === undefined
+    ? undefined
+    : spawn('strace', ['-c', '-f', '-o', straceFile, '-p', String(pid)], { stdio: 'ignore' })
+if (tracer !== undefined) await new Promise((resolve) => setTimeout(resolve, 500))
 const before = cpu()
 const result = await runLoad({ ...target, duration: Number(seconds) })
 const after = cpu()
@@ -77,6 +86,10 @@ const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, '
 if (recorder !== undefined) {
   recorder.kill('SIGINT')
   await new Promise((resolve) => recorder.once('exit', resolve))
+}
+if (tracer !== undefined) {
+  tracer.kill('SIGINT')
+  await new Promise((resolve) => tracer.once('exit', resolve))
 }
 const trace = gcTrace
 scraper?.stop()
@@ -133,6 +146,20 @@ if (perfFile !== undefined) {
     '',
     'perf, µs/request by symbol (self):',
     ...rows(report('sym'), Number(process.env.BENCH_PERF_TOP ?? 30)),
+  )
+}
+if (straceFile !== undefined) {
+  // strace -c's table: % time, seconds, usecs/call, calls, errors, syscall.
+  const calls = readFileSync(straceFile, 'utf8')
+    .split('\n')
+    .map((l) => /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)\s*$/.exec(l))
+    .filter((m) => m !== null && m[2] !== 'total')
+    .map((m) => [m[2], Number(m[1]) / n])
+    .sort((a, b) => b[1] - a[1])
+  lines.push(
+    '',
+    'system calls per request:',
+    ...calls.map(([name, per]) => `${per.toFixed(3).padStart(9)}  ${name}`),
   )
 }
 process.stdout.write(`${lines.join('\n')}\n`)
