@@ -110,6 +110,9 @@ const mainFile = join(
   dir,
   readdirSync(dir).find((f) => /-0*1$/.test(f)),
 )
+/** The main thread's dump, and the events it counts (Ir, and the cache simulation's misses). */
+const mainText = readFileSync(mainFile, 'utf8')
+const events = /^events: (.*)$/m.exec(mainText)?.[1].split(' ') ?? ['Ir']
 const helpers = [...threads].filter(([t]) => t !== 1).reduce((sum, [, n]) => sum + n, 0)
 const k = (n) => `${(n / MEASURED / 1000).toFixed(1)}k`
 const lines = [
@@ -118,8 +121,6 @@ const lines = [
 ]
 
 if (CACHE_SIM) {
-  const mainText = readFileSync(mainFile, 'utf8')
-  const events = /^events: (.*)$/m.exec(mainText)?.[1].split(' ') ?? []
   const totals = /^summary: (.*)$/m.exec(mainText)?.[1].split(' ').map(Number) ?? []
   const per = (event) => ((totals[events.indexOf(event)] ?? 0) / MEASURED).toFixed(1)
   lines.push(
@@ -165,9 +166,8 @@ if (BY_FUNCTION) {
     : oneName
   const self = new Map()
   // With the cache simulation, each function's own L1 instruction and data read misses too.
-  const eventNames = /^events: (.*)$/m.exec(readFileSync(mainFile, 'utf8'))?.[1].split(' ') ?? ['Ir']
-  const i1 = eventNames.indexOf('I1mr')
-  const d1 = eventNames.indexOf('D1mr')
+  const i1 = events.indexOf('I1mr')
+  const d1 = events.indexOf('D1mr')
   const selfMisses = new Map()
   // BENCH_CALLERS=<regular expression>: who calls the matching functions, by inclusive cost.
   const callersOf = process.env.BENCH_CALLERS ? new RegExp(process.env.BENCH_CALLERS) : undefined
@@ -175,7 +175,7 @@ if (BY_FUNCTION) {
   let fn = ''
   let callee = ''
   let afterCall = false
-  for (const line of readFileSync(mainFile, 'utf8').split('\n')) {
+  for (const line of mainText.split('\n')) {
     if (line.startsWith('fn=')) fn = functionName(line.slice(3))
     else if (line.startsWith('cfn=')) callee = functionName(line.slice(4))
     else if (line.startsWith('calls=')) afterCall = true

@@ -74,11 +74,11 @@ const recorder =
     ? undefined
     : spawn('perf', ['record', '-F', '997', '-p', String(pid), '-o', perfFile], { stdio: 'ignore' })
 const straceFile = STRACE ? join(mkdtempSync(join(tmpdir(), 'otelkit-strace-')), 'strace.txt') : undefined
-const tracer =
+const straceProcess =
   straceFile === undefined
     ? undefined
     : spawn('strace', ['-c', '-f', '-o', straceFile, '-p', String(pid)], { stdio: 'ignore' })
-if (tracer !== undefined) await new Promise((resolve) => setTimeout(resolve, 500))
+if (straceProcess !== undefined) await new Promise((resolve) => setTimeout(resolve, 500))
 const before = cpu()
 const result = await runLoad({ ...target, duration: Number(seconds) })
 const after = cpu()
@@ -87,9 +87,9 @@ if (recorder !== undefined) {
   recorder.kill('SIGINT')
   await new Promise((resolve) => recorder.once('exit', resolve))
 }
-if (tracer !== undefined) {
-  tracer.kill('SIGINT')
-  await new Promise((resolve) => tracer.once('exit', resolve))
+if (straceProcess !== undefined) {
+  straceProcess.kill('SIGINT')
+  await new Promise((resolve) => straceProcess.once('exit', resolve))
 }
 const trace = gcTrace
 scraper?.stop()
