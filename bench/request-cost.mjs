@@ -5,7 +5,8 @@
 // threads, which run concurrent marking and parallel scavenges), and the garbage collector's work:
 // scavenges, mark-compacts, bytes promoted to the old generation, bytes that survived a scavenge
 // (copied or promoted: V8 grows the young generation each time their running total since the last
-// growth passes its size) and main-thread pause.
+// growth passes its size) and main-thread pause; and the kernel's share: minor page faults and the
+// main thread's context switches per request.
 // A sampling profile (profile-request.mjs) counts wall time, so a thread that is descheduled inside
 // a syscall shows as time in that syscall; these figures are CPU time only. With BENCH_PERF=1 the
 // measured load is also recorded by `perf record` (on-CPU samples, JavaScript named through
@@ -48,9 +49,15 @@ const scraper =
 const target = { url: `http://127.0.0.1:${server.port}${app.path}`, connections: 10 }
 const pid = server.child.pid
 
-/** user and system CPU (µs) of the process, and CPU per thread name (µs). */
+/**
+ * user and system CPU (µs) of the process, CPU per thread name (µs), the process's minor page
+ * faults and the main thread's voluntary and involuntary context switches.
+ */
 function cpu() {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const switches = (kind) =>
+    Number(new RegExp(`^${kind}_ctxt_switches:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0)
   const threads = new Map()
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
@@ -62,7 +69,14 @@ function cpu() {
       // a thread that ended meanwhile
     }
   }
-  return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US, threads }
+  return {
+    user: Number(fields[11]) * TICK_US,
+    system: Number(fields[12]) * TICK_US,
+    threads,
+    minorFaults: Number(fields[7]),
+    voluntary: switches('voluntary'),
+    involuntary: switches('nonvoluntary'),
+  }
 }
 
 // Steady state, as the overhead benchmark measures it.
@@ -121,6 +135,7 @@ const lines = [
     .join(', ')}`,
   `GC: ${scavenges.length} scavenges, ${events.length - scavenges.length} other; promoted ${(promoted / n).toFixed(0)} B/request; survived ${((promoted + copied) / n).toFixed(0)} B/request; main-thread pause ${((pauseMs * 1000) / n).toFixed(1)} µs/request; young generation ${(youngBytes / 2 ** 20).toFixed(0)} MiB`,
   `RSS at the end of the load: ${rssMb.toFixed(0)} MB`,
+  `Kernel: ${((after.minorFaults - before.minorFaults) / n).toFixed(3)} minor page faults/request; main thread context switches/request: voluntary ${((after.voluntary - before.voluntary) / n).toFixed(3)}, involuntary ${((after.involuntary - before.involuntary) / n).toFixed(3)}`,
 ]
 if (perfFile !== undefined) {
   // Each on-CPU sample stands for the CPU time the report's event count spreads over them.

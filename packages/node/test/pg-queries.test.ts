@@ -2,7 +2,8 @@
  * The pg instrumentation in process, against the real PostgreSQL of ensure-services.sh: a query
  * given a callback is traced from its call to its settling, under the caller's span; the callback
  * (and a failed query's error) reaches the caller in the caller's context, with pg's usual return
- * value; promise queries, row modes and prepared statements keep working.
+ * value; promise queries, row modes and prepared statements keep working; shutdown puts pg's own
+ * methods back.
  */
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -29,10 +30,19 @@ interface PgPool extends PgClient {
   on(event: 'release', listener: () => void): void
 }
 
+interface PgExports {
+  Pool: new (options: object) => PgPool
+  Client: { prototype: Record<string, unknown> }
+}
+
+/** Whether `method` is a wrapper otelkit installed (prototype-patch.ts keeps the original on it). */
+const patched = (method: unknown) => (method as { __otelkit?: unknown }).__otelkit !== undefined
+
 describe('pg queries', () => {
   const collector = spanCollector()
   let pool: PgPool
   let Pool: new (options: object) => PgPool
+  let pgExports: PgExports
   const tracer = () => trace.getTracer('pg-queries-test')
   const active = () => trace.getActiveSpan()?.spanContext().spanId
   const queriesUnder = (parent: ReadableSpan | undefined) =>
@@ -50,10 +60,8 @@ describe('pg queries', () => {
       spanProcessors: [collector],
     })
     // Through require, as an application loads pg: the instrumentation patches it on load.
-    const pg = createRequire(join(PACKAGE_DIR, 'package.json'))('pg') as {
-      Pool: new (options: object) => PgPool
-    }
-    Pool = pg.Pool
+    pgExports = createRequire(join(PACKAGE_DIR, 'package.json'))('pg') as PgExports
+    Pool = pgExports.Pool
     pool = new Pool({ connectionString: URL, max: 2 })
     // Both connections opened outside any span: pg reads their answers in that context, so what
     // the tests see is the instrumentation restoring the caller's, not the socket's own.
@@ -91,6 +99,24 @@ describe('pg queries', () => {
     expect(query?.ended).toBe(true)
     // Traced from call to settling: a round trip to the server, not zero.
     expect(query?.duration[0] === 0 && query?.duration[1] === 0).toBe(false)
+  })
+
+  it('reads the callback where pg does: the second argument after a config object', async () => {
+    const seen = await tracer().startActiveSpan('config caller', async (caller) => {
+      const client = await pool.connect()
+      const outcome = await new Promise<{ spanId?: string; rows?: unknown[] }>((resolve, reject) => {
+        client.query({ text: 'SELECT $1::int AS n', values: [5] }, ((error, result) =>
+          error ? reject(error) : resolve({ spanId: active(), rows: result?.rows })) as Callback)
+      })
+      client.release()
+      caller.end()
+      return { ...outcome, callerId: caller.spanContext().spanId }
+    })
+    expect(seen.rows).toEqual([{ n: 5 }])
+    expect(seen.spanId).toBe(seen.callerId)
+    const [query] = queriesUnder(named('config caller'))
+    expect(query?.attributes['db.query.text']).toBe('SELECT ?::int AS n')
+    expect(query?.ended).toBe(true)
   })
 
   it('hands a failed query its error in the caller context and marks the span', async () => {
@@ -172,5 +198,19 @@ describe('pg queries', () => {
     } finally {
       await single.end()
     }
+  })
+
+  it("puts pg's client and pool methods back on shutdown, and pg's queries keep working", async () => {
+    const poolProto = (pgExports.Pool as unknown as { prototype: Record<string, unknown> }).prototype
+    const methods = () => [pgExports.Client.prototype.query, poolProto.connect, poolProto.query]
+    expect(methods().map(patched)).toEqual([true, true, true])
+    await shutdown()
+    const spansBefore = collector.ended.length
+    expect(methods().map(patched)).toEqual([false, false, false])
+    const rows = await new Promise<unknown[] | undefined>((resolve, reject) =>
+      pool.query('SELECT 7 AS n', (error, result) => (error ? reject(error) : resolve(result?.rows))),
+    )
+    expect(rows).toEqual([{ n: 7 }])
+    expect(collector.ended.length).toBe(spansBefore)
   })
 })

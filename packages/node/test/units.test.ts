@@ -1,10 +1,15 @@
 /** Unit tests of the pure pieces: SQL normalisation, Prometheus naming, fast instruments, headers. */
-import { ValueType } from '@opentelemetry/api'
+import { TraceFlags, ValueType } from '@opentelemetry/api'
 import { emptyResource, resourceFromAttributes } from '@opentelemetry/resources'
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics'
 import { describe, expect, it } from 'vitest'
 import { normalizeMethod, parseQueueStart } from '../src/instrumentations/http-common.js'
-import { FastHistogram, FastUpDownCounter } from '../src/metrics/fast-instruments.js'
+import {
+  type BucketExemplars,
+  FastHistogram,
+  FastUpDownCounter,
+  type HistogramWithExemplars,
+} from '../src/metrics/fast-instruments.js'
 import { prometheusName, serializePrometheus } from '../src/metrics/prometheus-text.js'
 import { normalizeSql, sqlCollection, sqlOperation } from '../src/queries/normalize.js'
 
@@ -140,6 +145,58 @@ describe('fast instruments', () => {
       active.add(key, delta, () => ({ method: key }))
     }
     expect([active.value('GET'), active.value('POST')]).toEqual([2, 0])
+  })
+
+  it("keeps each bucket's last sampled exemplar, and serves it as the span's own ids", () => {
+    const h = new FastHistogram({ name: 'h', unit: 's', description: '' }, [1, 2])
+    const span = (traceId: string, spanId: string, traceFlags: TraceFlags) => ({
+      spanContext: () => ({ traceId, spanId, traceFlags }),
+    })
+    h.record(
+      'k',
+      0.5,
+      () => ({}),
+      span('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', TraceFlags.SAMPLED),
+      1_000,
+    )
+    h.record(
+      'k',
+      0.7,
+      () => ({}),
+      span('1af7651916cd43dd8448eb211c80319c', 'c7ad6b7169203331', TraceFlags.SAMPLED),
+      1_500,
+    )
+    h.record(
+      'k',
+      1.5,
+      () => ({}),
+      span('2af7651916cd43dd8448eb211c80319c', 'd7ad6b7169203331', TraceFlags.SAMPLED),
+      2_000,
+    )
+    // Unsampled spans leave no exemplar and keep the one a bucket has.
+    h.record('k', 1.7, () => ({}), span('ff'.repeat(16), 'ee'.repeat(8), TraceFlags.NONE), 3_000)
+    h.record('k', 5, () => ({}), span('ff'.repeat(16), 'ee'.repeat(8), TraceFlags.NONE), 4_000)
+    const data = h.toMetricData([0, 0], [1, 0])
+    const point = data.dataPoints[0]
+    expect(point).toBeDefined()
+    const exemplars = (point?.value as HistogramWithExemplars | undefined)?.exemplars as BucketExemplars
+    expect(exemplars.traceIds).toEqual([
+      '1af7651916cd43dd8448eb211c80319c',
+      '2af7651916cd43dd8448eb211c80319c',
+      undefined,
+    ])
+    expect(exemplars.spanIds).toEqual(['c7ad6b7169203331', 'd7ad6b7169203331', undefined])
+    expect([exemplars.values[0], exemplars.values[1], exemplars.times[0], exemplars.times[1]]).toEqual([
+      0.7, 1.5, 1_500, 2_000,
+    ])
+    const text = serializePrometheus(
+      { resource: emptyResource(), scopeMetrics: [{ scope: { name: 's' }, metrics: [data] }] },
+      'openmetrics',
+    ).text
+    expect(text).toContain(
+      '# {trace_id="1af7651916cd43dd8448eb211c80319c",span_id="c7ad6b7169203331"} 0.7 1.500',
+    )
+    expect(text).not.toContain('ffffffff')
   })
 })
 
