@@ -149,33 +149,18 @@ describe('fast instruments', () => {
 
   it("keeps each bucket's last sampled exemplar, and serves it as the span's own ids", () => {
     const h = new FastHistogram({ name: 'h', unit: 's', description: '' }, [1, 2])
-    const span = (traceId: string, spanId: string, traceFlags: TraceFlags) => ({
-      spanContext: () => ({ traceId, spanId, traceFlags }),
-    })
-    h.record(
-      'k',
-      0.5,
-      () => ({}),
-      span('0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', TraceFlags.SAMPLED),
-      1_000,
-    )
-    h.record(
-      'k',
-      0.7,
-      () => ({}),
-      span('1af7651916cd43dd8448eb211c80319c', 'c7ad6b7169203331', TraceFlags.SAMPLED),
-      1_500,
-    )
-    h.record(
-      'k',
-      1.5,
-      () => ({}),
-      span('2af7651916cd43dd8448eb211c80319c', 'd7ad6b7169203331', TraceFlags.SAMPLED),
-      2_000,
-    )
-    // Unsampled spans leave no exemplar and keep the one a bucket has.
-    h.record('k', 1.7, () => ({}), span('ff'.repeat(16), 'ee'.repeat(8), TraceFlags.NONE), 3_000)
-    h.record('k', 5, () => ({}), span('ff'.repeat(16), 'ee'.repeat(8), TraceFlags.NONE), 4_000)
+    // value, trace id, span id, sampled, time: unsampled spans leave no exemplar and keep a bucket's.
+    const records: Array<[number, string, string, boolean, number]> = [
+      [0.5, '0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331', true, 1_000],
+      [0.7, '1af7651916cd43dd8448eb211c80319c', 'c7ad6b7169203331', true, 1_500],
+      [1.5, '2af7651916cd43dd8448eb211c80319c', 'd7ad6b7169203331', true, 2_000],
+      [1.7, 'ff'.repeat(16), 'ee'.repeat(8), false, 3_000],
+      [5, 'ff'.repeat(16), 'ee'.repeat(8), false, 4_000],
+    ]
+    for (const [value, traceId, spanId, sampled, atMs] of records) {
+      const traceFlags = sampled ? TraceFlags.SAMPLED : TraceFlags.NONE
+      h.record('k', value, () => ({}), { spanContext: () => ({ traceId, spanId, traceFlags }) }, atMs)
+    }
     const data = h.toMetricData([0, 0], [1, 0])
     const point = data.dataPoints[0]
     expect(point).toBeDefined()
