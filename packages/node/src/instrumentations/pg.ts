@@ -263,11 +263,12 @@ function wrapQuery(
     }
     const parent = context.active()
     const trace = startQuery(getTracer(), this, raw, parent)
-    const last = args.length - 1
-    const callback = args[last]
-    if (typeof callback === 'function' && last <= 2 && TracedQuery !== undefined) {
+    // The callback as pg reads it: the third argument when given, else a function second one.
+    const at = args[2] ? 2 : 1
+    const callback = args[at]
+    if (typeof callback === 'function' && TracedQuery !== undefined) {
       // pg builds the same Query from (config, values, callback); given one, it submits it as is.
-      const values = last === 2 ? args[1] : undefined
+      const values = at === 2 ? args[1] : undefined
       original.call(
         this,
         new TracedQuery(first, values, callback, trace, poolOwnCallback ? undefined : parent),
@@ -277,7 +278,7 @@ function wrapQuery(
     if (typeof callback === 'function') {
       // Another call shape: the callback wrapped, run in the caller's context.
       const target = callback as (error: unknown, result: unknown) => unknown
-      args[last] = (error: unknown, result: unknown) => {
+      args[at] = (error: unknown, result: unknown) => {
         endQuery(trace, error)
         return context.with(parent, target, undefined, error, result)
       }
