@@ -31,7 +31,7 @@ interface PgPool extends PgClient {
 }
 
 interface PgExports {
-  Pool: new (options: object) => PgPool
+  Pool: (new (options: object) => PgPool) & { prototype: Record<string, unknown> }
   Client: { prototype: Record<string, unknown> }
 }
 
@@ -208,8 +208,9 @@ describe('pg queries', () => {
   })
 
   it("puts pg's client and pool methods back on shutdown, and pg's queries keep working", async () => {
-    const poolProto = (pgExports.Pool as unknown as { prototype: Record<string, unknown> }).prototype
-    const methods = () => [pgExports.Client.prototype.query, poolProto.connect, poolProto.query]
+    const client = pgExports.Client.prototype
+    const pooled = pgExports.Pool.prototype
+    const methods = () => [client.query, pooled.connect, pooled.query]
     expect(methods().map(patched)).toEqual([true, true, true])
     await shutdown()
     const spansBefore = collector.ended.length
